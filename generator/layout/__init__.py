@@ -1,0 +1,1 @@
+"""Pure, deterministic geometry: the official sheet and the swimlane diagram."""

@@ -1,0 +1,321 @@
+"""Read sop_data/ into a validated `Project`, or fail with every located problem at once.
+
+The only module (with `build` writing outputs and `checklist` keeping its store) that touches
+the filesystem on the input side. YAML problems, shape errors from the model and cross-check
+findings from `rules` all become `Problem`s printed as ``path:line:col: field: pesan``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from generator import rules
+from generator.errors import Problem, UserError
+from generator.model import SLUG_PATTERN, Office, Sop
+from generator.yamlread import Document, YamlRefused, read_yaml
+
+OFFICE_FILE = "instansi.yaml"
+SOP_DIR = "sop"
+MAX_LOGO_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything read from one data folder, validated."""
+
+    data_dir: Path
+    office: Office
+    sops: tuple[Sop, ...]
+    logo: bytes | None = None
+    warnings: tuple[Problem, ...] = field(default_factory=tuple)
+
+    def sop(self, slug: str) -> Sop:
+        """The SOP with this slug; a UserError naming the known slugs otherwise."""
+        for sop in self.sops:
+            if sop.slug == slug:
+                return sop
+        known = ", ".join(s.slug for s in self.sops) or "-"
+        raise UserError(
+            f"SOP '{slug}' tidak ada di {self.data_dir / SOP_DIR}; SOP yang ada: {known}"
+        )
+
+
+# --------------------------------------------------------------------------- locating
+
+
+def _display(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _resolve(doc: Document, loc: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], bool]:
+    """The longest existing path along `loc`, skipping union tags; True if all of it exists."""
+    path: tuple[str | int, ...] = ()
+    complete = True
+    for part in loc:
+        candidate = (*path, part)
+        if candidate in doc.value_pos:
+            path = candidate
+        elif not _is_union_tag(part):
+            complete = False
+    return path, complete
+
+
+def _is_union_tag(part: str | int) -> bool:
+    """Pydantic loc parts that name a union branch or a dict key, not a YAML node."""
+    return part in ("list", "map", "[key]")
+
+
+def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model class that validates the mapping at `loc` (for key suggestions)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or _is_union_tag(part):
+            continue
+        fields = {f.alias or name: f for name, f in current.model_fields.items()}
+        if part not in fields:
+            return None
+        current = _find_model(fields[part].annotation)
+        if current is None:
+            return None
+    return current
+
+
+def _find_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (
+        typing.Union,
+        types.UnionType,
+        list,
+        dict,
+        typing.Annotated,
+    ):
+        for arg in typing.get_args(annotation):
+            found = _find_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _unknown_key_hint(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    owner = _model_at(model, loc[:-1])
+    if owner is None:
+        return ""
+    allowed = [f.alias or n for n, f in owner.model_fields.items()]
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+    if close:
+        return f"mungkin maksud Anda '{close[0]}'?"
+    return "kunci yang dikenal: " + ", ".join(allowed)
+
+
+_MESSAGES = {
+    "missing": ("wajib diisi", ""),
+    "string_type": ("harus berupa teks", "tulis teks biasa, beri tanda kutip bila perlu"),
+    "list_type": ("harus berupa daftar", "tulis setiap butir pada baris sendiri diawali '- '"),
+    "dict_type": ("harus berupa pemetaan 'kunci: nilai'", "lihat contoh di sop new"),
+    "model_type": ("harus berupa pemetaan 'kunci: nilai'", "lihat contoh di sop new"),
+    "model_attributes_type": ("harus berupa pemetaan 'kunci: nilai'", "lihat contoh di sop new"),
+    "too_short": ("tidak boleh kosong", "isi paling sedikit satu butir"),
+    "string_pattern_mismatch": (
+        "id tidak sah",
+        "gunakan huruf kecil a-z, angka dan garis bawah, diawali huruf, mis. kasubbag_umum",
+    ),
+}
+
+
+def _problem_from_error(
+    error: dict[str, Any], doc: Document, source: str, model: type[BaseModel]
+) -> Problem:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    path, _ = _resolve(doc, loc)
+    real_loc = tuple(p for p in loc if not _is_union_tag(p))
+    on_key = kind == "extra_forbidden" or "[key]" in loc
+    line, col = doc.position(path, key=on_key)
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        message, hint = f"kunci '{real_loc[-1]}' tidak dikenal", _unknown_key_hint(model, real_loc)
+    elif kind == "missing":
+        message, hint = "wajib diisi", f"tambahkan '{real_loc[-1]}:' di sini"
+    elif kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "")
+        message, hint = f"harus salah satu dari: {expected}", ""
+    elif kind == "string_pattern_mismatch":
+        message, hint = f"id '{error.get('input')}' tidak sah", _MESSAGES[kind][1]
+    elif "hint" in ctx:
+        message, hint = error["msg"], ctx["hint"]
+    else:
+        message, hint = _MESSAGES.get(kind, (f"nilai tidak sah ({kind})", ""))
+    return Problem(source, line, col, _display(real_loc), message, hint)
+
+
+def _finding_to_problem(finding: rules.Finding, doc: Document, source: str) -> Problem:
+    path, _ = _resolve(doc, finding.loc)
+    line, col = doc.position(path, key=bool(path) and isinstance(path[-1], str))
+    return Problem(
+        source, line, col, _display(finding.loc), finding.message, finding.hint, finding.severity
+    )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_document(path: Path, source: str, problems: list[Problem]) -> Document | None:
+    try:
+        doc = read_yaml(path.read_bytes())
+    except YamlRefused as exc:
+        problems += [Problem(source, i.line, i.column, "", i.message, i.hint) for i in exc.issues]
+        return None
+    if not isinstance(doc.data, dict):
+        problems.append(
+            Problem(
+                source,
+                1,
+                1,
+                "",
+                "berkas kosong" if doc.data is None else "isi berkas harus berupa pemetaan",
+                "tulis kunci-kunci SOP, mis. 'nomor: ...', 'nama: ...'",
+            )
+        )
+        return None
+    return doc
+
+
+def _validate(
+    model: type[BaseModel], doc: Document, source: str, problems: list[Problem]
+) -> Any | None:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += [_problem_from_error(e, doc, source, model) for e in exc.errors()]
+        return None
+
+
+def _read_logo(data_dir: Path, office: Office, source: str, doc: Document) -> Problem | bytes:
+    line, col = doc.position(("logo",))
+    logo = (data_dir / office.logo).resolve()
+    if data_dir.resolve() not in logo.parents:
+        return Problem(source, line, col, "logo", "logo harus berada di dalam folder data")
+    if not re.search(r"\.(png|jpe?g|svg)$", office.logo, re.IGNORECASE):
+        return Problem(source, line, col, "logo", "logo harus berkas PNG, JPEG atau SVG")
+    if not logo.is_file():
+        return Problem(
+            source,
+            line,
+            col,
+            "logo",
+            f"berkas logo '{office.logo}' tidak ditemukan",
+            f"letakkan berkas di {data_dir / office.logo} atau hapus kunci 'logo'",
+        )
+    data = logo.read_bytes()
+    if len(data) > MAX_LOGO_BYTES:
+        return Problem(source, line, col, "logo", "berkas logo terlalu besar (lebih dari 2 MB)")
+    return data
+
+
+def _sop_files(sop_dir: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
+    found = []
+    for path in sorted(sop_dir.iterdir()) if sop_dir.is_dir() else []:
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix == ".yml":
+            problems.append(
+                Problem(str(path), 0, 0, "", "akhiran berkas SOP harus .yaml", "ganti nama berkas")
+            )
+        elif path.suffix == ".yaml":
+            if not re.fullmatch(SLUG_PATTERN, path.stem):
+                problems.append(
+                    Problem(
+                        str(path),
+                        0,
+                        0,
+                        "",
+                        f"nama berkas '{path.name}' tidak sah",
+                        "gunakan huruf kecil, angka dan tanda hubung, mis. surat-masuk.yaml",
+                    )
+                )
+            else:
+                found.append((path.stem, path))
+    return found
+
+
+def load_project(data_dir: Path | str) -> Project:
+    """Read and validate the data folder; raise UserError with every problem found."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    office_path = data_dir / OFFICE_FILE
+    office_source = str(office_path)
+    office: Office | None = None
+    logo: bytes | None = None
+    if not office_path.is_file():
+        problems.append(
+            Problem(
+                office_source,
+                0,
+                0,
+                "",
+                "berkas instansi.yaml tidak ditemukan",
+                "jalankan perintah dari folder proyek, atau beri --data FOLDER",
+            )
+        )
+    else:
+        office_doc = _read_document(office_path, office_source, problems)
+        if office_doc is not None:
+            office = _validate(Office, office_doc, office_source, problems)
+        if office is not None and office.logo:
+            result = _read_logo(data_dir, office, office_source, office_doc)
+            if isinstance(result, Problem):
+                problems.append(result)
+            else:
+                logo = result
+
+    sops: list[Sop] = []
+    docs: dict[str, tuple[Document, str]] = {}
+    files = _sop_files(data_dir / SOP_DIR, problems)
+    if not files and not problems:
+        problems.append(
+            Problem(
+                str(data_dir / SOP_DIR),
+                0,
+                0,
+                "",
+                "belum ada berkas SOP",
+                "buat satu dengan: sop new <nama-sop>",
+            )
+        )
+    for slug, path in files:
+        source = str(path)
+        doc = _read_document(path, source, problems)
+        if doc is None:
+            continue
+        sop = _validate(Sop, doc, source, problems)
+        if sop is None:
+            continue
+        sop = sop.with_slug(slug)
+        docs[slug] = (doc, source)
+        sops.append(sop)
+        if office is not None:
+            problems += [_finding_to_problem(f, doc, source) for f in rules.check_sop(sop, office)]
+    for slug, findings in rules.check_unique_numbers(sops).items():
+        doc, source = docs[slug]
+        problems += [_finding_to_problem(f, doc, source) for f in findings]
+
+    errors = [p for p in problems if p.is_error]
+    warnings = tuple(sorted(p for p in problems if not p.is_error))
+    if errors or office is None:
+        raise UserError(sorted(problems))
+    return Project(data_dir, office, tuple(sops), logo, warnings)

@@ -1,0 +1,1 @@
+"""Renderers: model (+ layout) in, text or conversion jobs out. Never touch the filesystem."""

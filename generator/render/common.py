@@ -1,0 +1,129 @@
+"""What every renderer shares: the render context, the one Jinja environment, jobs for tools.
+
+Renderers return `Outputs`: a mapping of file name (relative to the SOP's output folder) to
+either finished bytes or a job for an expensive external tool (`PdfJob` for WeasyPrint,
+`DotJob` for Graphviz). `build` runs the jobs through the content-addressed cache, in parallel.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+
+from generator.errors import Problem, UserError
+from generator.model import Office, Sop, format_date, format_nip
+
+# Paper sizes in millimetres (portrait width, height).
+PAPER_MM = {"F4": (215, 330), "A4": (210, 297)}
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """Turn standalone HTML into PDF with WeasyPrint."""
+
+    html: str
+
+
+@dataclass(frozen=True)
+class DotJob:
+    """Run Graphviz on DOT text: `engine` (dot, neato) to `fmt` (svg, png, pdf)."""
+
+    dot: str
+    fmt: str
+    engine: str = "neato"
+
+
+Job = PdfJob | DotJob
+Outputs = dict[str, bytes | Job]
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What renderers may know besides the SOP itself."""
+
+    office: Office
+    sops: tuple[Sop, ...]
+    env: jinja2.Environment
+    logo: bytes | None = None
+    logo_name: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def logo_uri(self) -> str:
+        """The logo as a data: URI (so a single HTML file is complete), or ''."""
+        if not self.logo:
+            return ""
+        mime = mimetypes.guess_type(self.logo_name)[0] or "image/png"
+        return f"data:{mime};base64,{base64.b64encode(self.logo).decode('ascii')}"
+
+    @property
+    def paper_mm(self) -> tuple[int, int]:
+        """(width, height) of the office's paper in portrait, in millimetres."""
+        return PAPER_MM[self.office.paper]
+
+
+def make_env(templates_dir: Path) -> jinja2.Environment:
+    """The one Jinja environment: autoescape on, undefined variables are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["tanggal"] = format_date
+    env.filters["nip"] = format_nip
+    return env
+
+
+def _template_line(tb: TracebackType | None) -> tuple[str, int]:
+    """The innermost template file and line in a Jinja traceback."""
+    found = ("", 0)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".md", ".css", ".j2", ".txt", ".svg")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render a template; a template mistake becomes a UserError naming its file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise UserError(
+            [
+                Problem(
+                    exc.filename or name,
+                    exc.lineno or 0,
+                    1,
+                    "templat",
+                    f"sintaks templat salah: {exc.message}",
+                    "periksa pasangan {{ }}, {% %} dan {% end... %}",
+                )
+            ]
+        ) from None
+    except jinja2.UndefinedError as exc:
+        filename, line = _template_line(exc.__traceback__)
+        raise UserError(
+            [
+                Problem(
+                    filename or name,
+                    line,
+                    1,
+                    "templat",
+                    f"variabel tidak dikenal: {exc.message}",
+                    "periksa ejaan nama variabel di templat",
+                )
+            ]
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise UserError(f"templat '{exc.name}' tidak ditemukan") from None

@@ -1,0 +1,197 @@
+"""Cross-checks on well-shaped data: lanes, targets, reachability, ends, officials, numbers.
+
+Each check returns `Finding`s located by a key path in the user's YAML (aliases, 0-based list
+indices, exactly like pydantic's error locations), so the loader can turn them into
+``file:line:col`` messages. Nothing here knows about YAML or files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from generator import flow
+from generator.errors import Severity
+from generator.model import Office, Sop
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A broken rule, located by key path."""
+
+    loc: Loc
+    message: str
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+
+
+def _step_loc(number: int, *rest: str | int) -> Loc:
+    return ("langkah", number - 1, *rest)
+
+
+def check_dates(sop: Sop) -> list[Finding]:
+    """tanggal_efektif is not before tanggal_pembuatan."""
+    if sop.effective < sop.created:
+        return [
+            Finding(
+                ("tanggal_efektif",),
+                "tanggal efektif lebih awal dari tanggal pembuatan",
+                f"SOP dibuat {sop.created.isoformat()}; tanggal efektif tidak boleh sebelumnya",
+            )
+        ]
+    return []
+
+
+def check_lanes(sop: Sop) -> list[Finding]:
+    """Every actor of a step is a lane; every lane is used (warning)."""
+    found: list[Finding] = []
+    known = ", ".join(sop.lane_ids)
+    used: set[str] = set()
+    for step in sop.steps:
+        seen: set[str] = set()
+        for i, actor in enumerate(step.actors):
+            loc = _step_loc(step.number, "pelaksana") + ((i,) if len(step.actors) > 1 else ())
+            if actor in seen:
+                found.append(Finding(loc, f"pelaksana '{actor}' tertulis dua kali"))
+            seen.add(actor)
+            if actor not in sop.lanes:
+                found.append(
+                    Finding(loc, f"pelaksana '{actor}' bukan lajur SOP ini", f"lajur: {known}")
+                )
+            used.add(actor)
+    for lane in sop.lane_ids:
+        if lane not in used:
+            found.append(
+                Finding(
+                    ("pelaksana", lane),
+                    f"lajur '{lane}' tidak dipakai oleh langkah mana pun",
+                    "hapus lajur ini atau tetapkan sebagai pelaksana sebuah langkah",
+                    Severity.WARNING,
+                )
+            )
+    return found
+
+
+def _target_findings(sop: Sop, number: int, loc: Loc, target: int) -> list[Finding]:
+    n = len(sop.steps)
+    if not 1 <= target <= n:
+        return [Finding(loc, f"langkah {target} tidak ada", f"nomor langkah 1 sampai {n}")]
+    if target == number:
+        return [Finding(loc, "langkah tidak boleh menuju dirinya sendiri", "tulis langkah lain")]
+    return []
+
+
+def check_targets(sop: Sop) -> list[Finding]:
+    """Decision targets and `lanjut` name existing steps other than the step itself."""
+    found: list[Finding] = []
+    for step in sop.steps:
+        n = step.number
+        if step.decision is not None:
+            found += _target_findings(sop, n, _step_loc(n, "keputusan", "ya"), step.decision.yes)
+            found += _target_findings(sop, n, _step_loc(n, "keputusan", "tidak"), step.decision.no)
+            if step.decision.yes == step.decision.no:
+                found.append(
+                    Finding(
+                        _step_loc(n, "keputusan"),
+                        "Ya dan Tidak menuju langkah yang sama",
+                        "sebuah keputusan harus bercabang ke dua langkah berbeda",
+                    )
+                )
+            if step.ends:
+                found.append(
+                    Finding(
+                        _step_loc(n, "selesai"),
+                        "langkah keputusan tidak dapat sekaligus selesai",
+                        "hapus 'selesai' atau 'keputusan'",
+                    )
+                )
+            if step.goto is not None:
+                found.append(
+                    Finding(
+                        _step_loc(n, "lanjut"),
+                        "langkah keputusan tidak memakai 'lanjut'",
+                        "tujuan keputusan ditulis di 'ya' dan 'tidak'",
+                    )
+                )
+        elif step.goto is not None:
+            found += _target_findings(sop, n, _step_loc(n, "lanjut"), step.goto)
+            if step.ends:
+                found.append(
+                    Finding(
+                        _step_loc(n, "lanjut"),
+                        "langkah yang selesai tidak dapat dilanjutkan",
+                        "hapus 'selesai' atau 'lanjut'",
+                    )
+                )
+    return found
+
+
+def check_reachability(sop: Sop) -> list[Finding]:
+    """Every step is reachable from step 1, and an end is reachable from every step."""
+    found: list[Finding] = []
+    reached = flow.reachable(sop, 1)
+    to_end = flow.reaching_an_end(sop)
+    for step in sop.steps:
+        if step.number not in reached:
+            found.append(
+                Finding(
+                    _step_loc(step.number),
+                    f"langkah {step.number} tidak pernah tercapai dari langkah 1",
+                    "periksa 'lanjut', 'selesai' dan tujuan keputusan sebelum langkah ini",
+                )
+            )
+        elif step.number not in to_end:
+            found.append(
+                Finding(
+                    _step_loc(step.number),
+                    f"dari langkah {step.number} prosedur tidak pernah selesai "
+                    "(putaran tanpa akhir)",
+                    "beri jalan keluar: keputusan, 'lanjut' ke langkah lain, atau 'selesai: true'",
+                )
+            )
+    return found
+
+
+def check_official(sop: Sop, office: Office) -> list[Finding]:
+    """disahkan_oleh names an official of instansi.yaml."""
+    if sop.approved_by in office.officials:
+        return []
+    known = ", ".join(office.officials) or "(belum ada pejabat di instansi.yaml)"
+    return [
+        Finding(
+            ("disahkan_oleh",),
+            f"pejabat '{sop.approved_by}' tidak ada di instansi.yaml",
+            f"pejabat yang dikenal: {known}",
+        )
+    ]
+
+
+def check_sop(sop: Sop, office: Office) -> list[Finding]:
+    """All single-SOP rules."""
+    targets = check_targets(sop)
+    found = check_dates(sop) + check_lanes(sop) + targets + check_official(sop, office)
+    # Reachability is only meaningful once every target exists.
+    if not targets:
+        found += check_reachability(sop)
+    return found
+
+
+def check_unique_numbers(sops: Iterable[Sop]) -> dict[str, list[Finding]]:
+    """nomor is unique across SOPs: findings per slug of every SOP after the first holder."""
+    first: dict[str, str] = {}
+    found: dict[str, list[Finding]] = {}
+    for sop in sorted(sops, key=lambda s: s.slug):
+        key = " ".join(sop.number.split()).lower()
+        if key in first:
+            found.setdefault(sop.slug, []).append(
+                Finding(
+                    ("nomor",),
+                    f"nomor SOP '{sop.number}' sudah dipakai oleh sop/{first[key]}.yaml",
+                    "setiap SOP memerlukan nomor sendiri",
+                )
+            )
+        else:
+            first[key] = sop.slug
+    return found
