@@ -145,7 +145,7 @@ def build(
 ) -> BuildResult:
     """Load the data folder, render everything and write it under out_dir."""
     start = time.perf_counter()
-    project = load_project(data_dir)
+    project = load_project(data_dir, templates_dir)
     load_time = time.perf_counter() - start
     result = render_project(project, templates_dir, cache_dir)
     result.timings["load"] = load_time

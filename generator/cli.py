@@ -31,7 +31,7 @@ def _summary(errors: int, warnings: int) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the data folder."""
-    project = loader.load_project(args.data)
+    project = loader.load_project(args.data, args.templates)
     _print_problems(project.warnings)
     print(f"{len(project.sops)} SOP valid, {len(project.warnings)} peringatan")
     return 0
@@ -80,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    add("check", cmd_check, "periksa semua berkas SOP dan instansi")
+    p = add("check", cmd_check, "periksa semua berkas SOP dan instansi")
+    p.add_argument("--templates", type=Path, default=Path("templates"), help="folder templat")
 
     p = add("build", cmd_build, "bangun lembar SOP, diagram dan formulir")
     p.add_argument("--out", type=Path, required=True, help="folder keluaran")

@@ -24,6 +24,7 @@ from generator.yamlread import Document, YamlRefused, read_yaml
 
 OFFICE_FILE = "instansi.yaml"
 SOP_DIR = "sop"
+FORMS_DIR = "formulir"
 MAX_LOGO_BYTES = 2_000_000
 
 
@@ -253,9 +254,19 @@ def _sop_files(sop_dir: Path, problems: list[Problem]) -> list[tuple[str, Path]]
     return found
 
 
-def load_project(data_dir: Path | str) -> Project:
-    """Read and validate the data folder; raise UserError with every problem found."""
+def list_form_types(templates_dir: Path | str) -> list[str]:
+    """Names of the form types an office has: templates/formulir/<name>.html."""
+    folder = Path(templates_dir) / FORMS_DIR
+    return sorted(p.stem for p in folder.glob("*.html")) if folder.is_dir() else []
+
+
+def load_project(data_dir: Path | str, templates_dir: Path | str | None = None) -> Project:
+    """Read and validate the data folder; raise UserError with every problem found.
+
+    With `templates_dir`, every step's `formulir` is checked against the form types there.
+    """
     data_dir = Path(data_dir)
+    known_forms = list_form_types(templates_dir) if templates_dir is not None else None
     problems: list[Problem] = []
     office_path = data_dir / OFFICE_FILE
     office_source = str(office_path)
@@ -309,7 +320,10 @@ def load_project(data_dir: Path | str) -> Project:
         docs[slug] = (doc, source)
         sops.append(sop)
         if office is not None:
-            problems += [_finding_to_problem(f, doc, source) for f in rules.check_sop(sop, office)]
+            problems += [
+                _finding_to_problem(f, doc, source)
+                for f in rules.check_sop(sop, office, known_forms)
+            ]
     for slug, findings in rules.check_unique_numbers(sops).items():
         doc, source = docs[slug]
         problems += [_finding_to_problem(f, doc, source) for f in findings]

@@ -7,7 +7,7 @@ indices, exactly like pydantic's error locations), so the loader can turn them i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from generator import flow
@@ -168,10 +168,28 @@ def check_official(sop: Sop, office: Office) -> list[Finding]:
     ]
 
 
-def check_sop(sop: Sop, office: Office) -> list[Finding]:
-    """All single-SOP rules."""
+def check_forms(sop: Sop, known_forms: Collection[str]) -> list[Finding]:
+    """Every `formulir` names a form type that exists in templates/formulir/."""
+    known = ", ".join(sorted(known_forms))
+    return [
+        Finding(
+            _step_loc(step.number, "formulir"),
+            f"formulir '{step.form}' tidak dikenal",
+            f"formulir yang ada: {known}",
+        )
+        for step in sop.steps
+        if step.form and step.form not in known_forms
+    ]
+
+
+def check_sop(
+    sop: Sop, office: Office, known_forms: Collection[str] | None = None
+) -> list[Finding]:
+    """All single-SOP rules; form names are checked when `known_forms` is given."""
     targets = check_targets(sop)
     found = check_dates(sop) + check_lanes(sop) + targets + check_official(sop, office)
+    if known_forms is not None:
+        found += check_forms(sop, known_forms)
     # Reachability is only meaningful once every target exists.
     if not targets:
         found += check_reachability(sop)
