@@ -41,6 +41,8 @@ class Problem:
             if self.field
             else (f"{where}: {prefix}{self.message}")
         )
+        if not where:  # a message about no file (e.g. a refused command)
+            text = text.removeprefix(": ")
         if self.hint:
             text += f"\n    petunjuk: {self.hint}"
         return text
