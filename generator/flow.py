@@ -94,6 +94,21 @@ def reaching_an_end(sop: Sop) -> set[int]:
     return seen
 
 
+def endless_loops(sop: Sop) -> list[list[int]]:
+    """Loops the flow can enter but never leave, each as its sorted step numbers.
+
+    These are the bottom strongly connected parts of the steps from which no end is
+    reachable: every such step leads into one of them, so fixing them fixes all.
+    """
+    stuck = set(range(1, len(sop.steps) + 1)) - reaching_an_end(sop)
+    reach = {n: reachable(sop, n) for n in stuck}
+    loops: list[list[int]] = []
+    for n in sorted(stuck):
+        if all(n in reach[m] for m in reach[n]) and not any(n in loop for loop in loops):
+            loops.append(sorted(reach[n]))
+    return loops
+
+
 def main_path(sop: Sop) -> list[int]:
     """The steps of the normal run: from step 1, taking "Ya" at decisions, to an end.
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator import rules
 from generator.errors import Problem, UserError
-from generator.model import SLUG_PATTERN, Office, Sop
+from generator.model import ID_PATTERN, SLUG_PATTERN, Office, Sop
 from generator.yamlread import Document, YamlRefused, read_yaml
 
 OFFICE_FILE = "instansi.yaml"
@@ -117,7 +117,11 @@ def _unknown_key_hint(model: type[BaseModel], loc: tuple[str | int, ...]) -> str
     if owner is None:
         return ""
     allowed = [f.alias or n for n, f in owner.model_fields.items()]
-    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+    by_english = {n: f.alias for n, f in owner.model_fields.items() if f.alias}
+    key = str(loc[-1])
+    close = difflib.get_close_matches(key.lower(), allowed, n=1, cutoff=0.6)
+    if key.lower() in by_english:  # the English name of the field, e.g. 'yes' for 'ya'
+        close = [by_english[key.lower()]]
     if close:
         return f"mungkin maksud Anda '{close[0]}'?"
     return "kunci yang dikenal: " + ", ".join(allowed)
@@ -154,9 +158,13 @@ def _problem_from_error(
         message, hint = "wajib diisi", f"tambahkan '{real_loc[-1]}:' di sini"
     elif kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "")
-        message, hint = f"harus salah satu dari: {expected}", ""
-    elif kind == "string_pattern_mismatch":
+        message, hint = f"harus salah satu dari: {expected}", "tulis salah satunya persis"
+    elif kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
         message, hint = f"id '{error.get('input')}' tidak sah", _MESSAGES[kind][1]
+    elif kind == "string_pattern_mismatch":
+        message, hint = f"nilai '{error.get('input')}' tidak sesuai bentuk yang diminta", ""
+    elif kind == "list_type" and real_loc[-1] == "pelaksana" and real_loc[0] == "langkah":
+        message, hint = "harus berupa id lajur atau daftar id lajur", "mis. pelaksana: staf"
     elif "hint" in ctx:
         message, hint = error["msg"], ctx["hint"]
     else:
@@ -175,25 +183,48 @@ def _finding_to_problem(finding: rules.Finding, doc: Document, source: str) -> P
 # --------------------------------------------------------------------------- reading
 
 
-def _read_document(path: Path, source: str, problems: list[Problem]) -> Document | None:
+def _read_document(
+    path: Path, source: str, problems: list[Problem], example: str
+) -> Document | None:
+    """The YAML document of a data file; `example` shows its first keys in the hint."""
     try:
-        doc = read_yaml(path.read_bytes())
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(source, 0, 0, "", f"berkas tidak dapat dibaca ({exc.strerror})"))
+        return None
+    try:
+        doc = read_yaml(raw)
     except YamlRefused as exc:
         problems += [Problem(source, i.line, i.column, "", i.message, i.hint) for i in exc.issues]
         return None
     if not isinstance(doc.data, dict):
+        line, col = doc.position(())
         problems.append(
             Problem(
                 source,
-                1,
-                1,
+                line,
+                col,
                 "",
                 "berkas kosong" if doc.data is None else "isi berkas harus berupa pemetaan",
-                "tulis kunci-kunci SOP, mis. 'nomor: ...', 'nama: ...'",
+                f"tulis pasangan 'kunci: nilai', satu per baris, mis. {example}",
             )
         )
         return None
     return doc
+
+
+def _without_consequences(found: list[Problem]) -> list[Problem]:
+    """Drop "missing key" problems explained by a misspelt key at the same level."""
+    suggested = {
+        (p.field.rpartition(".")[0], p.hint.split("'")[1])
+        for p in found
+        if p.hint.startswith("mungkin maksud Anda '")
+    }
+    return [
+        p
+        for p in found
+        if not (p.message == "wajib diisi" and p.field.rpartition(".")[::2] in suggested)
+    ]
 
 
 def _validate(
@@ -202,7 +233,8 @@ def _validate(
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        problems += [_problem_from_error(e, doc, source, model) for e in exc.errors()]
+        found = [_problem_from_error(e, doc, source, model) for e in exc.errors()]
+        problems += _without_consequences(found)
         return None
 
 
@@ -284,7 +316,9 @@ def load_project(data_dir: Path | str, templates_dir: Path | str | None = None) 
             )
         )
     else:
-        office_doc = _read_document(office_path, office_source, problems)
+        office_doc = _read_document(
+            office_path, office_source, problems, "'pemerintah: ...', 'nama: ...'"
+        )
         if office_doc is not None:
             office = _validate(Office, office_doc, office_source, problems)
         if office is not None and office.logo:
@@ -310,7 +344,7 @@ def load_project(data_dir: Path | str, templates_dir: Path | str | None = None) 
         )
     for slug, path in files:
         source = str(path)
-        doc = _read_document(path, source, problems)
+        doc = _read_document(path, source, problems, "'nomor: ...', 'nama: ...'")
         if doc is None:
             continue
         sop = _validate(Sop, doc, source, problems)
@@ -319,11 +353,9 @@ def load_project(data_dir: Path | str, templates_dir: Path | str | None = None) 
         sop = sop.with_slug(slug)
         docs[slug] = (doc, source)
         sops.append(sop)
-        if office is not None:
-            problems += [
-                _finding_to_problem(f, doc, source)
-                for f in rules.check_sop(sop, office, known_forms)
-            ]
+        problems += [
+            _finding_to_problem(f, doc, source) for f in rules.check_sop(sop, office, known_forms)
+        ]
     for slug, findings in rules.check_unique_numbers(sops).items():
         doc, source = docs[slug]
         problems += [_finding_to_problem(f, doc, source) for f in findings]

@@ -294,18 +294,53 @@ class Official(Record):
         return format_nip(self.nip)
 
 
+CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+def _clock(value: Any) -> Any:
+    if isinstance(value, str) and re.fullmatch(CLOCK_PATTERN, value.strip()):
+        return value.strip()
+    raise _error(
+        "jam", f"jam '{value}' tidak sah", 'tulis JJ:MM dengan dua angka jam, mis. "08:00"'
+    )
+
+
+def _weekday(value: Any) -> Any:
+    if isinstance(value, str) and re.fullmatch(r"[1-7]", value.strip()):
+        return int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 7:
+        return value
+    raise _error(
+        "hari", f"hari '{value}' tidak sah", "tulis nomor hari 1 (Senin) sampai 7 (Minggu)"
+    )
+
+
+Clock = Annotated[
+    str, BeforeValidator(_clock), WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN})
+]
+Weekday = Annotated[
+    int, BeforeValidator(_weekday), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 7})
+]
+
+
 class WorkingHours(Record):
     """Office hours used to measure elapsed working time of a cycle."""
 
-    start: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = Field(
-        default="08:00", alias="mulai"
-    )
-    end: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = Field(
-        default="16:00", alias="selesai"
-    )
-    days: Annotated[list[Annotated[int, BeforeValidator(_strict_int)]], Field()] = Field(
+    start: Clock = Field(default="08:00", alias="mulai")
+    end: Clock = Field(default="16:00", alias="selesai")
+    days: list[Weekday] = Field(
         default=[1, 2, 3, 4, 5], alias="hari", description="Hari kerja, 1 = Senin ... 7 = Minggu"
     )
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> WorkingHours:
+        if self.end <= self.start:
+            raise _error(
+                "jam",
+                f"jam selesai {self.end} tidak setelah jam mulai {self.start}",
+                'periksa jam_kerja, mis. mulai: "08:00" dan selesai: "16:00"',
+            )
+        return self
 
     @property
     def hours_per_day(self) -> float:

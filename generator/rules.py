@@ -130,27 +130,28 @@ def check_targets(sop: Sop) -> list[Finding]:
 
 def check_reachability(sop: Sop) -> list[Finding]:
     """Every step is reachable from step 1, and an end is reachable from every step."""
-    found: list[Finding] = []
     reached = flow.reachable(sop, 1)
-    to_end = flow.reaching_an_end(sop)
-    for step in sop.steps:
-        if step.number not in reached:
-            found.append(
-                Finding(
-                    _step_loc(step.number),
-                    f"langkah {step.number} tidak pernah tercapai dari langkah 1",
-                    "periksa 'lanjut', 'selesai' dan tujuan keputusan sebelum langkah ini",
-                )
+    found = [
+        Finding(
+            _step_loc(step.number),
+            f"langkah {step.number} tidak pernah tercapai dari langkah 1",
+            "periksa 'lanjut', 'selesai' dan tujuan keputusan sebelum langkah ini",
+        )
+        for step in sop.steps
+        if step.number not in reached
+    ]
+    for loop in flow.endless_loops(sop):
+        last = sop.step(loop[-1])
+        key = "keputusan" if last.is_decision else "lanjut" if last.goto is not None else None
+        steps = ", ".join(str(n) for n in loop)
+        found.append(
+            Finding(
+                _step_loc(last.number, key) if key else _step_loc(last.number),
+                f"langkah {steps} berulang tanpa akhir: prosedur tidak pernah selesai",
+                "beri jalan keluar dari putaran ini: ubah 'lanjut' atau tujuan keputusan, "
+                "atau tambahkan 'selesai: true'",
             )
-        elif step.number not in to_end:
-            found.append(
-                Finding(
-                    _step_loc(step.number),
-                    f"dari langkah {step.number} prosedur tidak pernah selesai "
-                    "(putaran tanpa akhir)",
-                    "beri jalan keluar: keputusan, 'lanjut' ke langkah lain, atau 'selesai: true'",
-                )
-            )
+        )
     return found
 
 
@@ -171,11 +172,12 @@ def check_official(sop: Sop, office: Office) -> list[Finding]:
 def check_forms(sop: Sop, known_forms: Collection[str]) -> list[Finding]:
     """Every `formulir` names a form type that exists in templates/formulir/."""
     known = ", ".join(sorted(known_forms))
+    hint = f"formulir yang ada: {known}" if known else "belum ada formulir di templates/formulir/"
     return [
         Finding(
             _step_loc(step.number, "formulir"),
             f"formulir '{step.form}' tidak dikenal",
-            f"formulir yang ada: {known}",
+            hint,
         )
         for step in sop.steps
         if step.form and step.form not in known_forms
@@ -183,11 +185,17 @@ def check_forms(sop: Sop, known_forms: Collection[str]) -> list[Finding]:
 
 
 def check_sop(
-    sop: Sop, office: Office, known_forms: Collection[str] | None = None
+    sop: Sop, office: Office | None, known_forms: Collection[str] | None = None
 ) -> list[Finding]:
-    """All single-SOP rules; form names are checked when `known_forms` is given."""
+    """All single-SOP rules; form names are checked when `known_forms` is given.
+
+    Without `office` (instansi.yaml itself is broken) the official is not checked, so the
+    other findings are still reported in the same run.
+    """
     targets = check_targets(sop)
-    found = check_dates(sop) + check_lanes(sop) + targets + check_official(sop, office)
+    found = check_dates(sop) + check_lanes(sop) + targets
+    if office is not None:
+        found += check_official(sop, office)
     if known_forms is not None:
         found += check_forms(sop, known_forms)
     # Reachability is only meaningful once every target exists.

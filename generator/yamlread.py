@@ -1,7 +1,9 @@
 """Strict YAML reading that keeps every node's position.
 
 Only the YAML composer runs (no constructor), so tags can never execute. Anchors, aliases,
-explicit tags, duplicate keys, tabs in indentation and non-UTF-8 bytes are refused. Every
+explicit tags, duplicate keys, tabs in indentation, control characters, nesting deeper than
+MAX_DEPTH and non-UTF-8 bytes are refused; syntax errors are explained in Indonesian at the
+spot the clerk must fix (e.g. where an unclosed quote opened, not where YAML gave up). Every
 scalar comes back as the text the user typed (or None for an empty/null plain value): whether
 it is a number, a date or a boolean is decided by the model, never by YAML 1.1 resolution.
 """
@@ -18,50 +20,36 @@ Path_ = tuple[str | int, ...]
 NULLS = ("", "~", "null", "Null", "NULL")
 MAX_BYTES = 2_000_000
 
-# English PyYAML problems -> (Indonesian message, hint)
-_PROBLEMS = [
-    ("could not find expected ':'", "tanda ':' tidak ditemukan", "tulis 'kunci: nilai'"),
-    (
-        "mapping values are not allowed here",
-        "tanda ': ' di tempat yang tidak semestinya",
-        "beri tanda kutip pada teks yang memuat ': ', mis. uraian: \"Hal: rapat\"",
-    ),
-    (
-        "found character '\\t' that cannot start any token",
-        "karakter tab tidak diizinkan",
-        "gunakan spasi untuk indentasi, bukan tab",
-    ),
-    (
-        "found unexpected end of stream",
-        "tanda kutip tidak ditutup",
-        "tutup teks dengan tanda kutip yang sama",
-    ),
-    (
-        "did not find expected key",
-        "indentasi tidak sejajar atau kunci hilang",
-        "periksa spasi di awal baris ini dan baris sebelumnya",
-    ),
-    (
-        "did not find expected '-' indicator",
-        "indentasi daftar tidak sejajar",
-        "setiap butir daftar diawali '- ' pada kolom yang sama",
-    ),
-    (
-        "found unknown escape character",
-        "karakter escape tidak dikenal dalam teks berkutip ganda",
-        "gunakan kutip tunggal '...' atau tulis \\\\ untuk garis miring terbalik",
-    ),
-    (
-        "block sequence entries are not allowed here",
-        "butir daftar '- ' di tempat yang tidak semestinya",
-        "periksa indentasi",
-    ),
-    (
-        "found unacceptable character",
-        "berkas memuat karakter yang tidak diizinkan",
-        "hapus karakter kendali dari teks",
-    ),
-]
+MAX_DEPTH = 50
+
+# Characters YAML does not allow in a file (control characters other than tab and line breaks).
+_BAD_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+_ALIAS_HINT = (
+    "tulis isinya secara lengkap; bila '*' bagian dari teks, beri tanda kutip, mis. \"*catatan\""
+)
+_ANCHOR_HINT = "hapus '&nama'; bila '&' bagian dari teks, beri tanda kutip, mis. \"& lainnya\""
+_TAG_HINT = "hapus tag itu dan tulis nilainya saja; bila '!' bagian dari teks, beri tanda kutip"
+_QUOTE_HINT = 'bila maksudnya teks, beri tanda kutip pada seluruh nilai, mis. "{char}..."'
+_CLOSE_HINT = (
+    "tutup teks dengan tanda kutip yang sama; di dalam kutip tunggal tulis '' untuk tanda '"
+)
+_COLON_HINT = (
+    "beri tanda kutip pada teks yang memuat ': ', mis. uraian: \"Hal: rapat\"; "
+    "atau periksa indentasi baris ini"
+)
+_ITEM_HINT = "tulis butir daftar di baris baru di bawah kuncinya, diawali '- '"
+_AFTER_HINT = (
+    "bila seluruhnya teks, kutip seluruh nilai, mis. nama: 'Surat \"A\" masuk'; "
+    "di dalam kutip tunggal tulis '' untuk tanda '"
+)
+_INDENT_HINT = "periksa spasi di awal baris ini: kunci yang setingkat mulai pada kolom yang sama"
+_LIST_HINT = "setiap butir daftar diawali '- ' pada kolom yang sama"
+_KEY_HINT = "tulis 'kunci: nilai'; teks lanjutan baris sebelumnya harus menjorok lebih dalam"
+_ESC_HINT = "gunakan kutip tunggal, mis. 'C:\\data', atau tulis \\\\ di dalam kutip ganda"
+_DEEP = f"susunan bertingkat terlalu dalam (lebih dari {MAX_DEPTH} tingkat)"
+_DEEP_HINT = "berkas SOP cukup beberapa tingkat; periksa tanda [ dan {"
+_GENERIC_HINT = "periksa indentasi, tanda ':' dan tanda kutip pada baris ini"
 
 
 @dataclass(frozen=True)
@@ -103,32 +91,37 @@ def _mark(mark: yaml.Mark | None) -> tuple[int, int]:
 
 
 class _StrictMixin:
-    """Refuses anchors, aliases and explicit tags while composing."""
+    """Refuses anchors, aliases, explicit tags and deep nesting while composing."""
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
         event = self.peek_event()
         line, col = _mark(event.start_mark)
         if isinstance(event, yaml.AliasEvent):
             raise YamlRefused(
-                [YamlIssue(line, col, "alias (*) tidak diizinkan", "tulis isinya secara lengkap")]
+                [YamlIssue(line, col, "alias YAML (*nama) tidak diizinkan", _ALIAS_HINT)]
             )
         if getattr(event, "anchor", None):
             raise YamlRefused(
-                [YamlIssue(line, col, "anchor (&) tidak diizinkan", "hapus tanda &nama")]
+                [YamlIssue(line, col, "anchor YAML (&nama) tidak diizinkan", _ANCHOR_HINT)]
             )
         tag = getattr(event, "tag", None)
         if tag not in (None, "!"):
+            shown = str(tag).replace("tag:yaml.org,2002:", "!!")
             raise YamlRefused(
-                [
-                    YamlIssue(
-                        line,
-                        col,
-                        f"tag YAML '{tag}' tidak diizinkan",
-                        "hapus tag (tanda !); tulis nilainya saja",
-                    )
-                ]
+                [YamlIssue(line, col, f"tag YAML '{shown}' tidak diizinkan", _TAG_HINT)]
             )
-        return super().compose_node(parent, index)
+        nested = isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
+        if nested:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise YamlRefused([YamlIssue(line, col, _DEEP, _DEEP_HINT)])
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if nested:
+                self._depth -= 1
 
 
 try:  # libyaml's C parser (about 10x faster) under PyYAML's Python composer
@@ -190,18 +183,121 @@ def _check_tabs(text: str) -> None:
         raise YamlRefused(issues)
 
 
-def _translate(exc: yaml.MarkedYAMLError) -> YamlIssue:
-    line, col = _mark(exc.problem_mark or exc.context_mark)
-    problem = exc.problem or ""
-    for english, message, hint in _PROBLEMS:
-        if problem.startswith(english):
-            return YamlIssue(line, col, message, hint)
-    return YamlIssue(
-        line,
-        col,
-        "sintaks YAML tidak sah",
-        "periksa indentasi, tanda ':' dan tanda kutip pada baris ini",
-    )
+def _check_chars(text: str) -> None:
+    found = _BAD_CHAR.search(text)
+    if found:
+        at = found.start()
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise YamlRefused(
+            [
+                YamlIssue(
+                    line,
+                    col,
+                    f"karakter kendali tidak diizinkan (kode U+{ord(found.group()):04X})",
+                    "hapus karakter itu; biasanya terbawa saat menyalin teks dari dokumen lain",
+                )
+            ]
+        )
+
+
+def _char_at(lines: list[str], pos: tuple[int, int]) -> str:
+    line, col = pos
+    if 1 <= line <= len(lines) and 1 <= col <= len(lines[line - 1]):
+        return lines[line - 1][col - 1]
+    return ""
+
+
+def _mid_line(lines: list[str], pos: tuple[int, int]) -> bool:
+    """True when `pos` is after the first non-blank character of its line."""
+    line, col = pos
+    if not 1 <= line <= len(lines):
+        return False
+    text = lines[line - 1]
+    return col > len(text) - len(text.lstrip(" ")) + 1
+
+
+def _unclosed_quote(text: str, at: tuple[int, int]) -> tuple[int, int] | None:
+    """Where a quoted text starts when it runs over several lines and ends just before `at`.
+
+    That is the usual trace of a missing closing quote: YAML reads on to the next quote
+    character, lines later, and only complains there.
+    """
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if _mark(token.start_mark) >= at:
+                break
+            if isinstance(token, yaml.ScalarToken) and not token.plain:
+                last = token
+    except yaml.YAMLError:
+        pass
+    if last is None or last.start_mark.line == last.end_mark.line:
+        return None
+    if last.end_mark.line + 1 != at[0]:
+        return None
+    return _mark(last.start_mark)
+
+
+def _translate(exc: yaml.MarkedYAMLError, text: str) -> YamlIssue:
+    """An Indonesian message and hint for a PyYAML/libyaml syntax error, at the useful spot."""
+    problem, context = exc.problem or "", exc.context or ""
+    at = _mark(exc.problem_mark or exc.context_mark)
+    start = _mark(exc.context_mark) if exc.context_mark else at
+    lines = text.splitlines()
+    if "end of stream" in problem and "quoted scalar" in context:
+        return YamlIssue(*start, "tanda kutip pembuka ini tidak pernah ditutup", _CLOSE_HINT)
+    if context.startswith(("while scanning an alias", "while scanning an anchor")) or (
+        "cannot start any token" in problem
+    ):
+        pos = start if context.startswith("while scanning an") else at
+        char = _char_at(lines, pos)
+        return YamlIssue(
+            *pos, f"karakter '{char}' tidak boleh mengawali nilai", _QUOTE_HINT.format(char=char)
+        )
+    if problem.startswith("mapping values are not allowed"):
+        return YamlIssue(*at, "tanda ':' di tempat yang tidak semestinya", _COLON_HINT)
+    if problem.startswith("block sequence entries are not allowed"):
+        return YamlIssue(*at, "butir daftar '- ' di tempat yang tidak semestinya", _ITEM_HINT)
+    if problem.startswith("did not find expected key"):
+        opened = _unclosed_quote(text, at)
+        if opened is not None:
+            return YamlIssue(
+                *opened,
+                f"teks berkutip ini baru ditutup di baris {at[0]}: tanda kutip penutup hilang?",
+                _CLOSE_HINT,
+            )
+        if _mid_line(lines, at):
+            return YamlIssue(*at, "ada teks setelah nilai yang sudah ditutup", _AFTER_HINT)
+        return YamlIssue(*at, "indentasi tidak sejajar dengan kunci di atasnya", _INDENT_HINT)
+    if problem.startswith("did not find expected '-' indicator"):
+        return YamlIssue(*at, "indentasi daftar tidak sejajar", _LIST_HINT)
+    for opener, closer, what in (("[", "]", "daftar"), ("{", "}", "pemetaan")):
+        if problem.startswith(f"did not find expected ',' or '{closer}'"):
+            return YamlIssue(
+                *start,
+                f"{what} yang dibuka dengan '{opener}' tidak ditutup dengan '{closer}'",
+                f"tutup dengan '{closer}' pada baris yang sama, atau beri tanda kutip bila "
+                f"'{opener}' bagian dari teks",
+            )
+    if problem.startswith("could not find expected ':'"):
+        return YamlIssue(*start, "tanda ':' tidak ditemukan setelah kunci", _KEY_HINT)
+    if "another document" in problem or "single document" in context:
+        return YamlIssue(
+            *at,
+            "berkas hanya boleh memuat satu dokumen YAML",
+            "hapus baris '---' (dan isi setelahnya bila itu salinan)",
+        )
+    if "nesting depth" in problem:
+        return YamlIssue(*at, _DEEP, _DEEP_HINT)
+    if "unknown escape character" in problem:
+        return YamlIssue(*at, "garis miring terbalik '\\' tidak sah dalam kutip ganda", _ESC_HINT)
+    if "block scalar" in context:
+        char = _char_at(lines, start)
+        return YamlIssue(
+            *start, f"karakter '{char}' tidak boleh mengawali nilai", _QUOTE_HINT.format(char=char)
+        )
+    return YamlIssue(*at, "sintaks YAML tidak sah", _GENERIC_HINT)
 
 
 def read_yaml(raw: bytes) -> Document:
@@ -211,6 +307,7 @@ def read_yaml(raw: bytes) -> Document:
             [YamlIssue(1, 1, f"berkas terlalu besar (lebih dari {MAX_BYTES // 1000} kB)")]
         )
     text = _decode(raw)
+    _check_chars(text)
     _check_tabs(text)
     try:
         loader = _StrictComposer(text)
@@ -218,7 +315,7 @@ def read_yaml(raw: bytes) -> Document:
     except YamlRefused:
         raise
     except yaml.MarkedYAMLError as exc:
-        raise YamlRefused([_translate(exc)]) from None
+        raise YamlRefused([_translate(exc, text)]) from None
     except yaml.YAMLError:
         raise YamlRefused([YamlIssue(1, 1, "sintaks YAML tidak sah")]) from None
     doc = Document(data=None)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages sop needs, only those missing.
-# Usage: scripts/system-deps.sh site|test
+# Usage: scripts/system-deps.sh site|test   (SOP_SYSTEM_PACKAGES_EXTRA adds more packages)
 set -euo pipefail
 
 site_pkgs=(graphviz fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
@@ -11,6 +11,10 @@ case "${1:-site}" in
   test) wanted=("${site_pkgs[@]}" "${test_pkgs[@]}") ;;
   *) echo "usage: $0 site|test" >&2; exit 2 ;;
 esac
+
+# More packages an installation needs (space separated), e.g. SOP_SYSTEM_PACKAGES_EXTRA=fonts-noto
+read -r -a extra_pkgs <<< "${SOP_SYSTEM_PACKAGES_EXTRA:-}"
+wanted+=("${extra_pkgs[@]}")
 
 missing=()
 for pkg in "${wanted[@]}"; do
