@@ -36,10 +36,31 @@ def weasyprint_version() -> str:
     return weasyprint.__version__
 
 
+PNG_DPI = 120  # raster output readable on slides and in chat
+PDF_FIT = "7.4,10.6"  # inches; with the pad the page stays within A4 portrait (595 x 842 pt)
+
+
+def dot_args(job: DotJob) -> list[str]:
+    """Graphviz options of a job: `neato` keeps the given positions (`-n2`), PNG gets a dpi,
+    a PDF is shrunk (never enlarged) to fit an A4 page.
+
+    These are given here, not in the DOT, because Graphviz 2.43 applies a graph's dpi and
+    size to every output format, and the site's SVG must keep its natural size.
+    """
+    args = [f"-T{job.fmt}"]
+    if job.engine == "neato":
+        args.append("-n2")
+    if job.fmt == "png":
+        args.append(f"-Gdpi={PNG_DPI}")
+    if job.fmt == "pdf":
+        args.append(f"-Gsize={PDF_FIT}")
+    return args
+
+
 def run_dot(job: DotJob) -> bytes:
     """Run Graphviz on the job's DOT text and return the rendered bytes."""
     result = subprocess.run(
-        [_dot_binary(job.engine), f"-T{job.fmt}"],
+        [_dot_binary(job.engine), *dot_args(job)],
         input=job.dot.encode("utf-8"),
         capture_output=True,
         check=False,
@@ -71,5 +92,5 @@ def run_job(job: Job) -> bytes:
 def job_key_parts(job: Job) -> tuple[str, ...]:
     """Everything that determines a job's output, for the cache key."""
     if isinstance(job, DotJob):
-        return ("dot", dot_version(), job.engine, job.fmt, job.dot)
+        return ("dot", dot_version(), job.engine, *dot_args(job), job.dot)
     return ("pdf", weasyprint_version(), job.html)
