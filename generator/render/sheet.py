@@ -1,11 +1,261 @@
-"""Placeholder: replaced by the sheet renderer."""
+"""The official SOP sheet (lembar SOP): standalone print-ready HTML and its PDF.
+
+The geometry comes from `generator.layout.sheet`; this module only writes it out. The
+flowchart of a page is drawn once and cut into one small SVG per lane cell: each cell shows
+exactly its lane's slice of its row, so no SVG is taller than a row (WeasyPrint cuts SVGs taller
+than a page) and a page break can only fall between rows.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from generator.layout.sheet import (
+    ARROW_HALF,
+    ARROW_LEN,
+    STYLE,
+    Box,
+    Page,
+    Point,
+    Route,
+    Row,
+    SheetLayout,
+    Symbol,
+    layout_sheet,
+)
 from generator.model import Sop
-from generator.render.common import Outputs, RenderContext
+from generator.render.common import Outputs, PdfJob, RenderContext, render_template
+
+# Presentation attributes, not CSS: WeasyPrint's SVG renderer ignores the page's stylesheet.
+LINE = f'stroke="#000" stroke-width="{STYLE.line}"'
+SHAPE = f'class="simbol" fill="#fff" {LINE}'
+FONT = 'font-family="Liberation Sans, Arial, sans-serif"'
+PT = 25.4 / 72
+
+HTML_NAME = "lembar-sop.html"
+PDF_NAME = "lembar-sop.pdf"
+WRAPPER_CLASS = "lembar-sop"
+
+
+def sheet_layout(ctx: RenderContext, sop: Sop) -> SheetLayout:
+    """The sheet geometry of one SOP on the office's paper."""
+    return layout_sheet(sop, ctx.office, ctx.paper_mm)
 
 
 def outputs(ctx: RenderContext, sop: Sop) -> Outputs:
-    """Files of this renderer for one SOP (none yet)."""
-    return {}
+    """The standalone sheet HTML and the PDF job made from it."""
+    html = sheet_html(ctx, sop)
+    return {HTML_NAME: html.encode("utf-8"), PDF_NAME: PdfJob(html)}
+
+
+def sheet_html(ctx: RenderContext, sop: Sop) -> str:
+    """The standalone, print-ready sheet (no JavaScript, everything inline)."""
+    layout = sheet_layout(ctx, sop)
+    return render_template(
+        ctx.env,
+        "sheet/lembar-sop.html",
+        sop=sop,
+        L=layout,
+        s=STYLE,
+        css=Markup(_css(ctx, layout)),
+        fragment=Markup(_fragment(ctx, sop, layout)),
+    )
+
+
+def sheet_fragment(ctx: RenderContext, sop: Sop) -> str:
+    """The sheet as an HTML fragment with its CSS scoped under `.lembar-sop` (for the site)."""
+    layout = sheet_layout(ctx, sop)
+    css = _css(ctx, layout)
+    return f"<style>\n{css}</style>\n{_fragment(ctx, sop, layout)}"
+
+
+def _css(ctx: RenderContext, layout: SheetLayout) -> str:
+    return render_template(ctx.env, "sheet/lembar.css", s=STYLE, L=layout)
+
+
+@dataclass(frozen=True)
+class _RowView:
+    kind: str
+    step: int
+    height: float
+    cells: dict[str, tuple[str, ...]]
+    lanes: list[Markup]
+
+
+@dataclass(frozen=True)
+class _PageView:
+    number: int
+    identity: bool
+    rows: list[_RowView]
+    total_row: bool
+
+
+def _fragment(ctx: RenderContext, sop: Sop, layout: SheetLayout) -> str:
+    h1, h2, h3 = layout.header_heights
+    pages = [
+        _PageView(
+            page.number,
+            bool(page.identity_parts),
+            [
+                _RowView(
+                    row.kind, row.step, row.height, dict(row.cells), _lane_cells(layout, page, row)
+                )
+                for row in page.rows
+            ],
+            page.total_row,
+        )
+        for page in layout.pages
+    ]
+    return render_template(
+        ctx.env,
+        "sheet/lembar.html",
+        sop=sop,
+        L=layout,
+        s=STYLE,
+        b=STYLE.border,
+        h1=h1,
+        h2=h2,
+        h3=h3,
+        pages=pages,
+        page_height=round(layout.content_h - STYLE.page_slack, 2),
+        lane_columns=layout.lane_columns,
+        logo_uri=ctx.logo_uri,
+    )
+
+
+# --------------------------------------------------------------------------- SVG strips
+
+
+def _n(v: float) -> str:
+    """A coordinate as short text."""
+    return f"{round(v, 3):g}"
+
+
+def _clip(a: Point, b: Point, cell: Box) -> tuple[Point, Point] | None:
+    """The part of an axis-aligned segment inside a cell (None when outside)."""
+    if a[0] == b[0]:
+        x = a[0]
+        if not cell.x0 <= x <= cell.x1:
+            return None
+        lo, hi = max(min(a[1], b[1]), cell.y0), min(max(a[1], b[1]), cell.y1)
+        return ((x, lo), (x, hi)) if lo < hi else None
+    y = a[1]
+    if not cell.y0 <= y <= cell.y1:
+        return None
+    lo, hi = max(min(a[0], b[0]), cell.x0), min(max(a[0], b[0]), cell.x1)
+    return ((lo, y), (hi, y)) if lo < hi else None
+
+
+def _path(segments: list[tuple[Point, Point]], cell: Box) -> str:
+    parts = []
+    for a, b in segments:
+        piece = _clip(a, b, cell)
+        if piece:
+            (x0, y0), (x1, y1) = piece
+            parts.append(f"M{_n(x0)} {_n(y0)}L{_n(x1)} {_n(y1)}")
+    return "".join(parts)
+
+
+def _arrow_head(route: Route) -> tuple[Point, str]:
+    """The tip of a route and its filled triangle."""
+    (x0, y0), (x1, y1) = route.points[-2], route.points[-1]
+    dx = (x1 > x0) - (x1 < x0)
+    dy = (y1 > y0) - (y1 < y0)
+    bx, by = x1 - dx * ARROW_LEN, y1 - dy * ARROW_LEN
+    px, py = -dy * ARROW_HALF, dx * ARROW_HALF
+    pts = [(x1, y1), (bx + px, by + py), (bx - px, by - py)]
+    return (x1, y1), " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
+
+
+def _symbol_svg(sym: Symbol) -> str:
+    b = sym.box
+    data = f'data-kind="{sym.kind}" data-lane="{escape(sym.lane)}"'
+    if sym.step:
+        data += f' data-step="{sym.step}"'
+    if sym.kind in ("process", "start", "end"):
+        rx = b.h / 2 if sym.kind in ("start", "end") else 0
+        return (
+            f'<rect {SHAPE} {data} x="{_n(b.x0)}" y="{_n(b.y0)}" width="{_n(b.w)}" '
+            f'height="{_n(b.h)}" rx="{_n(rx)}"/>'
+        )
+    if sym.kind == "decision":
+        pts = [(b.cx, b.y0), (b.x1, b.cy), (b.cx, b.y1), (b.x0, b.cy)]
+    else:  # off-page connector: a pentagon pointing down
+        shoulder = b.y0 + b.h * 0.6
+        pts = [(b.x0, b.y0), (b.x1, b.y0), (b.x1, shoulder), (b.cx, b.y1), (b.x0, shoulder)]
+    poly = " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
+    out = f'<polygon {SHAPE} {data} points="{poly}"'
+    if sym.letter:
+        out += f' data-letter="{sym.letter}"/>'
+        size = STYLE.letter_pt * PT
+        out += (
+            f'<text class="huruf" {FONT} font-size="{_n(size)}" font-weight="bold" fill="#000" '
+            f'x="{_n(b.cx)}" y="{_n(b.y0 + b.h * 0.3 + size * 0.36)}" '
+            f'text-anchor="middle">{sym.letter}</text>'
+        )
+        return out
+    return out + "/>"
+
+
+def _cell_items(page: Page, cell: Box, page_id: int) -> Iterator[str]:
+    for sym in page.symbols:
+        if cell.contains(sym.box.cx, sym.box.cy):
+            yield _symbol_svg(sym)
+    for join in page.joins:
+        d = _path([join.points], cell)
+        if d:
+            yield f'<path class="gabung" fill="none" {LINE} data-join="{join.step}" d="{d}"/>'
+    for k, route in enumerate(page.routes):
+        rid = f"{page_id}-{k}"
+        d = _path(route.segments, cell)
+        if d:
+            pts = " ".join(f"{_n(x)},{_n(y)}" for x, y in route.points)
+            yield (
+                f'<path class="panah" fill="none" {LINE} data-route="{rid}"'
+                f' data-edge="{route.source}-{route.target}"'
+                f' data-from="{escape(route.start)}" data-to="{escape(route.end)}"'
+                f' data-points="{pts}" d="{d}"/>'
+            )
+        tip, triangle = _arrow_head(route)
+        if cell.contains(*tip):
+            if route.end.startswith("arrow "):  # meets another arrow: a junction dot
+                yield (
+                    f'<circle class="sambungan" fill="#000" data-head="{rid}" cx="{_n(tip[0])}" '
+                    f'cy="{_n(tip[1])}" r="{_n(STYLE.line * 2)}"/>'
+                )
+            else:
+                yield (
+                    f'<polygon class="kepala-panah" fill="#000" data-head="{rid}" '
+                    f'points="{triangle}"/>'
+                )
+        lb = route.label_box
+        if lb is not None and lb.overlaps(cell):  # a label may straddle two cells
+            size = STYLE.label_pt * PT
+            base = lb.y1 - size * 0.3
+            yield (
+                f'<text class="label-panah" {FONT} font-size="{_n(size)}" fill="#000" '
+                f'data-label="{rid}" x="{_n(lb.x0 + 0.2)}" y="{_n(base)}">'
+                f"{escape(route.label)}</text>"
+            )
+
+
+def _lane_cells(layout: SheetLayout, page: Page, row: Row) -> list[Markup]:
+    """One SVG per lane cell of a row: that cell's slice of the page's drawing."""
+    half = STYLE.border / 2
+    out = []
+    for lane in layout.lanes:
+        x0, x1 = layout.lane_box(lane)
+        cell = Box(x0, row.y0, x1, row.y1)
+        view = Box(x0 + half, row.y0 + half, x1 - half, row.y1 - half)
+        body = "".join(_cell_items(page, cell, page.number))
+        out.append(
+            Markup(
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(view.w)}mm" '
+                f'height="{_n(view.h)}mm" viewBox="{_n(view.x0)} {_n(view.y0)} {_n(view.w)} '
+                f'{_n(view.h)}" style="width:{_n(view.w)}mm;height:{_n(view.h)}mm">{body}</svg>'
+            )
+        )
+    return out

@@ -1,0 +1,381 @@
+"""Geometry of the SOP sheet, checked on the layout itself (no rendering).
+
+The same checks run on the three fixtures and on synthetic SOPs with 8 lanes and 60 steps.
+"""
+
+from __future__ import annotations
+
+import random
+from itertools import combinations
+from typing import Any
+
+import pytest
+
+from generator import flow
+from generator.layout.sheet import (
+    ARROW_LEN,
+    STYLE,
+    Box,
+    Page,
+    Route,
+    SheetLayout,
+    dump,
+    layout_sheet,
+    text_width,
+    wrap,
+)
+from generator.loader import Project
+from generator.model import Sop
+from generator.render.common import PAPER_MM
+from tests.expected import assert_matches_expected
+
+EPS = 0.011
+
+
+def sheet(project: Project) -> tuple[Sop, SheetLayout]:
+    """The first SOP of a project and its layout."""
+    sop = project.sops[0]
+    return sop, layout_sheet(sop, project.office, PAPER_MM[project.office.paper])
+
+
+# --------------------------------------------------------------------------- synthetic SOPs
+
+
+def synthetic_sop(lanes: int = 8, steps: int = 60, seed: int = 1) -> Sop:
+    """A random but valid-looking SOP: decisions looping back, jumps, joint steps, early ends."""
+    rng = random.Random(seed)
+    lane_ids = [f"l{k}" for k in range(1, lanes + 1)]
+    data: list[dict[str, Any]] = []
+    lane = 0
+    for n in range(1, steps + 1):
+        lane = max(0, min(lanes - 1, lane + rng.choice([-2, -1, 0, 1, 1, 2, 3])))
+        step: dict[str, Any] = {
+            "uraian": " ".join(
+                rng.choice(["Memeriksa", "Menyusun", "dokumen"]) for _ in range(rng.randint(3, 22))
+            ),
+            "pelaksana": lane_ids[lane],
+            "waktu": f"{rng.randint(1, 30)} menit",
+            "kelengkapan": "Berkas <b>usulan</b> & lampiran",
+            "output": "Dokumen",
+        }
+        roll = rng.random()
+        if 3 < n < steps - 2 and roll < 0.15:
+            step["keputusan"] = {
+                "ya": n + rng.choice([1, 1, 2]),
+                "tidak": max(1, n - rng.randint(1, 5)),
+            }
+        elif 3 < n < steps - 2 and roll < 0.22:
+            step["pelaksana"] = sorted(
+                {lane_ids[lane], lane_ids[(lane + rng.randint(1, lanes - 1)) % lanes]},
+                key=lane_ids.index,
+            )
+        elif 5 < n < steps - 2 and roll < 0.26:
+            step["lanjut"] = max(1, n - rng.randint(2, 6))
+        elif 5 < n < steps - 2 and roll < 0.28:
+            step["selesai"] = "true"
+        data.append(step)
+    doc = {
+        "nomor": f"SINT/{seed}",
+        "nama": "SOP sintetis <script>alert(1)</script>",
+        "unit": "Unit Uji",
+        "tanggal_pembuatan": "2024-01-02",
+        "tanggal_efektif": "2024-01-03",
+        "disahkan_oleh": "camat",
+        "pelaksana": {lid: f"Pelaksana {lid.upper()} & <i>rekan</i>" for lid in lane_ids},
+        "langkah": data,
+    }
+    return Sop.model_validate(doc).with_slug(f"sintetis-{seed}")
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _segments(page: Page) -> list[tuple[str, tuple[float, float], tuple[float, float]]]:
+    out = [(f"route{k}", a, b) for k, r in enumerate(page.routes) for a, b in r.segments]
+    out += [(f"join{k}", *j.points) for k, j in enumerate(page.joins)]
+    return out
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return min(max(a0, a1), max(b0, b1)) - max(min(a0, a1), min(b0, b1))
+
+
+def _on_edge(box: Box, point: tuple[float, float]) -> bool:
+    x, y = point
+    inside = box.grow(EPS).contains(x, y)
+    strictly = box.grow(-EPS).contains(x, y)
+    return inside and not strictly
+
+
+def _symbol_named(page: Page, name: str):
+    kind, *rest = name.split()
+    for s in page.symbols:
+        if kind == "step" and s.step == int(rest[0]) and s.lane == rest[1]:
+            return s
+        if kind == "connector" and s.letter == rest[0]:
+            return s
+    raise AssertionError(f"no symbol {name}")
+
+
+def crossings(layout: SheetLayout) -> int:
+    """Right-angle crossings between different arrows, over all pages."""
+    count = 0
+    for page in layout.pages:
+        segs = _segments(page)
+        for (ia, a0, a1), (ib, b0, b1) in combinations(segs, 2):
+            if ia == ib:
+                continue
+            va, vb = a0[0] == a1[0], b0[0] == b1[0]
+            if va == vb:
+                continue
+            (v0, v1), (h0, h1) = ((a0, a1), (b0, b1)) if va else ((b0, b1), (a0, a1))
+            x, y = v0[0], h0[1]
+            if min(h0[0], h1[0]) < x < max(h0[0], h1[0]) and min(v0[1], v1[1]) < y < max(
+                v0[1], v1[1]
+            ):
+                count += 1
+    return count
+
+
+def check_sheet(sop: Sop, layout: SheetLayout) -> None:
+    """Every geometric promise of the sheet layout."""
+    lanes = {lane: layout.lane_box(lane) for lane in layout.lanes}
+    seen_steps: list[int] = []
+    for page in layout.pages:
+        rows = {r.step: r for r in page.rows if r.kind == "step"}
+        seen_steps += list(rows)
+        # rows tile the drawing, heights hold their text
+        y = 0.0
+        for row in page.rows:
+            assert abs(row.y0 - y) < EPS
+            y = row.y1
+            for key, lines in row.cells:
+                assert row.height >= len(lines) * STYLE.body_lh + 2 * STYLE.pad_y - EPS
+                col = layout.column(key)
+                for line in lines:
+                    assert text_width(line, STYLE.body_pt) <= col.width - 2 * STYLE.pad_x
+        assert abs(page.drawing_height - y) < EPS
+        # symbols: centred in their lane column and their row, never overlapping
+        for s in page.symbols:
+            x0, x1 = lanes[s.lane]
+            assert x0 < s.box.x0 and s.box.x1 < x1, s
+            assert abs(s.box.cx - (x0 + x1) / 2) < EPS
+            if s.step:
+                row = rows[s.step]
+                assert row.y0 < s.box.y0 and s.box.y1 < row.y1
+                assert abs(s.box.cy - (row.y0 + row.y1) / 2) < EPS
+                assert s.lane in sop.step(s.step).actors
+        for a, b in combinations(page.symbols, 2):
+            assert not a.box.overlaps(b.box), (a, b)
+        for n in rows:
+            drawn = {s.lane for s in page.symbols if s.step == n}
+            assert drawn == set(sop.step(n).actors)
+        _check_routes(page)
+    assert seen_steps == list(range(1, len(sop.steps) + 1))
+    _check_edges(sop, layout)
+    _check_heights(layout)
+
+
+def _check_routes(page: Page) -> None:
+    for route in page.routes:
+        pts = route.points
+        assert len(pts) >= 2
+        for a, b in route.segments:
+            assert a[0] == b[0] or a[1] == b[1], f"not orthogonal: {route}"
+        start = _symbol_named(page, route.start)
+        assert _on_edge(start.box, pts[0]), (route, start)
+        if route.end.startswith("arrow "):  # meets an arrow into the same step, at right angles
+            other = page.routes[int(route.end.split()[1])]
+            assert other.target == route.target and not other.end.startswith("arrow")
+            (ax, ay), (bx, by) = pts[-2], pts[-1]
+            assert any(
+                (a[0] == b[0] == bx and ay == by and min(a[1], b[1]) < by < max(a[1], b[1]))
+                or (a[1] == b[1] == by and ax == bx and min(a[0], b[0]) < bx < max(a[0], b[0]))
+                for a, b in other.segments
+            ), route
+        else:
+            end = _symbol_named(page, route.end)
+            assert _on_edge(end.box, pts[-1]), (route, end)
+            (ax, ay), (bx, by) = pts[-2], pts[-1]
+            assert abs(ax - bx) + abs(ay - by) >= ARROW_LEN - EPS, f"no room for head: {route}"
+        for a, b in route.segments:
+            for s in page.symbols:
+                assert not s.box.grow(-EPS).crosses_segment(a, b), f"{route} crosses {s}"
+    segs = _segments(page)
+    for (ia, a0, a1), (ib, b0, b1) in combinations(segs, 2):
+        if ia == ib:
+            continue
+        if a0[0] == a1[0] == b0[0] == b1[0]:
+            assert _overlap(a0[1], a1[1], b0[1], b1[1]) <= EPS, f"{ia} runs along {ib}"
+        if a0[1] == a1[1] == b0[1] == b1[1]:
+            assert _overlap(a0[0], a1[0], b0[0], b1[0]) <= EPS, f"{ia} runs along {ib}"
+    labels = [r.label_box for r in page.routes if r.label]
+    assert all(labels)
+    for r in page.routes:
+        if not r.label:
+            continue
+        box = r.label_box.grow(0.1)
+        for _, a, b in segs:
+            assert not box.crosses_segment(a, b), f"label of {r} on a line"
+        for s in page.symbols:
+            assert not box.overlaps(s.box), f"label of {r} on {s}"
+    for a, b in combinations(labels, 2):
+        assert not a.overlaps(b)
+
+
+def _check_edges(sop: Sop, layout: SheetLayout) -> None:
+    page_of = {n: p for p in layout.pages for n in p.steps}
+    letters: set[str] = set()
+    for e in flow.edges(sop):
+        src, tgt = page_of[e.source], page_of[e.target]
+        mine = [
+            (p, r)
+            for p in layout.pages
+            for r in p.routes
+            if (r.source, r.target, r.kind) == (e.source, e.target, e.kind)
+        ]
+        if src is tgt:
+            assert len(mine) == 1 and mine[0][0] is src, e
+            continue
+        assert len(mine) == 2, e
+        (p1, out), (p2, inn) = sorted(mine, key=lambda pr: pr[1].start.startswith("connector"))
+        assert p1 is src and p2 is tgt
+        assert out.end.startswith("connector ") and inn.start.startswith("connector ")
+        letter = out.end.split()[1]
+        assert inn.start == f"connector {letter}" and letter not in letters
+        letters.add(letter)
+        out_sym = _symbol_named(src, out.end)
+        in_sym = _symbol_named(tgt, inn.start)
+        assert out_sym.kind == "out" and in_sym.kind == "in"
+        assert out_sym.lane == sop.step(e.source).actors[0]
+        assert in_sym.lane == sop.step(e.target).actors[0]
+        assert out_sym.box.cy > max(s.box.cy for s in src.symbols if s.step)  # page bottom
+        assert in_sym.box.cy < min(s.box.cy for s in tgt.symbols if s.step)  # page top
+    connectors = [s for p in layout.pages for s in p.symbols if not s.step]
+    assert len(connectors) == 2 * len(letters)
+
+
+def _check_heights(layout: SheetLayout) -> None:
+    avail = layout.content_h - STYLE.footer_h - STYLE.page_slack
+    for page in layout.pages:
+        used = layout.identity.height + STYLE.gap_identity if page.identity_parts else 0.0
+        if page.rows:
+            used += sum(layout.header_heights) + page.drawing_height
+            used += layout.total_height if page.total_row else 0.0
+        assert used <= avail + EPS, f"page {page.number} overflows: {used} > {avail}"
+        assert len(page.steps) <= 9
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@pytest.mark.parametrize("name", ["seed_project", "sulteng_project", "besar_project"])
+def test_fixture_geometry(name: str, request: pytest.FixtureRequest) -> None:
+    sop, layout = sheet(request.getfixturevalue(name))
+    check_sheet(sop, layout)
+    assert crossings(layout) == 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_synthetic_8_lanes_60_steps(seed: int, seed_project: Project) -> None:
+    sop = synthetic_sop(8, 60, seed)
+    for paper in ("A4", "F4"):
+        layout = layout_sheet(sop, seed_project.office, PAPER_MM[paper])
+        check_sheet(sop, layout)
+
+
+@pytest.mark.parametrize("lanes,steps", [(3, 1), (3, 2), (4, 8), (5, 15)])
+def test_small_and_medium(lanes: int, steps: int, seed_project: Project) -> None:
+    sop = synthetic_sop(lanes, steps, seed=steps)
+    check_sheet(sop, layout_sheet(sop, seed_project.office, PAPER_MM["F4"]))
+
+
+def test_seed_layout_dump(seed_project: Project) -> None:
+    _, layout = sheet(seed_project)
+    assert_matches_expected(dump(layout), "sheet/seed-layout.txt")
+
+
+def test_besar_layout_dump(besar_project: Project) -> None:
+    _, layout = sheet(besar_project)
+    assert_matches_expected(dump(layout), "sheet/besar-layout.txt")
+
+
+def test_seed_loop_back_goes_to_the_side(seed_project: Project) -> None:
+    sop, layout = sheet(seed_project)
+    (page,) = [p for p in layout.pages if 6 in p.steps]
+    (route,) = [r for r in page.routes if (r.source, r.target) == (6, 5)]
+    five = next(s for s in page.symbols if s.step == 5)
+    six = next(s for s in page.symbols if s.step == 6)
+    assert route.label == "Tidak"
+    # leaves the diamond by a side vertex and enters step 5 by its side, rising beside it
+    assert route.points[0] in ((six.box.x0, six.box.cy), (six.box.x1, six.box.cy))
+    assert route.points[-1] in ((five.box.x0, five.box.cy), (five.box.x1, five.box.cy))
+    rising = [(a, b) for a, b in route.segments if a[0] == b[0] and b[1] < a[1]]
+    assert rising and all(not (five.box.x0 <= a[0] <= five.box.x1) for a, _ in rising)
+
+
+def test_seed_pages_and_columns(seed_project: Project) -> None:
+    sop, layout = sheet(seed_project)
+    assert (layout.page_w, layout.page_h) == (330, 215)
+    assert [p.steps for p in layout.pages] == [[], [1, 2, 3, 4, 5, 6, 7], [8, 9]]
+    assert [c.key for c in layout.columns] == [
+        "no",
+        "uraian",
+        "lane:camat",
+        "lane:sekcam",
+        "lane:kasi",
+        "lane:staf",
+        "kelengkapan",
+        "waktu",
+        "output",
+        "ket",
+    ]
+    assert abs(sum(c.width for c in layout.columns) - layout.content_w) < 0.05
+    assert layout.total_time == "5 hari 8 jam 10 menit"
+    joint = [s.lane for p in layout.pages for s in p.symbols if s.step == 2]
+    assert joint == ["camat", "sekcam", "kasi"]
+
+
+def test_a4_switch(sulteng_project: Project) -> None:
+    _, layout = sheet(sulteng_project)
+    assert (layout.page_w, layout.page_h) == (297, 210)
+
+
+def test_wrap_uses_real_widths() -> None:
+    assert wrap("", 20, 9) == []
+    assert wrap("Komputer/Laptop dan Printer", 26, 9) == ["Komputer/Laptop", "dan Printer"]
+    assert wrap("Komputer/Laptop", 18, 9) == ["Komputer/", "Laptop"]
+    long = "A" * 80
+    lines = wrap(long, 20, 9)
+    assert "".join(lines) == long and len(lines) > 1
+    # Liberation Sans 'i' is much narrower than 'M' (Arial metrics)
+    assert text_width("iiii", 10) < text_width("MM", 10)
+    assert abs(text_width("M", 10) / 1.02 - 0.833 * 10 * 25.4 / 72) < 0.01
+
+
+def test_office_officials_used(seed_project: Project) -> None:
+    _, layout = sheet(seed_project)
+    a = layout.identity.approval
+    assert a.name == ("SYAMSUN RIJAL, S.IP",) and a.nip == "NIP. 19661231 198607 1 014"
+    labels = [f.label for f in layout.identity.fields]
+    assert labels == [
+        "Nomor SOP",
+        "Tanggal Pembuatan",
+        "Tanggal Revisi",
+        "Tanggal Efektif",
+        "Nama SOP",
+    ]
+    assert layout.identity.fields[2].lines == ("-",)
+    assert layout.identity.fields[1].lines == ("22 Januari 2024",)
+
+
+def test_layout_is_deterministic(besar_project: Project) -> None:
+    sop = besar_project.sops[0]
+    a = layout_sheet(sop, besar_project.office, PAPER_MM["F4"])
+    b = layout_sheet(sop, besar_project.office, PAPER_MM["F4"])
+    assert dump(a) == dump(b)
+
+
+def test_route_type() -> None:
+    r = Route(1, 2, "next", ((0, 0), (0, 5), (3, 5)), "step 1 a", "step 2 b")
+    assert r.segments == [((0, 0), (0, 5)), ((0, 5), (3, 5))]
