@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from generator.flow import Edge, edges, is_end
+from generator.layout.text import font
 from generator.model import Sop
 
 Shape = Literal["capsule", "box", "diamond"]
@@ -51,37 +52,12 @@ RIGHT_TRACKS = (-5.0, -8.0, -2.0)
 GAP_TRACKS = (0.0, -5.0, 5.0, -10.0)
 TRACK_CLEARANCE = 4.0
 
-# Advance widths of ASCII 32..126 in 1/1000 em (Arial = Liberation Sans).
-_REGULAR = (
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722,
-    722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722,
-    667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556,
-    556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500,
-    500, 334, 260, 334, 584,
-)  # fmt: skip
-_BOLD = (
-    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722,
-    722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667, 611, 722,
-    667, 944, 667, 667, 611, 333, 278, 333, 584, 556, 333, 556, 611, 556, 611, 556, 333, 611,
-    611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556,
-    500, 389, 280, 389, 584,
-)  # fmt: skip
-
 # --------------------------------------------------------------------------- text
-
-
-def _char_width(char: str, bold: bool) -> int:
-    code = ord(char)
-    if 32 <= code <= 126:
-        return (_BOLD if bold else _REGULAR)[code - 32]
-    return 1000 if code >= 0x2000 else 722  # wide enough for accented Latin and the rest
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width of one line of text in points."""
-    return sum(_char_width(c, bold) for c in text) * size / 1000.0
+    return font(bold).width_pt(text, size)
 
 
 def _fill_lines(words: list[str], widths: list[float], size: float, bold: bool) -> list[str] | None:
@@ -108,7 +84,7 @@ def _fill_lines(words: list[str], widths: list[float], size: float, bold: bool) 
 def _longest_prefix(word: str, width: float, size: float, bold: bool) -> int:
     used = 0.0
     for i, char in enumerate(word):
-        used += _char_width(char, bold) * size / 1000.0
+        used += text_width(char, size, bold)
         if used > width:
             return i
     return len(word)
@@ -116,7 +92,7 @@ def _longest_prefix(word: str, width: float, size: float, bold: bool) -> int:
 
 def split_long_words(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     """The words of a text; a word wider than `width` is cut into pieces that fit."""
-    width = max(width, _char_width("W", bold) * size / 1000.0)
+    width = max(width, text_width("W", size, bold))
     words: list[str] = []
     for word in text.split():
         while text_width(word, size, bold) > width:

@@ -16,61 +16,19 @@ the page's first body row; the renderer cuts it into one strip per table cell.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from generator import flow
-from generator.errors import UserError
+from generator.layout.text import font
 from generator.model import Office, Sop, format_date, item_groups
 
 MM_PER_PT = 25.4 / 72
 
 # --------------------------------------------------------------------------- font metrics
-
-FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/liberation2"),
-    Path("/usr/share/fonts/truetype/liberation"),
-)
-FONT_FILES = {False: "LiberationSans-Regular.ttf", True: "LiberationSans-Bold.ttf"}
-
-
-@dataclass(frozen=True)
-class FontMetrics:
-    """Advance widths of one font face, in font units."""
-
-    units_per_em: int
-    advances: dict[int, int]
-    fallback: int
-
-    def width(self, text: str, size_pt: float) -> float:
-        """Width of `text` set at `size_pt`, in millimetres (no kerning: an upper bound)."""
-        units = sum(self.advances.get(ord(ch), self.fallback) for ch in text)
-        return units / self.units_per_em * size_pt * MM_PER_PT
-
-
-@functools.cache
-def font(bold: bool = False) -> FontMetrics:
-    """Liberation Sans (regular or bold) as installed by Debian's fonts-liberation."""
-    from fontTools.ttLib import TTFont
-
-    for folder in FONT_DIRS:
-        path = folder / FONT_FILES[bold]
-        if path.is_file():
-            tt = TTFont(str(path), lazy=True)
-            hmtx = tt["hmtx"].metrics
-            advances = {cp: hmtx[name][0] for cp, name in tt.getBestCmap().items()}
-            units = tt["head"].unitsPerEm
-            return FontMetrics(units, advances, max(advances.get(ord("M"), units), units // 2))
-    raise UserError(
-        "fon Liberation Sans tidak ditemukan; pasang paket Debian fonts-liberation "
-        "(dibutuhkan untuk mengukur teks lembar SOP)"
-    )
-
 
 # Slack kept free at the end of every wrapped line, so that kerning or hinting differences
 # between engines never make a line wider than its cell.
@@ -94,7 +52,7 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
 
 def text_width(text: str, size_pt: float, bold: bool = False) -> float:
     """Measured width of a line of text in millimetres, with the wrapping safety factor."""
-    return font(bold).width(text, size_pt) * WRAP_FACTOR
+    return font(bold).width_pt(text, size_pt) * MM_PER_PT * WRAP_FACTOR
 
 
 def wrap(text: str, width: float, size_pt: float, bold: bool = False) -> list[str]:
@@ -1138,7 +1096,10 @@ def _symbol_at(pb: _PageBuilder, point: Point, candidates: Sequence[int]) -> int
 
 
 def _label_size(text: str) -> tuple[float, float]:
-    return (font().width(text, STYLE.label_pt) + 0.4, STYLE.label_pt * MM_PER_PT * 1.15)
+    return (
+        font().width_pt(text, STYLE.label_pt) * MM_PER_PT + 0.4,
+        STYLE.label_pt * MM_PER_PT * 1.15,
+    )
 
 
 def _label_candidates(route: Route, size: tuple[float, float]) -> list[tuple[float, Box]]:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from itertools import combinations
 
 import pytest
 
 from generator.flow import edges, is_end
 from generator.layout.diagram import (
-    _BOLD,
-    _REGULAR,
     FONT,
     INSET,
     PAD_X,
@@ -195,24 +192,3 @@ def test_long_words_are_cut_to_fit():
     assert all(text_width(line, FONT) <= 80 - 2 * PAD_X for line in lines)
     assert "".join(lines).replace(" ", "") == f"3.{word}akhir"
     assert wrap("a " * 3, 50, 9) == ["a a a"]
-
-
-def _font_file(style: str) -> str:
-    result = subprocess.run(
-        ["fc-match", "-f", "%{file}", f"Liberation Sans:style={style}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
-
-
-@pytest.mark.parametrize(("style", "table"), [("Regular", _REGULAR), ("Bold", _BOLD)])
-def test_width_table_matches_liberation_sans(style, table):
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(_font_file(style))
-    cmap, hmtx = font.getBestCmap(), font["hmtx"]
-    upm = font["head"].unitsPerEm
-    measured = tuple(round(hmtx[cmap[c]][0] * 1000 / upm) for c in range(32, 127))
-    assert measured == table
