@@ -7,13 +7,15 @@ anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from generator import build as build_mod
-from generator import loader, scaffold
+from generator import checklist, loader, scaffold
 from generator.errors import Problem, UserError
 from generator.model import Office, Sop
 
@@ -94,7 +96,131 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("schema", cmd_schema, "tulis JSON Schema berkas SOP dan instansi")
     p.add_argument("--out", type=Path, default=Path("schema"), help="folder keluaran")
+    add_run_commands(sub)
+
+    from generator import publish  # `sop publish`: the built site to the intranet folder
+
+    help_text = "terbitkan situs yang sudah dibangun ke folder intranet (ganti sekaligus)"
+    p = sub.add_parser("publish", help=help_text, description=help_text)
+    p.add_argument("dest", type=Path, metavar="TUJUAN", help="folder yang dilayani server web")
+    p.add_argument("--site", type=Path, default=Path("site"), help="situs hasil `make site`")
+    p.add_argument("--rollback", action="store_true", help="kembalikan versi sebelumnya")
+    p.set_defaults(handler=publish.cmd_publish)
     return parser
+
+
+# --------------------------------------------------------------------------- sop run
+
+
+def _run_setup(args: argparse.Namespace) -> tuple[loader.Project, checklist.WorkCalendar, datetime]:
+    """The project, the office's working calendar and "now" (--now or $SOP_NOW for tests)."""
+    project = loader.load_project(args.data)
+    calendar = checklist.WorkCalendar.of(project.office)
+    return project, calendar, checklist.current_time(calendar.tz, args.now)
+
+
+def _current_sop(project: loader.Project, slug: str) -> Sop | None:
+    return next((s for s in project.sops if s.slug == slug), None)
+
+
+def _warn(messages: Sequence[str]) -> None:
+    for message in messages:
+        print(f"peringatan: {message}", file=sys.stderr)
+
+
+def cmd_run_start(args: argparse.Namespace) -> int:
+    """Start a cycle of an SOP: write its checklist file."""
+    project, calendar, now = _run_setup(args)
+    sop = project.sop(checklist.validate_slug(args.slug))
+    at = checklist.parse_time(args.at, calendar.tz, now.date()) if args.at else None
+    path, cycle = checklist.start_run(args.data, sop, calendar.tz, now, args.run, at)
+    print(checklist.started_text(path, cycle))
+    return 0
+
+
+def cmd_run_done(args: argparse.Namespace) -> int:
+    """Record that a step of a cycle is done."""
+    project, calendar, now = _run_setup(args)
+    step = checklist.parse_step(args.step)
+    at = checklist.parse_time(args.at, calendar.tz, now.date()) if args.at else None
+    cycle, state = checklist.record_done(
+        args.data,
+        args.slug,
+        args.run_id,
+        step,
+        args.by,
+        now,
+        at,
+        args.output,
+        args.note,
+        args.decision,
+    )
+    _warn(checklist.sop_changes(cycle, _current_sop(project, args.slug)))
+    print(checklist.done_text(cycle, state, calendar))
+    return 0
+
+
+def cmd_run_status(args: argparse.Namespace) -> int:
+    """Show a cycle's checklist: who did what when, what is due, time against standard."""
+    project, calendar, now = _run_setup(args)
+    cycle = checklist.open_checklist(args.data, args.slug, args.run_id)
+    sop = _current_sop(project, args.slug)
+    status = checklist.cycle_status(cycle, calendar, now, sop, check_sop=True)
+    _warn(status.warnings)
+    if args.json:
+        print(json.dumps(checklist.status_json(status), ensure_ascii=False, indent=2))
+    else:
+        print(checklist.status_text(status, calendar), end="")
+    return 0
+
+
+def cmd_run_list(args: argparse.Namespace) -> int:
+    """List the cycles of every SOP (or of one)."""
+    _, calendar, now = _run_setup(args)
+    cycles = checklist.load_checklists(args.data)
+    chosen = [c for slug in sorted(cycles) if args.slug in (None, slug) for c in cycles[slug]]
+    summaries = [checklist.summarize(c, calendar, now) for c in chosen]
+    if args.json:
+        data = [checklist.summary_json(s, calendar.tz) for s in summaries]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(checklist.list_text(summaries, calendar), end="")
+    return 0
+
+
+def add_run_commands(sub: Any) -> None:
+    """`sop run start|done|status|list`: the cycle checklist."""
+    text = "catat siklus pelaksanaan SOP (daftar periksa)"
+    run = sub.add_parser("run", help=text, description=text)
+    runs = run.add_subparsers(dest="run_command", required=True, metavar="PERINTAH")
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = runs.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--data", type=Path, default=Path("sop_data"), help="folder data")
+        p.add_argument("--now", help=argparse.SUPPRESS)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("start", cmd_run_start, "mulai siklus baru sebuah SOP")
+    p.add_argument("slug", help="nama SOP, mis. evaluasi-kinerja-kecamatan")
+    p.add_argument("--run", metavar="ID", help="id siklus (bawaan: tanggal mulai)")
+    p.add_argument("--at", metavar="WAKTU", help="waktu mulai, mis. '2024-03-04 08:00'")
+    p = add("done", cmd_run_done, "catat satu langkah yang selesai")
+    p.add_argument("slug", help="nama SOP")
+    p.add_argument("run_id", metavar="ID", help="id siklus")
+    p.add_argument("step", metavar="LANGKAH", help="nomor langkah")
+    p.add_argument("--by", default="", metavar="NAMA", help="nama pegawai yang mengerjakan")
+    p.add_argument("--at", metavar="WAKTU", help="waktu selesai (bawaan: sekarang)")
+    p.add_argument("--output", default="", metavar="TEKS", help="output yang dihasilkan")
+    p.add_argument("--note", default="", metavar="TEKS", help="catatan")
+    p.add_argument("--decision", default="", metavar="ya|tidak", help="jawaban keputusan")
+    p = add("status", cmd_run_status, "tampilkan daftar periksa sebuah siklus")
+    p.add_argument("slug", help="nama SOP")
+    p.add_argument("run_id", metavar="ID", nargs="?", help="id siklus (bawaan: yang terakhir)")
+    p.add_argument("--json", action="store_true", help="keluaran JSON")
+    p = add("list", cmd_run_list, "daftar semua siklus")
+    p.add_argument("slug", nargs="?", help="hanya siklus SOP ini")
+    p.add_argument("--json", action="store_true", help="keluaran JSON")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

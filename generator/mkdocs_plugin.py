@@ -1,0 +1,86 @@
+"""The MkDocs plugin `sop`: a thin adapter over `site.build_site`.
+
+on_config builds the site files (same pipeline and cache as `sop build`), names the site after
+the office, sets the logo and watches the data and template folders for `mkdocs serve`;
+on_files hands every page and artifact to MkDocs with `File.generated`, writing nothing into
+docs/. A user error becomes a `PluginError` carrying the same file:line messages as `sop check`.
+This is the only module that imports mkdocs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from generator.errors import UserError
+from generator.site import SiteBuild, build_site
+
+log = get_plugin_logger("sop")
+
+
+class SopPluginConfig(base.Config):
+    """Options under `- sop:` in mkdocs.yml; folders are relative to mkdocs.yml's folder."""
+
+    data_dir = c.Type(str, default="sop_data")
+    templates_dir = c.Type(str, default="templates")
+    cache_dir = c.Type(str, default=".sop-cache")
+
+
+class SopPlugin(BasePlugin[SopPluginConfig]):
+    """Adds the Daftar SOP, one page per SOP and every SOP artifact to the site."""
+
+    site: SiteBuild | None = None
+
+    def _folder(self, config: MkDocsConfig, option: str) -> Path:
+        """An option's folder; relative to the working folder when inside it, so messages
+        name files exactly as `sop check` run from the same folder does."""
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        folder = (base_dir / self.config[option]).resolve()
+        return folder.relative_to(Path.cwd()) if folder.is_relative_to(Path.cwd()) else folder
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Build the site files, name the site after the office, watch the input folders."""
+        data = self._folder(config, "data_dir")
+        templates = self._folder(config, "templates_dir")
+        for folder in (data, templates):
+            if str(folder.resolve()) not in config.watch:
+                config.watch.append(str(folder.resolve()))
+        try:
+            self.site = build_site(data, templates, self._folder(config, "cache_dir"))
+        except UserError as exc:
+            raise PluginError(exc.format()) from None
+        for problem in self.site.project.warnings:
+            log.warning(problem.format())
+        config.site_name = self.site.site_name
+        if self.site.logo:
+            config.theme["logo"] = self.site.logo
+        result = self.site.result
+        log.info(
+            f"{len(self.site.project.sops)} SOP: {result.jobs_run} berkas dirender, "
+            f"{result.cache_hits} dari cache"
+        )
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Add every generated page and artifact as a virtual file."""
+        assert self.site is not None
+        for path, content in sorted(self.site.files.items()):
+            inclusion = (
+                InclusionLevel.NOT_IN_NAV
+                if path.endswith("index.md") and path != "index.md"
+                else InclusionLevel.UNDEFINED
+            )
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                raise PluginError(
+                    f"{config.docs_dir}/{path}: berkas ini dibuat oleh plugin sop; "
+                    "hapus berkas itu dari folder docs"
+                )
+            files.append(File.generated(config, path, content=content, inclusion=inclusion))
+        return files

@@ -1,0 +1,337 @@
+"""The site's pages: the Daftar SOP register and one page per SOP, as Markdown text.
+
+Pure: every function returns text (or bytes for static assets) from the render context and
+the names of the artifacts the build produced; nothing here reads or writes files. The page
+templates live in templates/pages/. Pages are Markdown headings around raw HTML blocks whose
+values Jinja escapes, so nothing a clerk types is read as Markdown or HTML.
+
+Site layout: `index.md` (register), `sop/<slug>/index.md` (one page per SOP, with that SOP's
+artifacts beside it, so every link from an SOP page is relative and local), `assets/...`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from generator import flow
+from generator.layout.sheet import STYLE
+from generator.model import Sop
+from generator.render import forms
+from generator.render.common import RenderContext, render_template
+
+SOP_DIR = "sop"
+ASSETS_DIR = "assets"
+CSS_NAME = f"{ASSETS_DIR}/sop.css"
+FONTS_DIR = f"{ASSETS_DIR}/fonts"
+
+# Downloads offered on an SOP page, in order: (file name, label).
+DOWNLOADS: tuple[tuple[str, str], ...] = (
+    ("lembar-sop.pdf", "Lembar SOP (PDF)"),
+    ("diagram-alir.pdf", "Diagram alir (PDF)"),
+    ("diagram-alir.svg", "Diagram alir (SVG)"),
+    ("diagram-alir.png", "Diagram alir (PNG)"),
+    ("formulir.pdf", "Semua formulir (PDF)"),
+    ("monitoring.pdf", "Formulir monitoring (PDF)"),
+    ("evaluasi.pdf", "Formulir evaluasi (PDF)"),
+)
+DIAGRAM_IMAGE = "diagram-alir.svg"
+
+# Characters Python-Markdown would read as markup in inline text (see markdown.ESCAPED_CHARS);
+# '<', '>' and '&' are HTML-escaped instead.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def md(text: str) -> Markup:
+    """Text safe inside a Markdown heading or paragraph: Markdown and HTML escaped."""
+    return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape(text))))
+
+
+def _natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort "2/..." before "10/...": digit runs compare as numbers."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        for part in re.split(r"(\d+)", text)
+        if part
+    )
+
+
+def _normal(text: str) -> str:
+    """Case- and space-insensitive form used to match Keterkaitan items to SOPs."""
+    return " ".join(text.casefold().split())
+
+
+def sop_url(slug: str) -> str:
+    """The site path of an SOP's page folder, relative to the site root: 'sop/<slug>/'."""
+    return f"{SOP_DIR}/{slug}/"
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    """One Keterkaitan item; `slug` names the SOP it refers to, or is ''."""
+
+    text: str
+    slug: str = ""
+
+
+def related_items(sop: Sop, sops: Collection[Sop]) -> list[RelatedItem]:
+    """Keterkaitan items, each linked to the SOP whose slug or nama it names.
+
+    Matching ignores case, repeated spaces and a leading "SOP " ("SOP Surat Masuk" names the
+    SOP called "Surat Masuk"). An SOP never links to itself.
+    """
+    names: dict[str, str] = {}
+    for other in sops:
+        if other.slug != sop.slug:
+            names.setdefault(_normal(other.slug), other.slug)
+            names.setdefault(_normal(other.name), other.slug)
+    items: list[RelatedItem] = []
+    for heading, group in _groups(sop.related):
+        for text in group:
+            key = _normal(text)
+            slug = names.get(key) or names.get(key.removeprefix("sop "), "")
+            items.append(RelatedItem(f"{heading}: {text}" if heading else text, slug))
+    return items
+
+
+def _groups(items: list[str] | dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    if isinstance(items, dict):
+        return list(items.items())
+    return [("", list(items))]
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One line of the Daftar SOP."""
+
+    number: int
+    sop: Sop
+    href: str
+
+
+def register_groups(sops: Collection[Sop]) -> list[tuple[str, list[RegisterRow]]]:
+    """SOPs grouped by unit (units alphabetically, SOPs by nomor), numbered 1..n overall."""
+    units: dict[str, list[Sop]] = {}
+    for sop in sops:
+        units.setdefault(sop.unit, []).append(sop)
+    groups: list[tuple[str, list[RegisterRow]]] = []
+    number = 0
+    for unit in sorted(units, key=_natural_key):
+        rows = []
+        for sop in sorted(units[unit], key=lambda s: (_natural_key(s.number), s.slug)):
+            number += 1
+            rows.append(RegisterRow(number, sop, sop_url(sop.slug)))
+        groups.append((unit, rows))
+    return groups
+
+
+def register_page(ctx: RenderContext) -> str:
+    """The home page: the Daftar SOP register grouped by unit."""
+    return render_template(
+        ctx.env,
+        "pages/daftar.md",
+        office=ctx.office,
+        groups=register_groups(ctx.sops),
+        count=len(ctx.sops),
+        md=md,
+    )
+
+
+@dataclass(frozen=True)
+class FormLink:
+    """One fill-in form of a step: its title and its file ('' while the file is absent)."""
+
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One step in the page's list of steps and forms."""
+
+    number: int
+    description: str
+    actors: str
+    time: str
+    forms: tuple[FormLink, ...]
+
+
+def step_rows(ctx: RenderContext, sop: Sop, names: Collection[str]) -> list[StepRow]:
+    """Every step with its forms; a form links to its file when the build produced it."""
+    by_step: dict[int, list[FormLink]] = {}
+    for entry in forms.forms_for(ctx, sop):
+        href = entry.file if entry.file in names else ""
+        by_step.setdefault(entry.step, []).append(FormLink(entry.title, href))
+    return [
+        StepRow(
+            number=step.number,
+            description=step.description,
+            actors=", ".join(sop.lanes[a] for a in step.actors),
+            time=str(step.time),
+            forms=tuple(by_step.get(step.number, ())),
+        )
+        for step in sop.steps
+    ]
+
+
+@dataclass(frozen=True)
+class CycleRow:
+    """One recorded cycle (run) of an SOP, as the page shows it."""
+
+    run_id: str
+    started: str
+    progress: str
+    state: str
+    over: str
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class StepTimeRow:
+    """One step's actual working time over every cycle, against its standard."""
+
+    number: int
+    description: str
+    standard: str
+    count: int
+    mean: str
+    longest: str
+    over_count: int
+
+
+@dataclass(frozen=True)
+class Cycles:
+    """The state of an SOP's cycles at `as_of`: one row per cycle, one per step."""
+
+    as_of: str
+    rows: tuple[CycleRow, ...] = ()
+    times: tuple[StepTimeRow, ...] = ()
+
+
+def sop_page(
+    ctx: RenderContext,
+    sop: Sop,
+    names: Collection[str],
+    sheet_html: str = "",
+    cycles: Cycles | None = None,
+) -> str:
+    """The Markdown page of one SOP.
+
+    `names` are the SOP's artifact file names ('lembar-sop.pdf', 'formulir/01-undangan.html');
+    a download is linked only when its file exists. `sheet_html` is the official sheet as an
+    HTML fragment with scoped CSS ('' shows a placeholder); `cycles` the state of its cycles
+    (None while cycle records cannot be read: a placeholder too).
+    """
+    official = ctx.office.officials.get(sop.approved_by)
+    return render_template(
+        ctx.env,
+        "pages/sop.md",
+        office=ctx.office,
+        sop=sop,
+        official=official,
+        total_time=str(flow.total_time(sop)),
+        downloads=[(name, label, name in names) for name, label in DOWNLOADS],
+        diagram=DIAGRAM_IMAGE if DIAGRAM_IMAGE in names else "",
+        steps=step_rows(ctx, sop, names),
+        related=related_items(sop, ctx.sops),
+        sheet_html=Markup(sheet_html),
+        cycles=cycles,
+        root="../../",
+        md=md,
+    )
+
+
+def artifact_names(files: Mapping[str, Any], slug: str) -> list[str]:
+    """The names of one SOP's artifacts among the build's 'slug/name' keys."""
+    prefix = f"{slug}/"
+    return sorted(k.removeprefix(prefix) for k in files if k.startswith(prefix))
+
+
+def site_pages(
+    ctx: RenderContext,
+    files: Mapping[str, Any],
+    sheets: Mapping[str, str],
+    cycles: Mapping[str, Cycles] | None = None,
+) -> dict[str, str]:
+    """Every generated page by site path: 'index.md' and 'sop/<slug>/index.md'.
+
+    `sheets` holds each SOP's official sheet as an HTML fragment (`sheet.sheet_fragment`, CSS
+    scoped under `.lembar-sop`) and `cycles` its cycle records, both by slug.
+    """
+    pages = {"index.md": register_page(ctx)}
+    for sop in ctx.sops:
+        pages[f"{sop_url(sop.slug)}index.md"] = sop_page(
+            ctx,
+            sop,
+            artifact_names(files, sop.slug),
+            sheets.get(sop.slug, ""),
+            cycles.get(sop.slug) if cycles is not None else None,
+        )
+    return pages
+
+
+def site_artifacts(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The build's 'slug/name' artifacts placed beside their SOP page: 'sop/slug/name'."""
+    return {f"{SOP_DIR}/{rel}": data for rel, data in files.items()}
+
+
+def logo_name(ctx: RenderContext) -> str:
+    """The site path of the office logo ('assets/logo.png'), or '' when there is none."""
+    if not ctx.logo:
+        return ""
+    suffix = PurePosixPath(ctx.logo_name).suffix.lower() or ".png"
+    return f"{ASSETS_DIR}/logo{suffix}"
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One @font-face rule: a Liberation Sans file and the weight and style it holds."""
+
+    family: str
+    file: str
+    weight: int
+    style: str
+
+
+def font_faces(fonts: Collection[str]) -> list[FontFace]:
+    """@font-face rules for font files named like 'LiberationSans-BoldItalic.ttf'."""
+    faces = []
+    for name in sorted(fonts):
+        stem = PurePosixPath(name).stem
+        family, _, variant = stem.partition("-")
+        family = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", family)
+        faces.append(
+            FontFace(
+                family,
+                name,
+                700 if "Bold" in variant else 400,
+                "italic" if "Italic" in variant else "normal",
+            )
+        )
+    return faces
+
+
+def site_assets(ctx: RenderContext, fonts: Collection[str]) -> dict[str, bytes]:
+    """The site's own static files: stylesheet (with @font-face for `fonts`), scripts, logo."""
+    width, height = ctx.paper_mm
+    css = render_template(
+        ctx.env,
+        "pages/sop.css",
+        faces=font_faces(fonts),
+        page_size=(height, width),
+        margins=(STYLE.margin_top, STYLE.margin_right, STYLE.margin_bottom, STYLE.margin_left),
+    )
+    assets = {
+        CSS_NAME: css.encode("utf-8"),
+        f"{ASSETS_DIR}/resize-observer.js": render_template(
+            ctx.env, "pages/resize-observer.js"
+        ).encode("utf-8"),
+    }
+    if ctx.logo:
+        assets[logo_name(ctx)] = ctx.logo
+    return assets

@@ -1,0 +1,151 @@
+"""Site pages: the Daftar SOP register and the SOP page, as Markdown text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.build import render_context
+from generator.loader import Project, load_project
+from generator.render import page
+from generator.render.common import RenderContext
+from tests.conftest import SEED_DATA, TEMPLATES
+from tests.expected import assert_matches_expected
+from tests.test_mkdocs_plugin import BESAR_SLUG, COPY_SLUG, SEED_SLUG, add_sops
+
+ALL_FILES = [name for name, _ in page.DOWNLOADS] + [
+    "formulir/01-undangan.html",
+    "formulir/02-notula.html",
+    "formulir/02-daftar-hadir.html",
+]
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The seed, the 30-step SOP and a seed copy in another unit."""
+    import shutil
+
+    data = tmp_path_factory.mktemp("tiga") / "sop_data"
+    shutil.copytree(SEED_DATA, data, ignore=shutil.ignore_patterns("checklist"))
+    add_sops(data)
+    return load_project(data, TEMPLATES)
+
+
+def ctx_of(project: Project) -> RenderContext:
+    return render_context(project, TEMPLATES)
+
+
+def test_register_of_the_seed(seed_project: Project) -> None:
+    assert_matches_expected(page.register_page(ctx_of(seed_project)), "pages/daftar-seed.md")
+
+
+def test_register_groups_sops_by_unit(three: Project) -> None:
+    groups = page.register_groups(three.sops)
+    assert [(unit, [(r.number, r.sop.slug, r.href) for r in rows]) for unit, rows in groups] == [
+        ("Seksi Pemerintahan", [(1, COPY_SLUG, f"sop/{COPY_SLUG}/")]),
+        ("Sub Bagian Perencanaan dan Keuangan", [(2, SEED_SLUG, f"sop/{SEED_SLUG}/")]),
+        ("Sub Bagian Umum dan Kepegawaian", [(3, BESAR_SLUG, f"sop/{BESAR_SLUG}/")]),
+    ]
+    assert_matches_expected(page.register_page(ctx_of(three)), "pages/daftar-tiga.md")
+
+
+def test_sop_page_with_every_document(seed_project: Project) -> None:
+    ctx = ctx_of(seed_project)
+    sop = seed_project.sops[0]
+    cycles = page.Cycles(
+        "2024-03-08 10:00 WITA",
+        (
+            page.CycleRow(
+                "2024-03-04", "2024-03-04 08:00 WITA", "9 dari 9 langkah", "selesai", "-"
+            ),
+            page.CycleRow(
+                "2024-03-07",
+                "2024-03-07 08:00 WITA",
+                "2 dari 9 langkah",
+                "berikutnya: langkah 3 (TERLAMBAT)",
+                "2",
+                late=True,
+            ),
+        ),
+        (page.StepTimeRow(1, "Memerintahkan <Sekcam>", "1 jam", 2, "45 menit", "1 jam", 0),),
+    )
+    text = page.sop_page(ctx, sop, ALL_FILES, '<div class="lembar">LEMBAR</div>', cycles)
+    assert_matches_expected(text, "pages/sop-seed.md")
+    assert "<td>Memerintahkan &lt;Sekcam&gt;</td>" in text
+    assert '<tr class="sop-terlambat"><td class="sop-nomor">2024-03-07</td>' in text
+
+
+def test_sop_page_before_any_document_exists(seed_project: Project) -> None:
+    text = page.sop_page(ctx_of(seed_project), seed_project.sops[0], [])
+    assert_matches_expected(text, "pages/sop-seed-kosong.md")
+    assert text.count(": belum tersedia</li>") == len(page.DOWNLOADS)
+    assert "Lembar SOP resmi belum dapat ditampilkan" in text
+    assert "Catatan siklus belum dapat ditampilkan" in text
+    none_yet = page.sop_page(ctx_of(seed_project), seed_project.sops[0], [], "", page.Cycles("-"))
+    assert (
+        "Belum ada siklus yang dicatat. Mulai dengan: <code>sop run start "
+        "evaluasi-kinerja-kecamatan</code>" in none_yet
+    )
+
+
+def test_keterkaitan_links_by_slug_or_nama(three: Project) -> None:
+    besar = three.sop(BESAR_SLUG)
+    copy = three.sop(COPY_SLUG)
+    seed = three.sop(SEED_SLUG)
+    assert page.related_items(besar, three.sops) == [
+        page.RelatedItem("evaluasi-kinerja-kecamatan", SEED_SLUG),
+        page.RelatedItem("SOP pengelolaan barang milik daerah", ""),
+    ]
+    assert page.related_items(copy, three.sops)[1] == page.RelatedItem(
+        "SOP Evaluasi Kinerja Kecamatan", SEED_SLUG
+    )
+    assert all(item.slug != SEED_SLUG for item in page.related_items(seed, three.sops))
+    text = page.sop_page(ctx_of(three), besar, [])
+    assert f'<li><a href="../{SEED_SLUG}/">evaluasi-kinerja-kecamatan</a></li>' in text
+
+
+def test_markdown_escaping() -> None:
+    assert page.md("Rapat *penting* [1] <b> & #2") == (
+        r"Rapat \*penting\* \[1\] &lt;b&gt; &amp; \#2"
+    )
+
+
+def test_steps_list_their_forms(seed_project: Project) -> None:
+    ctx = ctx_of(seed_project)
+    rows = page.step_rows(ctx, seed_project.sops[0], ["formulir/02-notula.html"])
+    assert [(f.title, f.href) for f in rows[1].forms] == [
+        ("Notula Rapat", "formulir/02-notula.html"),
+        ("Daftar Hadir", ""),
+    ]
+    assert len(rows) == 9 and rows[1].actors == "Camat, Sekretaris Camat, Lurah, Kasi, Kasubbag."
+
+
+def test_site_assets_fonts_and_logo(seed_project: Project, tmp_path: Path) -> None:
+    ctx = ctx_of(seed_project)
+    assets = page.site_assets(ctx, ["LiberationSans-Regular.ttf", "LiberationSans-BoldItalic.ttf"])
+    assert sorted(assets) == ["assets/resize-observer.js", "assets/sop.css"]
+    css = assets["assets/sop.css"].decode()
+    assert_matches_expected(css, "pages/sop.css")
+    assert page.font_faces(["LiberationSans-BoldItalic.ttf"]) == [
+        page.FontFace("Liberation Sans", "LiberationSans-BoldItalic.ttf", 700, "italic")
+    ]
+    with_logo = RenderContext(ctx.office, ctx.sops, ctx.env, b"PNG", "lambang.PNG")
+    assert page.site_assets(with_logo, [])["assets/logo.png"] == b"PNG"
+    assert page.logo_name(with_logo) == "assets/logo.png"
+    assert page.logo_name(ctx) == ""
+
+
+def test_site_pages_and_artifact_paths(seed_project: Project) -> None:
+    files = {f"{SEED_SLUG}/lembar-sop.pdf": b"%PDF", f"{SEED_SLUG}/formulir/01-undangan.html": b""}
+    pages = page.site_pages(ctx_of(seed_project), files, {SEED_SLUG: '<div class="lembar-sop">'})
+    assert sorted(pages) == ["index.md", f"sop/{SEED_SLUG}/index.md"]
+    assert (
+        '<div class="sop-lembar-wrap">\n<div class="lembar-sop">\n</div>'
+        in pages[f"sop/{SEED_SLUG}/index.md"]
+    )
+    assert '<a href="lembar-sop.pdf" download>' in pages[f"sop/{SEED_SLUG}/index.md"]
+    assert sorted(page.site_artifacts(files)) == [
+        f"sop/{SEED_SLUG}/formulir/01-undangan.html",
+        f"sop/{SEED_SLUG}/lembar-sop.pdf",
+    ]

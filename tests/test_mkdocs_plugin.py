@@ -1,0 +1,267 @@
+"""The `sop` MkDocs plugin, with real mkdocs: strict build, errors, watch folders, cache."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+
+from generator import build
+from generator.cache import cache_key
+from generator.loader import load_project
+from generator.mkdocs_plugin import SopPlugin
+from generator.site import SiteBuild
+from generator.tools import job_key_parts
+from tests.conftest import BESAR, ROOT, SEED_DATA
+
+pytestmark = pytest.mark.slow
+
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+SEED_SLUG = "evaluasi-kinerja-kecamatan"
+BESAR_SLUG = "pengadaan-barang-jasa"
+COPY_SLUG = "perencanaan-kinerja-kecamatan"
+
+
+def make_project(root: Path, data: Path = SEED_DATA) -> Path:
+    """A fresh copy of what a clone holds for the site: mkdocs.yml, docs/, templates/, data."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", root / "docs")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    shutil.copytree(data, root / "sop_data", ignore=shutil.ignore_patterns("checklist"))
+    return root
+
+
+def add_sops(data: Path) -> None:
+    """Two more SOPs: the 30-step one (links the seed by slug) and a seed copy (by nama)."""
+    shutil.copy(BESAR / "sop" / f"{BESAR_SLUG}.yaml", data / "sop")
+    text = (SEED_DATA / "sop" / f"{SEED_SLUG}.yaml").read_text(encoding="utf-8")
+    text = text.replace('nomor: "067/21/JPR/2024"', 'nomor: "068/21/JPR/2024"')
+    text = text.replace("nama: Evaluasi Kinerja Kecamatan", "nama: Perencanaan Kinerja Kecamatan")
+    text = text.replace("unit: Sub Bagian Perencanaan dan Keuangan", "unit: Seksi Pemerintahan")
+    text = text.replace("  - SOP perencanaan kinerja\n", "  - SOP Evaluasi Kinerja Kecamatan\n")
+    text = text.replace("Menyusun laporan hasil", "Merumuskan laporan hasil")
+    (data / "sop" / f"{COPY_SLUG}.yaml").write_text(text, encoding="utf-8")
+
+
+def run_mkdocs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` (or other args) in the project folder."""
+    return subprocess.run(
+        [*MKDOCS, *(args or ("build", "--strict"))],
+        cwd=project,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def build_in_process(project: Path) -> SiteBuild:
+    """Build with mkdocs' own API and return what the plugin built."""
+    config = load_config(str(project / "mkdocs.yml"))
+    mkdocs_build(config)
+    plugin = config.plugins["sop"]
+    assert isinstance(plugin, SopPlugin) and plugin.site is not None
+    return plugin.site
+
+
+def test_the_plugin_is_registered_by_entry_point() -> None:
+    found = {ep.name: ep for ep in entry_points(group="mkdocs.plugins")}
+    assert found["sop"].value == "generator.mkdocs_plugin:SopPlugin"
+    assert found["sop"].load() is SopPlugin
+
+
+def test_strict_build_from_a_fresh_copy_writes_nothing_into_docs(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "klon")
+    docs_before = sorted(p.relative_to(project) for p in (project / "docs").rglob("*"))
+    done = run_mkdocs(project)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" not in done.stderr
+    docs_after = sorted(p.relative_to(project) for p in (project / "docs").rglob("*"))
+    assert docs_after == docs_before
+    site = project / "site"
+    page = (site / "sop" / SEED_SLUG / "index.html").read_text(encoding="utf-8")
+    assert "<h1" in page and "Evaluasi Kinerja Kecamatan" in page
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert f'href="sop/{SEED_SLUG}/"' in home
+    assert "<title>KANTOR CAMAT JANAPRIA</title>" in home
+    assert '<html lang="id"' in home
+    assert "fonts.googleapis.com" not in home and "fonts.gstatic.com" not in home
+    for name in ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"):
+        assert (site / "assets" / "fonts" / name).stat().st_size > 100_000
+    css = (site / "assets" / "sop.css").read_text(encoding="utf-8")
+    assert 'src: url("fonts/LiberationSans-Regular.ttf") format("truetype");' in css
+    assert (project / ".sop-cache").is_dir()
+
+
+def test_a_user_error_fails_the_build_with_the_sop_check_message(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "klon")
+    sop_file = project / "sop_data" / "sop" / f"{SEED_SLUG}.yaml"
+    text = sop_file.read_text(encoding="utf-8")
+    sop_file.write_text(text.replace("waktu: 2 jam\n", "waktu: dua jam\n", 1), encoding="utf-8")
+    check = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "check"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 1
+    problem_lines = [line for line in check.stderr.splitlines() if "galat," not in line]
+    assert problem_lines[0].startswith(f"sop_data/sop/{SEED_SLUG}.yaml:")
+    done = run_mkdocs(project)
+    assert done.returncode == 1
+    assert "\n".join(problem_lines) in done.stderr
+    assert "waktu 'dua jam' tidak dapat dibaca" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_serve_watches_data_and_templates(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "klon")
+    config = load_config(str(project / "mkdocs.yml"))
+    mkdocs_build(config)
+    assert str(project / "sop_data") in config.watch
+    assert str(project / "templates") in config.watch
+    assert config.site_name == "KANTOR CAMAT JANAPRIA"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (127.0.0.1 only)
+        return response.read().decode("utf-8")
+
+
+def _wait_for(url: str, text: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if text in _fetch(url):
+                return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def test_mkdocs_serve_rebuilds_when_an_sop_changes(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "klon")
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [*MKDOCS, "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=ENV,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/sop/{SEED_SLUG}/"
+    try:
+        assert _wait_for(url, "Evaluasi Kinerja Kecamatan", 120)
+        sop_file = project / "sop_data" / "sop" / f"{SEED_SLUG}.yaml"
+        text = sop_file.read_text(encoding="utf-8")
+        sop_file.write_text(
+            text.replace("nama: Evaluasi Kinerja Kecamatan", "nama: Evaluasi Kinerja Baru"),
+            encoding="utf-8",
+        )
+        assert _wait_for(url, "Evaluasi Kinerja Baru", 120), (tmp_path / "serve.log").read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _job_keys(data: Path, templates: Path, slug: str) -> set[str]:
+    """The cache keys of one SOP's expensive jobs (PDF, Graphviz)."""
+    project = load_project(data, templates)
+    sop = project.sop(slug)
+    ctx = dataclasses.replace(build.render_context(project, templates), sops=(sop,))
+    keys = set()
+    for _, renderer in build.RENDERERS:
+        for out in renderer(ctx, sop).values():
+            if not isinstance(out, bytes):
+                keys.add(cache_key(job_key_parts(out)))
+    return keys
+
+
+def test_a_rebuild_after_editing_one_sop_redoes_only_that_sop(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "klon")
+    data, templates = project / "sop_data", project / "templates"
+    add_sops(data)
+    cache = project / ".sop-cache"
+    first = build_in_process(project).result
+    assert first.sops_rendered == tuple(sorted((SEED_SLUG, BESAR_SLUG, COPY_SLUG)))
+    assert first.cache_hits == 0 and first.jobs_run > 0
+    second = build_in_process(project).result
+    assert (second.sops_rendered, second.jobs_run) == ((), 0)
+
+    before = {p.name for p in cache.rglob("*") if p.is_file()}
+    others = _job_keys(data, templates, SEED_SLUG) | _job_keys(data, templates, BESAR_SLUG)
+    edited_before = _job_keys(data, templates, COPY_SLUG)
+    sop_file = data / "sop" / f"{COPY_SLUG}.yaml"
+    text = sop_file.read_text(encoding="utf-8")
+    sop_file.write_text(text.replace("Merumuskan laporan", "Menyusun ulang laporan"), "utf-8")
+    changed = _job_keys(data, templates, COPY_SLUG) - edited_before
+    assert changed, "editing a step must change that SOP's documents"
+
+    third = build_in_process(project).result
+    after = {p.name for p in cache.rglob("*") if p.is_file()}
+    assert third.sops_rendered == (COPY_SLUG,)
+    assert third.jobs_run == len(changed)
+    assert changed <= after - before
+    assert others <= before and not (others & (after - before))
+    page = (project / "site" / "sop" / COPY_SLUG / "index.html").read_text(encoding="utf-8")
+    assert "Menyusun ulang laporan" in page
+
+
+def test_office_logo_goes_in_the_header(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "klon")
+    data = project / "sop_data"
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
+        b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
+        b"\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    (data / "logo.png").write_bytes(png)
+    office = data / "instansi.yaml"
+    office.write_text(office.read_text(encoding="utf-8") + "logo: logo.png\n", encoding="utf-8")
+    done = run_mkdocs(project)
+    assert done.returncode == 0, done.stderr
+    site = project / "site"
+    assert (site / "assets" / "logo.png").read_bytes() == png
+    page = (site / "sop" / SEED_SLUG / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<img src="\.\./\.\./assets/logo\.png" alt="logo">', page)
+
+
+def test_pages_do_not_list_every_sop(tmp_path: Path) -> None:
+    """Site size grows linearly: an SOP page is the same whatever the number of SOPs."""
+    small = make_project(tmp_path / "kecil")
+    large = make_project(tmp_path / "besar")
+    add_sops(large / "sop_data")
+    for project in (small, large):
+        done = run_mkdocs(project)
+        assert done.returncode == 0, done.stderr
+    page = f"site/sop/{SEED_SLUG}/index.html"
+    small_page = (small / page).read_text(encoding="utf-8")
+    large_page = (large / page).read_text(encoding="utf-8")
+    assert large_page == small_page
+    assert BESAR_SLUG not in large_page and COPY_SLUG not in large_page
+    home = (large / "site" / "index.html").read_text(encoding="utf-8")
+    for slug in (SEED_SLUG, BESAR_SLUG, COPY_SLUG):
+        assert home.count(f'href="sop/{slug}/"') == 1
