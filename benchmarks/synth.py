@@ -80,9 +80,13 @@ def synth_sop(rng: random.Random, index: int) -> dict:
         if 3 <= i < n and rng.random() < 0.15:
             step["keputusan"] = {"ya": i + 1, "tidak": rng.randint(max(1, i - 3), i - 1)}
         steps.append(step)
-    for lane in lane_ids:  # every lane used
+    for lane in lane_ids:  # every lane used, without leaving another lane unused
         if not any(s["pelaksana"] == lane for s in steps):
-            rng.choice(steps)["pelaksana"] = lane
+            shared = [s for s in steps if sum(t["pelaksana"] == s["pelaksana"] for t in steps) > 1]
+            if shared:
+                rng.choice(shared)["pelaksana"] = lane
+    used = {s["pelaksana"] for s in steps}
+    lanes = [(lane, title) for lane, title in lanes if lane in used]
     return {
         "nomor": f"{100 + index % 800}/{index}/SINTETIS/2024",
         "nama": f"Pelayanan {rng.choice(OBJECTS).title()} {index}",

@@ -1,28 +1,49 @@
 """The pipeline: load, render every SOP, run expensive jobs through the cache, write atomically.
 
-`sop build` (cli) and `mkdocs build` (mkdocs_plugin) are thin adapters over this module.
-Reading happens in `loader`, writing only in `write_tree`; everything between is pure.
+`sop build` (cli) and `mkdocs build`/`mkdocs serve` (mkdocs_plugin via site) are thin adapters
+over this module and share one cache folder. Reading happens in `loader`, writing only in
+`write_tree`; everything between is pure.
+
+Two cache levels, both content-addressed (`cache.Cache`):
+
+- a job (`PdfJob`, `DotJob`) is keyed by the tool's version and its full input text;
+- a whole SOP is keyed by everything its renderers can see: the SOP record, the office and
+  its logo, the content of every template file, the generator's own source and the tool
+  versions. Its entry is a small manifest naming the blobs of its files, so a no-change
+  rebuild renders nothing and an edit to one SOP renders that SOP only.
+
+Per-SOP renderers receive a context whose `sops` holds only their own SOP: what they may
+depend on is exactly what the SOP key covers. SOPs missing from the cache are rendered in
+worker processes (text, then their jobs, then the bytes come back), one task per SOP.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import json
+import multiprocessing
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from generator import tools
 from generator.cache import Cache, cache_key
+from generator.errors import Problem, UserError, storage_error
 from generator.loader import Project, load_project
 from generator.model import Sop
 from generator.render import diagram, forms, sheet
-from generator.render.common import Job, Outputs, RenderContext, make_env
+from generator.render.common import DotJob, Job, Outputs, RenderContext, make_env
 
 Renderer = Callable[[RenderContext, Sop], Outputs]
+Progress = Callable[[int, int], None]
 
 # Every per-SOP renderer, in the order their files are listed.
 RENDERERS: tuple[tuple[str, Renderer], ...] = (
@@ -32,17 +53,43 @@ RENDERERS: tuple[tuple[str, Renderer], ...] = (
 )
 
 DEFAULT_CACHE = Path(".sop-cache")
+BUNDLE_FORMAT = "sop-bundle-1"  # bump when the manifest layout changes
+CACHE_MAX_AGE_DAYS = 30.0  # entries no build used for this long are removed
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Libraries whose version changes rendered bytes (besides WeasyPrint and Graphviz).
+KEYED_LIBRARIES = ("jinja2", "markupsafe", "pydantic")
 
 
 @dataclass
 class BuildResult:
-    """What a build produced: files by relative path, plus figures for reports."""
+    """What a build produced: files by relative path, plus figures for reports.
+
+    `timings` holds seconds per stage: 'load', 'cache' (looking SOPs up), 'render' (wall time
+    of rendering the missing SOPs), 'write'; and, summed over the SOPs rendered (so over all
+    workers), 'sheet', 'diagram', 'forms' (text) and 'pdf', 'dot' (tools).
+    """
 
     project: Project
     files: dict[str, bytes]
     timings: dict[str, float] = field(default_factory=dict)
     jobs_run: int = 0
     cache_hits: int = 0
+    sops_rendered: tuple[str, ...] = ()
+    sops_cached: int = 0
+
+
+@dataclass
+class SopResult:
+    """One SOP rendered (in a worker or here): its files, or the user error it raised."""
+
+    slug: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    jobs: frozenset[str] = frozenset()
+    job_keys: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    jobs_run: int = 0
+    cache_hits: int = 0
+    problems: tuple[Problem, ...] = ()
 
 
 def render_context(project: Project, templates_dir: Path) -> RenderContext:
@@ -57,27 +104,285 @@ def render_context(project: Project, templates_dir: Path) -> RenderContext:
 
 
 def render_outputs(ctx: RenderContext, timings: dict[str, float]) -> dict[str, bytes | Job]:
-    """Every SOP's outputs (bytes or pending jobs) keyed by 'slug/file'."""
+    """Every SOP's outputs (bytes or pending jobs) keyed by 'slug/file', in this process."""
     outputs: dict[str, bytes | Job] = {}
     for sop in ctx.sops:
-        for stage, renderer in RENDERERS:
-            start = time.perf_counter()
-            for name, out in renderer(ctx, sop).items():
-                outputs[f"{sop.slug}/{name}"] = out
-            timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+        for name, out in _sop_outputs(_sop_context(ctx, sop), sop, timings).items():
+            outputs[f"{sop.slug}/{name}"] = out
     return outputs
+
+
+def _sop_context(ctx: RenderContext, sop: Sop) -> RenderContext:
+    """The context a per-SOP renderer sees: the office, and this SOP only (see module doc)."""
+    return dataclasses.replace(ctx, sops=(sop,))
+
+
+def _sop_outputs(ctx: RenderContext, sop: Sop, timings: dict[str, float]) -> Outputs:
+    """One SOP's outputs from every renderer, timing each stage."""
+    outputs: Outputs = {}
+    for stage, renderer in RENDERERS:
+        start = time.perf_counter()
+        outputs.update(renderer(ctx, sop))
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+    return outputs
+
+
+# --------------------------------------------------------------------------- cache keys
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the generator's own source and of every tool and library version."""
+    parts = [BUNDLE_FORMAT, tools.weasyprint_version(), tools.dot_version()]
+    parts += [f"{name}={metadata.version(name)}" for name in KEYED_LIBRARIES]
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        parts += [path.relative_to(PACKAGE_DIR).as_posix(), path.read_text("utf-8")]
+    return cache_key(parts)
+
+
+def templates_fingerprint(templates_dir: Path) -> str:
+    """A digest of every file under templates/ (names and content): an edit invalidates."""
+    root = Path(templates_dir)
+    parts: list[str] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        parts += [path.relative_to(root).as_posix(), digest]
+    return cache_key(parts)
+
+
+def context_fingerprint(project: Project, templates_dir: Path) -> str:
+    """What every SOP of the project shares: code, tools, templates, office and logo."""
+    logo = hashlib.sha256(project.logo or b"").hexdigest()
+    return cache_key(
+        [
+            code_fingerprint(),
+            templates_fingerprint(templates_dir),
+            project.office.model_dump_json(),
+            project.office.logo,
+            logo,
+        ]
+    )
+
+
+def sop_key(shared: str, sop: Sop) -> str:
+    """The cache key of one SOP's whole output."""
+    return cache_key([BUNDLE_FORMAT, shared, sop.slug, sop.model_dump_json()])
+
+
+def job_key(job: Job) -> str:
+    """The cache key of one tool job."""
+    return cache_key(tools.job_key_parts(job))
+
+
+def blob_key(data: bytes) -> str:
+    """The cache key of finished bytes (a rendered HTML file): their own digest."""
+    return cache_key(["blob", hashlib.sha256(data).hexdigest()])
+
+
+# --------------------------------------------------------------------------- bundles
+
+
+def load_bundle(cache: Cache, key: str) -> SopResult | None:
+    """One SOP's files from the cache, or None when the manifest or any blob is missing."""
+    raw = cache.get(key)
+    if raw is None:
+        return None
+    manifest = json.loads(raw)
+    files: dict[str, bytes] = {}
+    for name, blob in manifest["files"].items():
+        data = cache.get(blob)
+        if data is None:
+            return None
+        files[name] = data
+    jobs = frozenset(manifest["jobs"])
+    return SopResult(manifest["slug"], files, jobs, cache_hits=len(jobs))
+
+
+def store_bundle(cache: Cache, key: str, result: SopResult) -> None:
+    """Store a rendered SOP: its text files as blobs (jobs are stored already), then its
+    manifest, last, so a manifest never names a missing blob."""
+    names: dict[str, str] = {}
+    for name, data in sorted(result.files.items()):
+        if name in result.job_keys:
+            names[name] = result.job_keys[name]
+        else:
+            names[name] = blob_key(data)
+            cache.put(names[name], data)
+    manifest = {"slug": result.slug, "files": names, "jobs": sorted(result.jobs)}
+    cache.put(key, json.dumps(manifest, sort_keys=True).encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_sop(ctx: RenderContext, sop: Sop, cache: Cache | None) -> SopResult:
+    """Render one SOP completely (text, then its jobs through the job cache), in this process.
+
+    A user error (a template mistake, a tool refusing its input) comes back as `problems`,
+    so it crosses a process boundary intact.
+    """
+    result = SopResult(sop.slug)
+    try:
+        outputs = _sop_outputs(_sop_context(ctx, sop), sop, result.timings)
+        for name, out in outputs.items():
+            if isinstance(out, bytes):
+                result.files[name] = out
+            else:
+                result.files[name] = _run_cached(out, cache, result)
+                result.job_keys[name] = job_key(out)
+        result.jobs = frozenset(result.job_keys)
+    except UserError as exc:
+        result.problems = exc.problems
+    return result
+
+
+def _run_cached(job: Job, cache: Cache | None, result: SopResult) -> bytes:
+    """A job's bytes from the cache, or from the tool (then stored)."""
+    key = job_key(job)
+    data = cache.get(key) if cache else None
+    if data is not None:
+        result.cache_hits += 1
+        return data
+    stage = "dot" if isinstance(job, DotJob) else "pdf"
+    start = time.perf_counter()
+    data = tools.run_job(job)
+    result.timings[stage] = result.timings.get(stage, 0.0) + time.perf_counter() - start
+    result.jobs_run += 1
+    if cache:
+        cache.put(key, data)
+    return data
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(project: Project, templates_dir: Path, cache_dir: Path | None) -> None:
+    """Set up a worker process: its own Jinja environment and cache handle."""
+    ctx = render_context(project, templates_dir)
+    _WORKER["ctx"] = dataclasses.replace(ctx, sops=())
+    _WORKER["sops"] = {sop.slug: sop for sop in project.sops}
+    _WORKER["cache"] = Cache(cache_dir) if cache_dir else None
+
+
+def _worker_render(slug: str) -> SopResult:
+    """A worker's task: render the SOP named `slug`."""
+    sops = _WORKER["sops"]
+    assert isinstance(sops, dict)
+    return render_sop(_WORKER["ctx"], sops[slug], _WORKER["cache"])  # type: ignore[arg-type]
+
+
+def default_workers() -> int:
+    """Worker processes to use: every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _render_missing(
+    project: Project,
+    templates_dir: Path,
+    cache_dir: Path | None,
+    missing: list[Sop],
+    workers: int,
+) -> Iterator[SopResult]:
+    """Render the SOPs missing from the cache, in worker processes when more than one."""
+    if len(missing) < 2 or workers < 2:
+        ctx = render_context(project, templates_dir)
+        cache = Cache(cache_dir) if cache_dir else None
+        for sop in missing:
+            yield render_sop(ctx, sop, cache)
+        return
+    absolute = Path(cache_dir).resolve() if cache_dir else None
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(missing)),
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_init_worker,
+        initargs=(project, Path(templates_dir).resolve(), absolute),
+    ) as pool:
+        pending = {pool.submit(_worker_render, sop.slug) for sop in missing}
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def render_project(
+    project: Project,
+    templates_dir: Path,
+    cache_dir: Path | None = DEFAULT_CACHE,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Render every artifact of every SOP, in memory; SOPs found in the cache are not rendered.
+
+    `workers` bounds the worker processes (default: every core); `progress(done, total)` is
+    called as SOPs finish. A user error in any SOP stops the build with every problem found.
+    """
+    timings: dict[str, float] = {}
+    total = len(project.sops)
+    start = time.perf_counter()
+    cache = Cache(cache_dir) if cache_dir else None
+    shared = context_fingerprint(project, templates_dir)
+    keys = {sop.slug: sop_key(shared, sop) for sop in project.sops}
+    by_slug: dict[str, SopResult] = {}
+    for sop in project.sops:
+        found = load_bundle(cache, keys[sop.slug]) if cache else None
+        if found is not None:
+            by_slug[sop.slug] = found
+    timings["cache"] = time.perf_counter() - start
+    if progress:
+        progress(len(by_slug), total)
+    start = time.perf_counter()
+    missing = [sop for sop in project.sops if sop.slug not in by_slug]
+    problems: list[Problem] = []
+    rendered: list[str] = []
+    finished = len(by_slug)
+    for result in _render_missing(
+        project, templates_dir, cache_dir, missing, workers or default_workers()
+    ):
+        problems.extend(result.problems)
+        if not result.problems:
+            by_slug[result.slug] = result
+            rendered.append(result.slug)
+            if cache:
+                store_bundle(cache, keys[result.slug], result)
+        for stage, seconds in result.timings.items():
+            timings[stage] = timings.get(stage, 0.0) + seconds
+        finished += 1
+        if progress:
+            progress(finished, total)
+    timings["render"] = time.perf_counter() - start
+    if problems:
+        raise UserError(sorted(set(problems)))
+    if cache:
+        cache.clean_if_due(CACHE_MAX_AGE_DAYS)
+    files: dict[str, bytes] = {}
+    for sop in project.sops:  # project order, whatever order workers finished in
+        result = by_slug[sop.slug]
+        files.update((f"{sop.slug}/{name}", data) for name, data in result.files.items())
+    return BuildResult(
+        project,
+        files,
+        timings,
+        jobs_run=sum(by_slug[slug].jobs_run for slug in rendered),
+        cache_hits=sum(r.cache_hits for r in by_slug.values()),
+        sops_rendered=tuple(sorted(rendered)),
+        sops_cached=total - len(rendered),
+    )
 
 
 def run_jobs(
     jobs: dict[str, Job], cache: Cache | None, workers: int | None = None
 ) -> tuple[dict[str, bytes], int]:
-    """Run jobs (deduplicated by content) through the cache; return bytes by path and hits."""
-    by_key: dict[str, Job] = {}
-    path_key: dict[str, str] = {}
-    for path, job in jobs.items():
-        key = cache_key(tools.job_key_parts(job))
-        by_key.setdefault(key, job)
-        path_key[path] = key
+    """Run loose jobs (deduplicated by content) through the cache; return bytes by path and
+    the number of cache hits. Used for jobs outside any SOP."""
+    by_key = {job_key(job): job for job in jobs.values()}
     done: dict[str, bytes] = {}
     for key in by_key:
         hit = cache.get(key) if cache else None
@@ -85,7 +390,7 @@ def run_jobs(
             done[key] = hit
     hits = len(done)
     missing = [k for k in by_key if k not in done]
-    workers = workers or os.cpu_count() or 1
+    workers = workers or default_workers()
     if len(missing) > 1 and workers > 1:
         with ProcessPoolExecutor(max_workers=min(workers, len(missing))) as pool:
             results = pool.map(tools.run_job, [by_key[k] for k in missing])
@@ -95,23 +400,7 @@ def run_jobs(
     if cache:
         for key in missing:
             cache.put(key, done[key])
-    return {path: done[key] for path, key in path_key.items()}, hits
-
-
-def render_project(
-    project: Project, templates_dir: Path, cache_dir: Path | None = DEFAULT_CACHE
-) -> BuildResult:
-    """Render every artifact of every SOP, in memory."""
-    timings: dict[str, float] = {}
-    ctx = render_context(project, templates_dir)
-    outputs = render_outputs(ctx, timings)
-    jobs = {p: o for p, o in outputs.items() if not isinstance(o, bytes)}
-    start = time.perf_counter()
-    cache = Cache(cache_dir) if cache_dir else None
-    finished, hits = run_jobs(jobs, cache)
-    timings["tools"] = time.perf_counter() - start
-    files = {p: o if isinstance(o, bytes) else finished[p] for p, o in outputs.items()}
-    return BuildResult(project, files, timings, len(jobs) - hits, hits)
+    return {path: done[job_key(job)] for path, job in jobs.items()}, hits
 
 
 def write_tree(files: dict[str, bytes], out_dir: Path) -> None:
@@ -142,14 +431,22 @@ def build(
     out_dir: Path,
     templates_dir: Path,
     cache_dir: Path | None = DEFAULT_CACHE,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Load the data folder, render everything and write it under out_dir."""
     start = time.perf_counter()
     project = load_project(data_dir, templates_dir)
     load_time = time.perf_counter() - start
-    result = render_project(project, templates_dir, cache_dir)
+    result = render_project(project, templates_dir, cache_dir, workers=workers, progress=progress)
     result.timings["load"] = load_time
     start = time.perf_counter()
-    write_tree(result.files, out_dir)
+    try:
+        write_tree(result.files, out_dir)
+    except OSError as exc:  # full or read-only disk: the staging folder is already removed
+        raise storage_error(
+            exc, str(out_dir), "hasil tidak dapat ditulis", "folder keluaran lama tidak berubah"
+        ) from None
     result.timings["write"] = time.perf_counter() - start
     return result

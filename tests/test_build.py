@@ -1,0 +1,198 @@
+"""The pipeline with the real tools: per-SOP caching, one-edit rebuilds, template changes,
+atomic output, deterministic text across processes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import build
+from generator.cache import Cache
+from generator.errors import UserError
+from generator.loader import load_project
+from generator.model import Sop
+from generator.render.common import Outputs, PdfJob, RenderContext
+from tests.conftest import SEED_DATA, TEMPLATES
+
+pytestmark = pytest.mark.slow
+
+SEED = "evaluasi-kinerja-kecamatan"
+COPY = "evaluasi-kinerja-salinan"
+SHEET_TEMPLATE = "sheet/lembar-sop.html"
+COLD_PROGRESS: list[tuple[int, int]] = []
+
+
+def two_sop_data(dest: Path) -> Path:
+    """The seed data plus a second SOP (the seed under another slug and number)."""
+    shutil.copytree(SEED_DATA, dest, ignore=shutil.ignore_patterns("checklist"))
+    text = (dest / "sop" / f"{SEED}.yaml").read_text("utf-8")
+    text = re.sub(r"(?m)^nomor: .*$", 'nomor: "067/22/JPR/2024"', text, count=1)
+    (dest / "sop" / f"{COPY}.yaml").write_text(text, "utf-8")
+    return dest
+
+
+def edit_first_step(data: Path, slug: str, words: str) -> None:
+    """Change the text of an SOP's first step."""
+    path = data / "sop" / f"{slug}.yaml"
+    text = path.read_text("utf-8")
+    new, count = re.subn(r"(?m)^(\s*-?\s*uraian: )(.*)$", rf"\g<1>{words}", text, count=1)
+    assert count == 1
+    path.write_text(new, "utf-8")
+
+
+@pytest.fixture(scope="module")
+def cold(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, build.BuildResult]:
+    """One cold build of two SOPs on two worker processes: (data, cache, result)."""
+    base = tmp_path_factory.mktemp("build")
+    data = two_sop_data(base / "data")
+    cache = base / "cache"
+    result = build.build(
+        data,
+        base / "out",
+        TEMPLATES,
+        cache,
+        workers=2,
+        progress=lambda *done: COLD_PROGRESS.append(done),
+    )
+    return data, cache, result
+
+
+def jobs_of(result: build.BuildResult) -> int:
+    """How many files of the result come from tool jobs (PDF, PNG, SVG)."""
+    return sum(1 for path in result.files if path.endswith((".pdf", ".png", ".svg")))
+
+
+def test_cold_build_renders_every_sop_and_writes_every_file(cold) -> None:
+    data, cache, result = cold
+    assert result.sops_rendered == (SEED, COPY)
+    assert result.jobs_run == jobs_of(result) >= 2 * 5
+    assert result.cache_hits == 0
+    for path, data_bytes in result.files.items():
+        assert data_bytes, path
+    assert {p.split("/", 1)[0] for p in result.files} == {SEED, COPY}
+    assert f"{SEED}/lembar-sop.pdf" in result.files
+    assert result.files[f"{SEED}/lembar-sop.pdf"].startswith(b"%PDF")
+    assert result.files[f"{SEED}/diagram-alir.png"].startswith(b"\x89PNG")
+    assert COLD_PROGRESS == [(0, 2), (1, 2), (2, 2)]  # as each worker finishes an SOP
+
+
+def test_no_change_rebuild_takes_every_byte_from_the_cache(cold, tmp_path: Path) -> None:
+    data, cache, first = cold
+    progress: list[tuple[int, int]] = []
+    again = build.build(
+        data, tmp_path / "out", TEMPLATES, cache, progress=lambda *done: progress.append(done)
+    )
+    assert again.sops_rendered == ()
+    assert again.sops_cached == 2
+    assert again.jobs_run == 0
+    assert again.cache_hits == jobs_of(first)
+    assert again.files == first.files  # identical bytes, same names
+    assert progress[-1] == (2, 2)
+    for rel, content in first.files.items():
+        assert (tmp_path / "out" / rel).read_bytes() == content
+
+
+def test_editing_one_sop_renders_that_sop_only(cold, tmp_path: Path) -> None:
+    data, cache, first = cold
+    edited = tmp_path / "data"
+    shutil.copytree(data, edited)
+    edit_first_step(edited, COPY, "Menerima berkas yang sudah diubah")
+    result = build.build(edited, tmp_path / "out", TEMPLATES, cache, workers=2)
+    assert result.sops_rendered == (COPY,)
+    copy_jobs = sum(
+        1 for p in result.files if p.startswith(f"{COPY}/") and p.endswith((".pdf", ".png", ".svg"))
+    )
+    assert 0 < result.jobs_run <= copy_jobs
+    seed_files = {p: b for p, b in result.files.items() if p.startswith(f"{SEED}/")}
+    assert seed_files == {p: b for p, b in first.files.items() if p.startswith(f"{SEED}/")}
+    assert "Menerima berkas yang sudah diubah" in result.files[f"{COPY}/lembar-sop.html"].decode()
+
+
+def test_a_template_change_invalidates_every_sop(cold, tmp_path: Path) -> None:
+    data, cache, first = cold
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    sheet = templates / SHEET_TEMPLATE
+    sheet.write_text(sheet.read_text("utf-8") + "<!-- diubah kantor -->\n", "utf-8")
+    result = build.build(data, tmp_path / "out", templates, cache, workers=2)
+    assert result.sops_rendered == (SEED, COPY)
+    for slug in (SEED, COPY):
+        assert b"diubah kantor" in result.files[f"{slug}/lembar-sop.html"]
+    # The sheet PDF's input changed, so it ran again; the diagrams' did not: cache hits.
+    assert result.jobs_run >= 2
+    assert result.cache_hits >= 2 * 3
+    assert result.files[f"{SEED}/diagram-alir.svg"] == first.files[f"{SEED}/diagram-alir.svg"]
+
+
+def test_a_template_error_in_a_worker_writes_nothing(cold, tmp_path: Path) -> None:
+    data, cache, _ = cold
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "lama.txt").write_text("hasil build sebelumnya", "utf-8")
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    sheet = templates / SHEET_TEMPLATE
+    sheet.write_text(sheet.read_text("utf-8") + "{{ tidak_ada }}\n", "utf-8")
+    with pytest.raises(UserError) as caught:
+        build.build(data, out, templates, cache, workers=2)
+    message = caught.value.format()
+    assert "variabel tidak dikenal" in message
+    assert "lembar-sop.html" in message
+    assert message.count("variabel tidak dikenal") == 1  # both SOPs, one problem
+    assert [p.name for p in out.iterdir()] == ["lama.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_a_user_error_midway_leaves_the_output_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = two_sop_data(tmp_path / "data")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "lama.txt").write_text("hasil build sebelumnya", "utf-8")
+
+    def failing(ctx: RenderContext, sop: Sop) -> Outputs:
+        if sop.slug == SEED:
+            raise UserError(f"sop/{sop.slug}.yaml: rusak")
+        return {"catatan.txt": b"ok"}
+
+    monkeypatch.setattr(build, "RENDERERS", (("x", failing),))
+    with pytest.raises(UserError, match="rusak"):
+        build.build(data, out, TEMPLATES, tmp_path / "cache", workers=1)
+    assert [p.name for p in out.iterdir()] == ["lama.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "data", "out"]
+
+
+def test_text_is_identical_across_processes(cold) -> None:
+    """HTML and the DOT/HTML of every job, rendered here, equal what the workers rendered:
+    every job key computed in this process names an entry the workers stored."""
+    data, cache_dir, first = cold
+    project = load_project(data, TEMPLATES)
+    outputs = build.render_outputs(build.render_context(project, TEMPLATES), {})
+    cache = Cache(cache_dir)
+    for path, out in outputs.items():
+        if isinstance(out, bytes):
+            assert out == first.files[path], path
+        else:
+            assert cache.get(build.job_key(out)) == first.files[path], path
+    again = build.render_outputs(build.render_context(project, TEMPLATES), {})
+    assert again == outputs
+
+
+def test_keys_cover_code_templates_and_tool_versions(cold, tmp_path: Path) -> None:
+    data, _, _ = cold
+    project = load_project(data, TEMPLATES)
+    shared = build.context_fingerprint(project, TEMPLATES)
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    assert build.context_fingerprint(project, templates) == shared
+    (templates / "baru.txt").write_text("x", "utf-8")
+    assert build.context_fingerprint(project, templates) != shared
+    sop = project.sops[0]
+    assert build.sop_key(shared, sop) == build.sop_key(shared, sop)
+    assert build.sop_key(shared, sop) != build.sop_key(shared, project.sops[1])
+    job = PdfJob("<p>x</p>")
+    assert build.job_key(job) != build.job_key(PdfJob("<p>y</p>"))
