@@ -30,8 +30,16 @@ import filelock
 import yaml
 
 from generator import flow
-from generator.errors import Problem, UserError
-from generator.model import DURATION_PATTERN, SLUG_PATTERN, Duration, Office, Sop
+from generator.errors import Problem, UserError, storage_error
+from generator.model import (
+    DURATION_PATTERN,
+    SLUG_PATTERN,
+    Duration,
+    Office,
+    Sop,
+    foreign_char_hint,
+    is_reserved_name,
+)
 from generator.yamlread import Path_, YamlRefused, read_yaml
 
 CHECKLIST_DIR = "checklist"
@@ -142,6 +150,12 @@ def office_zone(office: Office) -> ZoneInfo:
 _TIME_HINT = "tulis TTTT-BB-HH JJ:MM, mis. 2024-03-04 09:30 (waktu kantor)"
 
 
+# ASCII digits only: Python's \d would also take Arabic-Indic or full-width digits.
+_TIME_PATTERN = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
+
+
 def parse_time(text: str, tz: ZoneInfo, today: date | None = None) -> datetime:
     """A time typed by a user, in the office's zone unless an offset is given.
 
@@ -149,9 +163,9 @@ def parse_time(text: str, tz: ZoneInfo, today: date | None = None) -> datetime:
     `today`, when given). Seconds are kept, microseconds dropped.
     """
     value = text.strip()
-    if today is not None and re.fullmatch(r"\d{1,2}:\d{2}", value):
+    if today is not None and re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", value):
         value = f"{today.isoformat()} {value.zfill(5)}"
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?", value):
+    if not re.fullmatch(_TIME_PATTERN, value):
         raise UserError(f"waktu '{text}' tidak dapat dibaca; {_TIME_HINT}")
     try:
         moment = datetime.fromisoformat(value)
@@ -458,7 +472,7 @@ def complete_step(
 
 def parse_step(text: str) -> int:
     """A step number typed on the command line."""
-    if not re.fullmatch(r"\s*\d{1,6}\s*", text):
+    if not re.fullmatch(r"\s*[0-9]{1,6}\s*", text):
         raise UserError(f"nomor langkah '{text}' tidak sah; tulis angka, mis. 5")
     return int(text)
 
@@ -1060,7 +1074,7 @@ class _Fields:
     def number(self, path: Path_) -> int:
         """The node is a positive whole number."""
         value = self.text(path)
-        if not re.fullmatch(r"[1-9]\d{0,5}", value):
+        if not re.fullmatch(r"[1-9][0-9]{0,5}", value):
             self.fail(path, f"'{value}' bukan bilangan bulat positif")
         return int(value)
 
@@ -1185,6 +1199,10 @@ def parse_checklist(raw: bytes, source: str, expect: tuple[str, str] | None = No
 
 def validate_run_id(run_id: str) -> str:
     """The run id if it is safe as a file name ([a-z0-9] words joined by '-')."""
+    if is_reserved_name(run_id):
+        raise UserError(f"id siklus '{run_id}' adalah nama perangkat Windows; pilih id lain")
+    if foreign_char_hint(run_id):
+        raise UserError(f"id siklus '{run_id}' tidak sah: {foreign_char_hint(run_id)}")
     if len(run_id) > MAX_RUN_ID or not re.fullmatch(RUN_ID_PATTERN, run_id):
         raise UserError(
             f"id siklus '{run_id}' tidak sah; gunakan huruf kecil, angka dan tanda hubung "
@@ -1195,6 +1213,10 @@ def validate_run_id(run_id: str) -> str:
 
 def validate_slug(slug: str) -> str:
     """The SOP slug if it is safe as a folder name."""
+    if is_reserved_name(slug):
+        raise UserError(f"nama SOP '{slug}' adalah nama perangkat Windows; pilih nama lain")
+    if foreign_char_hint(slug):
+        raise UserError(f"nama SOP '{slug}' tidak sah: {foreign_char_hint(slug)}")
     if not re.fullmatch(SLUG_PATTERN, slug):
         raise UserError(
             f"nama SOP '{slug}' tidak sah; gunakan huruf kecil, angka dan tanda hubung, "
@@ -1206,6 +1228,16 @@ def validate_slug(slug: str) -> str:
 def checklist_path(data_dir: Path | str, slug: str, run_id: str) -> Path:
     """Where the checklist of this cycle lives: <data>/checklist/<slug>/<run>.yaml."""
     return Path(data_dir) / CHECKLIST_DIR / validate_slug(slug) / f"{validate_run_id(run_id)}.yaml"
+
+
+def _store_error(exc: OSError, path: Path) -> UserError:
+    """A failed write of the store; `write_atomic` keeps the file that was there whole."""
+    return storage_error(
+        exc,
+        str(path),
+        "daftar periksa tidak dapat disimpan",
+        "berkas daftar periksa yang ada tidak berubah",
+    )
 
 
 @contextmanager
@@ -1221,6 +1253,8 @@ def _locked(path: Path) -> Iterator[None]:
             f"berkas {path} sedang dipakai proses lain lebih dari {LOCK_TIMEOUT:.0f} detik; "
             "coba lagi"
         ) from None
+    except OSError as exc:  # read-only or full disk, no permission
+        raise _store_error(exc, path) from None
 
 
 def _file_mode(path: Path) -> int:
@@ -1284,6 +1318,10 @@ def _check_text(name: str, value: str, *, required: bool = False) -> str:
         raise UserError(f"{name} terlalu panjang (lebih dari {MAX_TEXT} karakter)")
     if any(ord(ch) < 32 and ch not in "\n" for ch in value):
         raise UserError(f"{name} memuat karakter kendali; tulis teks biasa")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):  # undecodable bytes in argv
+        raise UserError(f"{name} memuat byte yang bukan teks UTF-8; ketik ulang teksnya")
+    if any(0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069 for ch in value):
+        raise UserError(f"{name} memuat karakter pengatur arah teks; ketik ulang teksnya")
     return value
 
 
@@ -1307,7 +1345,10 @@ def start_run(
         base = started.astimezone(tz).date().isoformat()
         candidates = [base] + [f"{base}-{n}" for n in range(2, 100)]
     folder = Path(data_dir) / CHECKLIST_DIR / validate_slug(sop.slug)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _store_error(exc, folder) from None
     for candidate in candidates:
         path = folder / f"{candidate}.yaml"
         with _locked(path):

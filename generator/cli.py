@@ -7,9 +7,10 @@ anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[build_mod.Progress | None]:
+    """A progress bar on stderr for `build` (only on a terminal), as a build callback."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Membangun SOP", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Render every SOP's documents into --out."""
-    result = build_mod.build(args.data, args.out, args.templates, args.cache)
+    with _progress_bar() as progress:
+        result = build_mod.build(args.data, args.out, args.templates, args.cache, progress=progress)
     _print_problems(result.project.warnings)
     print(
         f"{len(result.project.sops)} SOP dibangun ke {args.out}: {len(result.files)} berkas "

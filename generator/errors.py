@@ -8,6 +8,8 @@ in any text editor. Bugs in the program are ordinary exceptions and keep their t
 
 from __future__ import annotations
 
+import errno
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +20,21 @@ class Severity(StrEnum):
 
     ERROR = "galat"
     WARNING = "peringatan"
+
+
+def visible(text: str) -> str:
+    """Text with invisible characters shown as <U+XXXX>.
+
+    Zero-width, bidirectional and other format characters would otherwise hide in a
+    message (an id that looks right but is refused) or reorder the terminal line.
+    """
+    return "".join(
+        f"<U+{ord(c):04X}>"
+        if unicodedata.category(c) in ("Cf", "Zl", "Zp", "Cs", "Co", "Cn")
+        or (unicodedata.category(c) == "Cc" and c not in "\n\t")
+        else c
+        for c in text
+    )
 
 
 @dataclass(frozen=True, order=True)
@@ -45,7 +62,7 @@ class Problem:
             text = text.removeprefix(": ")
         if self.hint:
             text += f"\n    petunjuk: {self.hint}"
-        return text
+        return visible(text)
 
     @property
     def is_error(self) -> bool:
@@ -65,6 +82,27 @@ class UserError(Exception):
     def format(self) -> str:
         """All problems, one per paragraph, in file/line order."""
         return "\n".join(p.format() for p in self.problems)
+
+
+_STORAGE_REASONS = {
+    errno.ENOSPC: ("disk penuh", "kosongkan ruang disk"),
+    errno.EDQUOT: ("kuota disk habis", "kosongkan ruang disk"),
+    errno.EFBIG: ("batas ukuran berkas terlampaui", "periksa batas ukuran berkas sistem"),
+    errno.EROFS: ("folder hanya dapat dibaca (read-only)", "gunakan folder yang dapat ditulis"),
+    errno.EACCES: ("tidak ada izin menulis", "minta izin tulis folder itu"),
+    errno.EPERM: ("tidak ada izin menulis", "minta izin tulis folder itu"),
+}
+
+
+def storage_error(exc: OSError, path: str, what: str, kept: str) -> UserError:
+    """A failed write (full or read-only disk, no permission) as a user error naming the file.
+
+    `what` says what could not be saved, `kept` what is still intact.
+    """
+    reason, fix = _STORAGE_REASONS.get(exc.errno or 0, (exc.strerror or str(exc), "periksa disk"))
+    return UserError(
+        [Problem(path, 0, 0, "", f"{what}: {reason}", f"{fix}, lalu ulangi perintah; {kept}")]
+    )
 
 
 class ToolMissingError(UserError):

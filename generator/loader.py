@@ -19,7 +19,14 @@ from pydantic import BaseModel, ValidationError
 
 from generator import rules
 from generator.errors import Problem, UserError
-from generator.model import ID_PATTERN, SLUG_PATTERN, Office, Sop
+from generator.model import (
+    ID_PATTERN,
+    SLUG_PATTERN,
+    Office,
+    Sop,
+    foreign_char_hint,
+    is_reserved_name,
+)
 from generator.yamlread import Document, YamlRefused, read_yaml
 
 OFFICE_FILE = "instansi.yaml"
@@ -153,14 +160,18 @@ def _problem_from_error(
     line, col = doc.position(path, key=on_key)
     ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
-        message, hint = f"kunci '{real_loc[-1]}' tidak dikenal", _unknown_key_hint(model, real_loc)
+        message = f"kunci '{real_loc[-1]}' tidak dikenal"
+        hint, foreign = _unknown_key_hint(model, real_loc), foreign_char_hint(str(real_loc[-1]))
+        if foreign:
+            hint = f"{hint} {foreign}" if hint.startswith("mungkin") else foreign
     elif kind == "missing":
         message, hint = "wajib diisi", f"tambahkan '{real_loc[-1]}:' di sini"
     elif kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "")
         message, hint = f"harus salah satu dari: {expected}", "tulis salah satunya persis"
     elif kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
-        message, hint = f"id '{error.get('input')}' tidak sah", _MESSAGES[kind][1]
+        message = f"id '{error.get('input')}' tidak sah"
+        hint = foreign_char_hint(str(error.get("input"))) or _MESSAGES[kind][1]
     elif kind == "string_pattern_mismatch":
         message, hint = f"nilai '{error.get('input')}' tidak sesuai bentuk yang diminta", ""
     elif kind == "list_type" and real_loc[-1] == "pelaksana" and real_loc[0] == "langkah":
@@ -193,7 +204,7 @@ def _read_document(
         problems.append(Problem(source, 0, 0, "", f"berkas tidak dapat dibaca ({exc.strerror})"))
         return None
     try:
-        doc = read_yaml(raw)
+        doc = read_yaml(raw, user_text=True)
     except YamlRefused as exc:
         problems += [Problem(source, i.line, i.column, "", i.message, i.hint) for i in exc.issues]
         return None
@@ -270,7 +281,18 @@ def _sop_files(sop_dir: Path, problems: list[Problem]) -> list[tuple[str, Path]]
                 Problem(str(path), 0, 0, "", "akhiran berkas SOP harus .yaml", "ganti nama berkas")
             )
         elif path.suffix == ".yaml":
-            if not re.fullmatch(SLUG_PATTERN, path.stem):
+            if is_reserved_name(path.stem):
+                problems.append(
+                    Problem(
+                        str(path),
+                        0,
+                        0,
+                        "",
+                        f"nama berkas '{path.name}' adalah nama perangkat yang dicadangkan Windows",
+                        "beri nama yang menjelaskan SOP-nya, mis. surat-masuk.yaml",
+                    )
+                )
+            elif not re.fullmatch(SLUG_PATTERN, path.stem):
                 problems.append(
                     Problem(
                         str(path),
@@ -278,7 +300,8 @@ def _sop_files(sop_dir: Path, problems: list[Problem]) -> list[tuple[str, Path]]
                         0,
                         "",
                         f"nama berkas '{path.name}' tidak sah",
-                        "gunakan huruf kecil, angka dan tanda hubung, mis. surat-masuk.yaml",
+                        foreign_char_hint(path.stem)
+                        or "gunakan huruf kecil, angka dan tanda hubung, mis. surat-masuk.yaml",
                     )
                 )
             else:

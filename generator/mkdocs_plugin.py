@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from markupsafe import Markup, escape
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -57,7 +58,9 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             raise PluginError(exc.format()) from None
         for problem in self.site.project.warnings:
             log.warning(problem.format())
-        config.site_name = self.site.site_name
+        # The theme prints site_name both raw (aria-label) and with `| e`; pre-escaped Markup
+        # is safe in both places and never escaped twice.
+        config.site_name = Markup(escape(self.site.site_name))
         if self.site.logo:
             config.theme["logo"] = self.site.logo
         result = self.site.result

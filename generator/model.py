@@ -12,9 +12,11 @@ silently the way YAML 1.1 would.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -31,6 +33,32 @@ from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# Device names Windows refuses as file names (offices share sop_data/ on Windows machines).
+RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{dev}{n}" for dev in ("com", "lpt") for n in range(10)]
+)
+
+
+def foreign_char_hint(text: str) -> str:
+    """A hint naming the first character outside ASCII of an id or key, or ''.
+
+    A Cyrillic 'а' or a zero-width space looks like (or like nothing but) what the clerk
+    meant, so the message must say which character is wrong.
+    """
+    odd = next((c for c in text if not c.isascii()), None)
+    if odd is None:
+        return ""
+    name = unicodedata.name(odd, "tanpa nama")
+    return (
+        f"memuat karakter '{odd}' (U+{ord(odd):04X} {name}) yang bukan huruf a-z; "
+        "hapus lalu ketik ulang dengan huruf Latin biasa"
+    )
+
+
+def is_reserved_name(stem: str) -> bool:
+    """True when a slug or run id is a Windows device name (con, nul, com1, ...)."""
+    return stem.lower() in RESERVED_NAMES
+
 
 MONTHS_ID = (
     "Januari",
@@ -54,12 +82,27 @@ def _error(kind: str, message: str, hint: str = "") -> PydanticCustomError:
     return PydanticCustomError(kind, message, {"hint": hint})
 
 
+# Longest text of one field: a sheet cell or a diagram box cannot show more, and text layout
+# time grows with length, so a pasted document must not stall the build.
+MAX_TEXT_CHARS = 1000
+
+
+def _limited(text: str) -> str:
+    if len(text) > MAX_TEXT_CHARS:
+        raise _error(
+            "panjang",
+            f"teks terlalu panjang ({len(text)} karakter, paling banyak {MAX_TEXT_CHARS})",
+            "ringkas teksnya; rincian dapat ditulis di dokumen lain dan dirujuk di sini",
+        )
+    return text
+
+
 def _text(value: Any) -> Any:
     """Required text: strip surrounding blanks; an empty value is missing."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise _error("wajib", "wajib diisi", "tulis teksnya setelah titik dua")
     if isinstance(value, str):
-        return value.strip()
+        return _limited(value.strip())
     return value
 
 
@@ -67,13 +110,13 @@ def _optional_text(value: Any) -> Any:
     """Optional text: an empty value becomes ''."""
     if value is None:
         return ""
-    return value.strip() if isinstance(value, str) else value
+    return _limited(value.strip()) if isinstance(value, str) else value
 
 
 def _strict_date(value: Any) -> Any:
     if isinstance(value, date):
         return value
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
         raise _error(
             "tanggal",
             "bukan tanggal yang sah",
@@ -106,7 +149,7 @@ def _strict_bool(value: Any) -> Any:
 def _strict_int(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d+", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
         return int(value.strip())
     raise _error(
         "bilangan",
@@ -142,7 +185,7 @@ Ident = Annotated[str, BeforeValidator(_text), Field(pattern=ID_PATTERN)]
 # --------------------------------------------------------------------------- duration
 
 DURATION_UNITS = ("menit", "jam", "hari", "minggu", "bulan")
-DURATION_PATTERN = r"^\s*(\d+)\s*(menit|jam|hari|minggu|bulan)\s*$"
+DURATION_PATTERN = r"^\s*([0-9]+)\s*(menit|jam|hari|minggu|bulan)\s*$"
 
 
 @dataclass(frozen=True, order=True)
@@ -233,7 +276,14 @@ def _nip(value: Any) -> Any:
     if value is None:
         raise _error("wajib", "wajib diisi", 'tulis NIP 18 angka, mis. "19661231 198607 1 014"')
     digits = re.sub(r"\s+", "", str(value))
-    if not re.fullmatch(r"\d{18}", digits):
+    foreign = next((c for c in digits if c.isdigit() and not c.isascii()), None)
+    if foreign is not None:
+        raise _error(
+            "nip",
+            f"NIP memuat angka '{foreign}' yang bukan angka biasa 0-9",
+            "ketik ulang NIP dengan angka 0-9 (teks yang disalin dapat membawa angka lain)",
+        )
+    if not re.fullmatch(r"[0-9]{18}", digits):
         raise _error(
             "nip",
             f"NIP harus 18 angka (tertulis {len(re.sub(r'[^0-9]', '', digits))} angka)",
@@ -294,7 +344,7 @@ class Official(Record):
         return format_nip(self.nip)
 
 
-CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 def _clock(value: Any) -> Any:
@@ -314,6 +364,22 @@ def _weekday(value: Any) -> Any:
         "hari", f"hari '{value}' tidak sah", "tulis nomor hari 1 (Senin) sampai 7 (Minggu)"
     )
 
+
+def _timezone(value: Any) -> Any:
+    """An IANA time zone name that exists (zoneinfo refuses paths like '../x' itself)."""
+    value = _text(value)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise _error(
+            "zona_waktu",
+            f"zona waktu '{value}' tidak dikenal",
+            "tulis Asia/Jakarta (WIB), Asia/Makassar (WITA) atau Asia/Jayapura (WIT)",
+        ) from None
+    return value
+
+
+TimeZone = Annotated[str, BeforeValidator(_timezone)]
 
 Clock = Annotated[
     str, BeforeValidator(_clock), WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN})
@@ -366,7 +432,7 @@ class Office(Record):
     website: OptText = Field(default="", alias="laman")
     logo: OptText = Field(default="", alias="logo", description="Berkas logo relatif ke sop_data/")
     paper: Literal["F4", "A4"] = Field(default="F4", alias="kertas")
-    timezone: Text = Field(default="Asia/Makassar", alias="zona_waktu")
+    timezone: TimeZone = Field(default="Asia/Makassar", alias="zona_waktu")
     place: OptText = Field(
         default="", alias="tempat", description="Nama tempat untuk tanggal surat, mis. Janapria"
     )

@@ -7,6 +7,7 @@ indices, exactly like pydantic's error locations), so the loader can turn them i
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -204,12 +205,20 @@ def check_sop(
     return found
 
 
+def _number_key(number: str) -> str:
+    """What makes two SOP numbers the same to a reader: case, spacing, invisible characters
+    and full-width forms do not count ("067/21" and "０67/2\u200b1" print alike)."""
+    shown = unicodedata.normalize("NFKC", number)
+    shown = "".join(c for c in shown if unicodedata.category(c) != "Cf")
+    return " ".join(shown.split()).lower()
+
+
 def check_unique_numbers(sops: Iterable[Sop]) -> dict[str, list[Finding]]:
     """nomor is unique across SOPs: findings per slug of every SOP after the first holder."""
     first: dict[str, str] = {}
     found: dict[str, list[Finding]] = {}
     for sop in sorted(sops, key=lambda s: s.slug):
-        key = " ".join(sop.number.split()).lower()
+        key = _number_key(sop.number)
         if key in first:
             found.setdefault(sop.slug, []).append(
                 Finding(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.errors import UserError
 from generator.loader import OFFICE_FILE, SOP_DIR
-from generator.model import SLUG_PATTERN, Office, Sop
+from generator.model import SLUG_PATTERN, Office, Sop, is_reserved_name
 from generator.render.common import make_env, render_template
 from generator.yamlread import YamlRefused, read_yaml
 
@@ -34,7 +34,7 @@ def new_sop_text(slug: str, templates_dir: Path, today: date, official: str) -> 
 
 def new_sop(data_dir: Path, slug: str, templates_dir: Path, today: date) -> Path:
     """Write sop/<slug>.yaml from the template; never overwrite an existing file."""
-    if not re.fullmatch(SLUG_PATTERN, slug):
+    if not re.fullmatch(SLUG_PATTERN, slug) or is_reserved_name(slug):
         raise UserError(
             f"nama SOP '{slug}' tidak sah: gunakan huruf kecil, angka dan tanda hubung, "
             "mis. surat-masuk"

@@ -11,6 +11,7 @@ it is a number, a date or a boolean is decided by the model, never by YAML 1.1 r
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,11 @@ MAX_DEPTH = 50
 
 # Characters YAML does not allow in a file (control characters other than tab and line breaks).
 _BAD_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+# Bidirectional embedding, override and isolate controls: they make a text display in another
+# order than it is written ("Trojan Source"), so what is printed would differ from what a
+# reviewer read in the file. Right-to-left letters and the LRM/RLM marks stay allowed.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 _ALIAS_HINT = (
     "tulis isinya secara lengkap; bila '*' bagian dari teks, beri tanda kutip, mis. \"*catatan\""
@@ -70,6 +76,7 @@ class Document:
     value_pos: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_pos: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     issues: list[YamlIssue] = field(default_factory=list)
+    nfc: bool = False
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the node at `path` (its key with key=True)."""
@@ -201,6 +208,24 @@ def _check_chars(text: str) -> None:
         )
 
 
+def _check_bidi(text: str) -> None:
+    found = _BIDI_CONTROL.search(text)
+    if found:
+        at = found.start()
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise YamlRefused(
+            [
+                YamlIssue(
+                    line,
+                    col,
+                    f"karakter pengatur arah tidak diizinkan (kode U+{ord(found.group()):04X})",
+                    "karakter tak terlihat ini mengubah urutan tampilan teks; hapus karakter itu",
+                )
+            ]
+        )
+
+
 def _char_at(lines: list[str], pos: tuple[int, int]) -> str:
     line, col = pos
     if 1 <= line <= len(lines) and 1 <= col <= len(lines[line - 1]):
@@ -300,14 +325,21 @@ def _translate(exc: yaml.MarkedYAMLError, text: str) -> YamlIssue:
     return YamlIssue(*at, "sintaks YAML tidak sah", _GENERIC_HINT)
 
 
-def read_yaml(raw: bytes) -> Document:
-    """Parse YAML bytes into plain data with positions, or raise YamlRefused."""
+def read_yaml(raw: bytes, *, user_text: bool = False) -> Document:
+    """Parse YAML bytes into plain data with positions, or raise YamlRefused.
+
+    With `user_text` (the files clerks write), bidirectional control characters are refused
+    and every key and value is normalised to Unicode NFC, so an accented word typed as one
+    character or as letter + combining mark is the same text (and the same key).
+    """
     if len(raw) > MAX_BYTES:
         raise YamlRefused(
             [YamlIssue(1, 1, f"berkas terlalu besar (lebih dari {MAX_BYTES // 1000} kB)")]
         )
     text = _decode(raw)
     _check_chars(text)
+    if user_text:
+        _check_bidi(text)
     _check_tabs(text)
     try:
         loader = _StrictComposer(text)
@@ -318,7 +350,7 @@ def read_yaml(raw: bytes) -> Document:
         raise YamlRefused([_translate(exc, text)]) from None
     except yaml.YAMLError:
         raise YamlRefused([YamlIssue(1, 1, "sintaks YAML tidak sah")]) from None
-    doc = Document(data=None)
+    doc = Document(data=None, nfc=user_text)
     if node is not None:
         doc.data = _convert(node, (), doc)
     if doc.issues:
@@ -331,7 +363,7 @@ def _convert(node: yaml.Node, path: Path_, doc: Document) -> Any:
     if isinstance(node, yaml.ScalarNode):
         if not node.style and node.value in NULLS:  # plain: None (Python) or "" (libyaml)
             return None
-        return node.value
+        return unicodedata.normalize("NFC", node.value) if doc.nfc else node.value
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), doc) for i, item in enumerate(node.value)]
     result: dict[str, Any] = {}
@@ -340,7 +372,7 @@ def _convert(node: yaml.Node, path: Path_, doc: Document) -> Any:
         if not isinstance(key_node, yaml.ScalarNode):
             doc.issues.append(YamlIssue(line, col, "kunci harus berupa teks sederhana"))
             continue
-        key = key_node.value
+        key = unicodedata.normalize("NFC", key_node.value) if doc.nfc else key_node.value
         if key in result:
             first = doc.key_pos[(*path, key)]
             doc.issues.append(

@@ -137,6 +137,12 @@ OUT_PORT_COST = {"bottom": 0.0, "left": 1.5, "right": 1.5, "top": 12.0}
 IN_PORT_COST = {"top": 0.0, "left": 4.0, "right": 4.0, "bottom": 30.0}
 BACK_IN_PORT_COST = {"top": 8.0, "left": 0.0, "right": 0.0, "bottom": 30.0}
 MAX_ROWS_PER_PAGE = 9
+# Routing passes of a page, tried in order until every arrow has a route: the normal one; one
+# that keeps enough free ports on a symbol for its arrows still to come (arrows into it merge
+# instead); the same with cheap merges; a last resort that may share a line or a port with
+# another arrow, or even cross a symbol, rather than fail.
+ROUTE_MODES = ("normal", "budget", "merge", "loose")
+MERGE_COST_FALLBACK = 8.0
 
 
 # --------------------------------------------------------------------------- geometry
@@ -654,6 +660,7 @@ class Router:
         """
         self.xs = list(xs)
         self.ys = list(ys)
+        self.obstacles = list(obstacles)
         self.hugging = {self.xs.index(x) for x in hugging}
         grown = [b.grow(CLEAR) for b in obstacles]
         self.closed = {
@@ -776,6 +783,32 @@ class Router:
                 ng = g + step + (BEND_COST if nd != d else 0.0) + crossing
                 push((nxt, nd), ng, state, ng + h(nxt))
         return None
+
+    def route_loose(
+        self, sources: Sequence[tuple[Port, float]], targets: Sequence[tuple[Port, float]]
+    ) -> list[Point]:
+        """A last-resort path that ignores the other arrows (and, failing that, the symbols).
+
+        The path is claimed here, so later arrows keep away from it as usual. Never fails: the
+        grid of tracks is connected once nothing is closed.
+        """
+        for obstacles in (self.obstacles, []):
+            free = Router(self.xs, self.ys, obstacles)
+            found = free.route(sources, targets)
+            if found is None:
+                continue
+            nodes = free.paths[-1]
+            used = free.used_ports
+            source = next(
+                p for p, _ in sources if (p.symbol, p.side) in used and p.node == nodes[0]
+            )
+            target = next(
+                p for p, _ in targets if (p.symbol, p.side) in used and p.node == nodes[-1]
+            )
+            self.claim(source, nodes, target)
+            self.paths.append(nodes)
+            return found[0]
+        raise AssertionError("the open grid of tracks is not connected")
 
     def _finish(
         self, came: dict, state: tuple, target: Port | None, junction: tuple[int, int] | None
@@ -1005,21 +1038,11 @@ def _page_drawing(
     if outgoing:
         connector_row("out", outgoing)
 
-    router = Router(pb.xs(), pb.ys(), [s.box for s in pb.symbols], pb.hugging())
-    ports = {i: pb.ports(router, i) for i in range(len(pb.symbols))}
-    router.reserved = {p.node for sides in ports.values() for p in sides.values()}
-    for n, members in pb.by_step.items():
-        for a, b in zip(members, members[1:], strict=False):
-            pa, pb_ = ports[a]["right"], ports[b]["left"]
-            router.claim_line(router.point(pa.node), router.point(pb_.node))
-            router.used_ports.update({(a, "right"), (b, "left")})
-            pb.joins.append(Join(n, (pa.point, pb_.point)))
-
     def step_label(idx: int) -> str:
         s = pb.symbols[idx]
         return f"step {s.step} {s.lane}" if s.step else f"connector {s.letter}"
 
-    jobs: list[tuple[flow.Edge, list[int], list[int], bool]] = []
+    jobs: list[_Job] = []
     for e in edges:
         src_in = first <= e.source <= last
         tgt_in = first <= e.target <= last
@@ -1031,36 +1054,19 @@ def _page_drawing(
             jobs.append((e, [conn_index[("in", e)]], pb.by_step[e.target], False))
     row_of = {idx: i for i, row in enumerate(pb.rows) for idx in _row_symbols(pb, row, i)}
 
-    def span_of(job: tuple[flow.Edge, list[int], list[int], bool]) -> tuple[int, int, int]:
+    def span_of(job: _Job) -> tuple[int, int, int]:
         e, s, t, back = job
         return (int(back), abs(row_of[t[0]] - row_of[s[0]]), e.source)
 
+    jobs.sort(key=span_of)
+    found_all = None
+    for mode in ROUTE_MODES:
+        found_all = _route_jobs(pb, jobs, mode)
+        if found_all is not None:
+            break
+    assert found_all is not None  # the last mode never fails
     routes: list[Route] = []
-    for e, srcs, tgts, back in sorted(jobs, key=span_of):
-        sources = [
-            (p, OUT_PORT_COST[side] + (3.0 if back and side == "bottom" else 0.0))
-            for i in srcs
-            for side, p in ports[i].items()
-            if not (pb.symbols[i].kind == "decision" and side == "top")
-            and not (pb.symbols[i].kind == "in" and side != "bottom")
-        ]
-        targets = [
-            (p, (BACK_IN_PORT_COST if back else IN_PORT_COST)[side])
-            for i in tgts
-            for side, p in ports[i].items()
-            if not (pb.symbols[i].kind == "out" and side != "top")
-        ]
-        junctions = {
-            node: ("h" if router.node_use[node] == "h" else "v", MERGE_COST, k)
-            for k, r in enumerate(routes)
-            if r.target == e.target and not r.end.startswith("connector")
-            for node in router.paths[k][1:-1]
-            if router.node_use.get(node) in ("h", "v")
-        }
-        found = router.route(sources, targets, junctions)
-        if found is None:
-            raise RuntimeError(f"no route for arrow {e.source}->{e.target} on the sheet")
-        points, merged_into = found
+    for (e, srcs, tgts, _back), (points, merged_into) in zip(jobs, found_all, strict=True):
         start = step_label(_symbol_at(pb, points[0], srcs))
         end = (
             f"arrow {merged_into}"
@@ -1079,6 +1085,122 @@ def _page_drawing(
         pb.rows,
     )
     return pb.rows, pb.symbols, routes, pb.joins, _r(y)
+
+
+_Job = tuple[flow.Edge, list[int], list[int], bool]  # edge, source and target symbols, back
+
+
+def _can_leave(sym: Symbol, side: str) -> bool:
+    """True when an arrow may leave this symbol from this side."""
+    if sym.kind == "decision" and side == "top":
+        return False
+    return sym.kind != "out" and not (sym.kind == "in" and side != "bottom")
+
+
+def _can_enter(sym: Symbol, side: str) -> bool:
+    """True when an arrow may enter this symbol from this side."""
+    return sym.kind != "in" and not (sym.kind == "out" and side != "top")
+
+
+def _route_jobs(
+    pb: _PageBuilder, jobs: Sequence[_Job], mode: str
+) -> list[tuple[list[Point], int | None]] | None:
+    """Route a page's arrows in order with one of the ROUTE_MODES; None when one has no route.
+
+    Also draws the joins of joint steps (into `pb.joins`, reset first).
+    """
+    router = Router(pb.xs(), pb.ys(), [s.box for s in pb.symbols], pb.hugging())
+    ports = {i: pb.ports(router, i) for i in range(len(pb.symbols))}
+    router.reserved = {p.node for sides in ports.values() for p in sides.values()}
+    pb.joins = []
+    for n, members in pb.by_step.items():
+        for a, b in zip(members, members[1:], strict=False):
+            pa, pb_ = ports[a]["right"], ports[b]["left"]
+            router.claim_line(router.point(pa.node), router.point(pb_.node))
+            router.used_ports.update({(a, "right"), (b, "left")})
+            pb.joins.append(Join(n, (pa.point, pb_.point)))
+    merge_cost = MERGE_COST if mode in ("normal", "budget") else MERGE_COST_FALLBACK
+    done: list[tuple[list[Point], int | None]] = []
+    for k, (e, srcs, tgts, back) in enumerate(jobs):
+        sources = [
+            (p, OUT_PORT_COST[side] + (3.0 if back and side == "bottom" else 0.0))
+            for i in srcs
+            for side, p in ports[i].items()
+            if _can_leave(pb.symbols[i], side)
+        ]
+        targets = [
+            (p, (BACK_IN_PORT_COST if back else IN_PORT_COST)[side])
+            for i in tgts
+            for side, p in ports[i].items()
+            if _can_enter(pb.symbols[i], side)
+        ]
+        junctions = {
+            node: ("h" if router.node_use[node] == "h" else "v", merge_cost, j)
+            for j, (other, _, other_tgts, _) in enumerate(jobs[:k])
+            if other.target == e.target
+            and other_tgts == tgts
+            and (mode == "normal" or done[j][1] is None)  # not into a merged arrow
+            for node in router.paths[j][1:-1]
+            if router.node_use.get(node) in ("h", "v")
+        }
+        found = None
+        if mode != "normal":
+            kept_s, kept_t = _budget(pb, router, ports, jobs, k, sources, targets)
+            found = router.route(kept_s, kept_t, junctions)
+        if found is None:
+            found = router.route(sources, targets, junctions)
+        if found is None and mode == "loose":
+            found = (router.route_loose(sources, targets), None)
+        if found is None:
+            return None
+        done.append(found)
+    return done
+
+
+def _budget(
+    pb: _PageBuilder,
+    router: Router,
+    ports: dict[int, dict[str, Port]],
+    jobs: Sequence[_Job],
+    k: int,
+    sources: list[tuple[Port, float]],
+    targets: list[tuple[Port, float]],
+) -> tuple[list[tuple[Port, float]], list[tuple[Port, float]]]:
+    """The ports job k may use without starving the arrows still to come of a free port.
+
+    An arrow into a symbol keeps off the last ports its later outgoing arrows need (it merges
+    into an arrow already there instead); an arrow out of a symbol keeps one port free for the
+    first arrow into it.
+    """
+    _, srcs, tgts, _ = jobs[k]
+    later = jobs[k + 1 :]
+
+    def free(group: list[int], ok: Any) -> int:
+        return sum(
+            1
+            for i in group
+            for side, p in ports[i].items()
+            if ok(pb.symbols[i], side) and router.port_free(p)
+        )
+
+    still_out = sum(1 for _, s, _, _ in later if s == tgts)
+    if still_out:
+        room = free(tgts, _can_leave) - still_out
+        targets = [
+            (p, c)
+            for p, c in targets
+            if room > 0 or not _can_leave(pb.symbols[p.symbol], p.side) or not router.port_free(p)
+        ]
+    first_in = any(t == srcs for _, _, t, _ in later) and not any(
+        t == srcs for _, _, t, _ in jobs[:k]
+    )
+    if first_in and free(srcs, _can_enter) <= 1:
+        sources = [
+            (p, c)
+            for p, c in sources
+            if not _can_enter(pb.symbols[p.symbol], p.side) or not router.port_free(p)
+        ]
+    return sources, targets
 
 
 def _row_symbols(pb: _PageBuilder, row: Row, _i: int) -> list[int]:

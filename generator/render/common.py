@@ -127,3 +127,24 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise UserError(f"templat '{exc.name}' tidak ditemukan") from None
+    except UnicodeDecodeError as exc:  # a template saved in another encoding
+        raise UserError([_not_utf8(env, name, exc)]) from None
+
+
+def _not_utf8(env: jinja2.Environment, name: str, exc: UnicodeDecodeError) -> Problem:
+    """Where a template's first non-UTF-8 byte is (the loader decodes the whole file)."""
+    before = bytes(exc.object[: exc.start])
+    line, column = before.count(b"\n") + 1, len(before) - (before.rfind(b"\n") + 1) + 1
+    folders = getattr(env.loader, "searchpath", None) or [""]
+    path = Path(folders[0]) / name
+    # The failing file may be one the template includes: it is the one holding these bytes.
+    found = (p for f in folders for p in sorted(Path(f).rglob("*")) if p.is_file())
+    path = next((p for p in found if p.read_bytes() == exc.object), path)
+    return Problem(
+        str(path),
+        line,
+        column,
+        "templat",
+        "berkas templat bukan teks UTF-8",
+        "simpan ulang berkas dengan pengodean UTF-8 di penyunting teks",
+    )

@@ -11,13 +11,14 @@ artifacts beside it, so every link from an SOP page is relative and local), `ass
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from generator import flow
 from generator.layout.sheet import STYLE
@@ -49,7 +50,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 def md(text: str) -> Markup:
     """Text safe inside a Markdown heading or paragraph: Markdown and HTML escaped."""
-    return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape(text))))
+    # Quotes stay as typed: the toc extension would show "&#34;" in the page's table of
+    # contents; a heading is never inside an attribute.
+    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False)))
 
 
 def _natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
