@@ -173,14 +173,14 @@ def test_mkdocs_serve_rebuilds_when_an_sop_changes(tmp_path: Path) -> None:
     )
     url = f"http://127.0.0.1:{port}/sop/{SEED_SLUG}/"
     try:
-        assert _wait_for(url, "Evaluasi Kinerja Kecamatan", 120)
+        assert _wait_for(url, "Evaluasi Kinerja Kecamatan", 300)
         sop_file = project / "sop_data" / "sop" / f"{SEED_SLUG}.yaml"
         text = sop_file.read_text(encoding="utf-8")
         sop_file.write_text(
             text.replace("nama: Evaluasi Kinerja Kecamatan", "nama: Evaluasi Kinerja Baru"),
             encoding="utf-8",
         )
-        assert _wait_for(url, "Evaluasi Kinerja Baru", 120), (tmp_path / "serve.log").read_text()
+        assert _wait_for(url, "Evaluasi Kinerja Baru", 300), (tmp_path / "serve.log").read_text()
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -1139,7 +1139,7 @@ def _route_jobs(
             for j, (other, _, other_tgts, _) in enumerate(jobs[:k])
             if other.target == e.target
             and other_tgts == tgts
-            and (mode == "normal" or done[j][1] is None)  # not into a merged arrow
+            and done[j][1] is None  # never into an arrow that itself merges
             for node in router.paths[j][1:-1]
             if router.node_use.get(node) in ("h", "v")
         }

@@ -5,8 +5,10 @@ The same checks run on the three fixtures and on synthetic SOPs with 8 lanes and
 
 from __future__ import annotations
 
+import importlib.util
 import random
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +26,7 @@ from generator.layout.sheet import (
     text_width,
     wrap,
 )
-from generator.loader import Project
+from generator.loader import Project, load_project
 from generator.model import Sop
 from generator.render.common import PAPER_MM
 from tests.expected import assert_matches_expected
@@ -379,3 +381,61 @@ def test_layout_is_deterministic(besar_project: Project) -> None:
 def test_route_type() -> None:
     r = Route(1, 2, "next", ((0, 0), (0, 5), (3, 5)), "step 1 a", "step 2 b")
     assert r.segments == [((0, 0), (0, 5)), ((0, 5), (3, 5))]
+
+
+# --------------------------------------------------------------------------- router fallbacks
+
+ROOT = Path(__file__).resolve().parents[2]
+ROUTER_REGRESI = ROOT / "tests" / "fixtures" / "router-regresi"
+
+
+def _bench_synth() -> Any:
+    """benchmarks/synth.py, imported by path (benchmarks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("bench_synth", ROOT / "benchmarks" / "synth.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_sops(seed: int, indices: set[int]) -> list[Sop]:
+    """The SOPs `benchmarks/synth.py N DEST --seed seed` writes at these indices (from 1)."""
+    synth = _bench_synth()
+    rng = random.Random(seed)
+    out = []
+    for i in range(1, max(indices) + 1):
+        doc = synth.synth_sop(rng, i)
+        if i in indices:
+            out.append(Sop.model_validate(doc).with_slug(f"sintetis-{i:04d}"))
+    return out
+
+
+def test_router_regression_fixture() -> None:
+    """Step 13, a decision, has five arrows (in from 12, 14 and 15, out to 14 and back to 10)
+    on four ports: the arrows back into it used to take the last port its own "Tidak" arrow
+    needed. The fallback pass keeps that port free and merges an arrow into another instead."""
+    project = load_project(ROUTER_REGRESI)
+    sop = project.sops[0]
+    for paper in ("F4", "A4"):
+        layout = layout_sheet(sop, project.office, PAPER_MM[paper])
+        check_sheet(sop, layout)
+        back = [r for p in layout.pages for r in p.routes if (r.source, r.target) == (13, 10)]
+        assert [(r.start, r.end, r.label) for r in back] == [
+            ("step 13 lurah", "step 10 bendahara", "Tidak")
+        ]
+    merged = [r for p in layout.pages for r in p.routes if r.end.startswith("arrow ")]
+    assert merged  # the page with steps 10-15 needed a merge into 13
+
+
+@pytest.mark.parametrize("seed", [1, 2, 1000])
+def test_bench_sops_always_route(seed: int, seed_project: Project) -> None:
+    """Every synthetic SOP of the benchmark generator lays out, with every geometric promise.
+    Seed 1000 includes the SOPs that once crashed the router (989) or merged an arrow into an
+    arrow that itself merged (157 on F4, 372 on F4)."""
+    indices = set(range(1, 31))
+    if seed == 1000:
+        indices |= {157, 372, 989}
+    for sop in bench_sops(seed, indices):
+        for paper in ("F4", "A4"):
+            layout = layout_sheet(sop, seed_project.office, PAPER_MM[paper])
+            check_sheet(sop, layout)
