@@ -18,6 +18,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
 from generator.errors import UserError
 from generator.site import SiteBuild, build_site
@@ -69,6 +70,11 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             f"{result.cache_hits} dari cache"
         )
         return config
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Put an SOP page's official sheet in place, after Markdown and search have run."""
+        assert self.site is not None
+        return self.site.finish_page(page.file.src_uri, html)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page and artifact as a virtual file."""

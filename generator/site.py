@@ -37,6 +37,12 @@ class SiteBuild:
     files: dict[str, bytes]
     pages: tuple[str, ...]
     logo: str
+    sheets: dict[str, str]  # page path -> the official sheet's HTML for `page.insert_sheet`
+
+    def finish_page(self, path: str, html: str) -> str:
+        """A page's HTML as MkDocs made it, with its official sheet put in place."""
+        sheet_html = self.sheets.get(path)
+        return page.insert_sheet(html, sheet_html) if sheet_html else html
 
     @property
     def site_name(self) -> str:
@@ -143,11 +149,12 @@ def build_site(data_dir: Path, templates_dir: Path, cache_dir: Path | None) -> S
     start = time.perf_counter()
     ctx = build.render_context(project, templates_dir)
     sheets = sheet_fragments(project, ctx, templates_dir, cache_dir)
-    pages = page.site_pages(ctx, result.files, sheets, cycle_views(project))
+    pages = page.site_pages(ctx, result.files, sheets.keys(), cycle_views(project))
     fonts = read_fonts()
     files: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
     files.update(page.site_artifacts(result.files))
     files.update(page.site_assets(ctx, fonts))
     files.update({f"{page.FONTS_DIR}/{name}": data for name, data in fonts.items()})
     result.timings["pages"] = time.perf_counter() - start
-    return SiteBuild(project, result, files, tuple(pages), page.logo_name(ctx))
+    sheet_pages = {page.sop_page_path(slug): html for slug, html in sheets.items()}
+    return SiteBuild(project, result, files, tuple(pages), page.logo_name(ctx), sheet_pages)

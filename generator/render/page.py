@@ -216,6 +216,10 @@ class Cycles:
     times: tuple[StepTimeRow, ...] = ()
 
 
+# Stands where an SOP page's official sheet goes until the page's HTML is made.
+SHEET_MARKER = "<!-- sop:lembar-sop -->"
+
+
 def sop_page(
     ctx: RenderContext,
     sop: Sop,
@@ -255,27 +259,39 @@ def artifact_names(files: Mapping[str, Any], slug: str) -> list[str]:
     return sorted(k.removeprefix(prefix) for k in files if k.startswith(prefix))
 
 
+def sop_page_path(slug: str) -> str:
+    """The site path of an SOP's page: 'sop/<slug>/index.md'."""
+    return f"{sop_url(slug)}index.md"
+
+
 def site_pages(
     ctx: RenderContext,
     files: Mapping[str, Any],
-    sheets: Mapping[str, str],
+    sheets: Collection[str],
     cycles: Mapping[str, Cycles] | None = None,
 ) -> dict[str, str]:
     """Every generated page by site path: 'index.md' and 'sop/<slug>/index.md'.
 
-    `sheets` holds each SOP's official sheet as an HTML fragment (`sheet.sheet_fragment`, CSS
-    scoped under `.lembar-sop`) and `cycles` its cycle records, both by slug.
+    `sheets` names the SOPs (slugs) whose official sheet is available: their page holds
+    `SHEET_MARKER` where the sheet goes, replaced after Markdown by `insert_sheet` (a 70 kB
+    fragment through Markdown and the search index would cost a page ten times its weight).
+    `cycles` holds the SOPs' cycle records by slug.
     """
     pages = {"index.md": register_page(ctx)}
     for sop in ctx.sops:
-        pages[f"{sop_url(sop.slug)}index.md"] = sop_page(
+        pages[sop_page_path(sop.slug)] = sop_page(
             ctx,
             sop,
             artifact_names(files, sop.slug),
-            sheets.get(sop.slug, ""),
+            SHEET_MARKER if sop.slug in sheets else "",
             cycles.get(sop.slug) if cycles is not None else None,
         )
     return pages
+
+
+def insert_sheet(html: str, sheet_html: str) -> str:
+    """A page's HTML with its official sheet put in place of `SHEET_MARKER`."""
+    return html.replace(SHEET_MARKER, sheet_html, 1)
 
 
 def site_artifacts(files: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -138,12 +138,12 @@ def test_site_assets_fonts_and_logo(seed_project: Project, tmp_path: Path) -> No
 
 def test_site_pages_and_artifact_paths(seed_project: Project) -> None:
     files = {f"{SEED_SLUG}/lembar-sop.pdf": b"%PDF", f"{SEED_SLUG}/formulir/01-undangan.html": b""}
-    pages = page.site_pages(ctx_of(seed_project), files, {SEED_SLUG: '<div class="lembar-sop">'})
+    pages = page.site_pages(ctx_of(seed_project), files, {SEED_SLUG})
     assert sorted(pages) == ["index.md", f"sop/{SEED_SLUG}/index.md"]
-    assert (
-        '<div class="sop-lembar-wrap">\n<div class="lembar-sop">\n</div>'
-        in pages[f"sop/{SEED_SLUG}/index.md"]
-    )
+    sop_md = pages[f"sop/{SEED_SLUG}/index.md"]
+    assert f'<div class="sop-lembar-wrap">\n{page.SHEET_MARKER}\n</div>' in sop_md
+    assert page.insert_sheet(sop_md, "<b>LEMBAR</b>").count("<b>LEMBAR</b>") == 1
+    assert page.SHEET_MARKER not in page.insert_sheet(sop_md, "<b>LEMBAR</b>")
     assert '<a href="lembar-sop.pdf" download>' in pages[f"sop/{SEED_SLUG}/index.md"]
     assert sorted(page.site_artifacts(files)) == [
         f"sop/{SEED_SLUG}/formulir/01-undangan.html",
