@@ -190,40 +190,33 @@ def _check_tabs(text: str) -> None:
         raise YamlRefused(issues)
 
 
-def _check_chars(text: str) -> None:
-    found = _BAD_CHAR.search(text)
+def _refuse_first(text: str, pattern: re.Pattern[str], what: str, hint: str) -> None:
+    """Refuse the first character of `text` matching `pattern`, at its line and column."""
+    found = pattern.search(text)
     if found:
         at = found.start()
         line = text.count("\n", 0, at) + 1
         col = at - (text.rfind("\n", 0, at) + 1) + 1
-        raise YamlRefused(
-            [
-                YamlIssue(
-                    line,
-                    col,
-                    f"karakter kendali tidak diizinkan (kode U+{ord(found.group()):04X})",
-                    "hapus karakter itu; biasanya terbawa saat menyalin teks dari dokumen lain",
-                )
-            ]
-        )
+        message = f"{what} tidak diizinkan (kode U+{ord(found.group()):04X})"
+        raise YamlRefused([YamlIssue(line, col, message, hint)])
+
+
+def _check_chars(text: str) -> None:
+    _refuse_first(
+        text,
+        _BAD_CHAR,
+        "karakter kendali",
+        "hapus karakter itu; biasanya terbawa saat menyalin teks dari dokumen lain",
+    )
 
 
 def _check_bidi(text: str) -> None:
-    found = _BIDI_CONTROL.search(text)
-    if found:
-        at = found.start()
-        line = text.count("\n", 0, at) + 1
-        col = at - (text.rfind("\n", 0, at) + 1) + 1
-        raise YamlRefused(
-            [
-                YamlIssue(
-                    line,
-                    col,
-                    f"karakter pengatur arah tidak diizinkan (kode U+{ord(found.group()):04X})",
-                    "karakter tak terlihat ini mengubah urutan tampilan teks; hapus karakter itu",
-                )
-            ]
-        )
+    _refuse_first(
+        text,
+        _BIDI_CONTROL,
+        "karakter pengatur arah",
+        "karakter tak terlihat ini mengubah urutan tampilan teks; hapus karakter itu",
+    )
 
 
 def _char_at(lines: list[str], pos: tuple[int, int]) -> str:

@@ -6,7 +6,6 @@ import dataclasses
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from generator.loader import load_project
 from generator.mkdocs_plugin import SopPlugin
 from generator.site import SiteBuild
 from generator.tools import job_key_parts
+from tests.browser import free_port
 from tests.conftest import BESAR, ROOT, SEED_DATA
 
 pytestmark = pytest.mark.slow
@@ -137,12 +137,6 @@ def test_serve_watches_data_and_templates(tmp_path: Path) -> None:
     assert config.site_name == "KANTOR CAMAT JANAPRIA"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (127.0.0.1 only)
         return response.read().decode("utf-8")
@@ -162,7 +156,7 @@ def _wait_for(url: str, text: str, seconds: float) -> bool:
 
 def test_mkdocs_serve_rebuilds_when_an_sop_changes(tmp_path: Path) -> None:
     project = make_project(tmp_path / "klon")
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
         [*MKDOCS, "serve", "-a", f"127.0.0.1:{port}"],

@@ -7,10 +7,7 @@ route handler aborts it).
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,8 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 
+from tests.browser import chromium, served
 from tests.test_mkdocs_plugin import (
     BESAR_SLUG,
     COPY_SLUG,
@@ -31,24 +29,11 @@ from tests.test_mkdocs_plugin import (
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 NAMES = {
     SEED_SLUG: "Evaluasi Kinerja Kecamatan",
     BESAR_SLUG: "Pengadaan Barang dan Jasa Kecamatan",
     COPY_SLUG: "Perencanaan Kinerja Kecamatan",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,36 +43,14 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     add_sops(project / "sop_data")
     done = run_mkdocs(project)
     assert done.returncode == 0, done.stderr
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
-        cwd=project / "site",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 (127.0.0.1 only)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+    with served(project / "site") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as b:
+        yield b
 
 
 @dataclass

@@ -16,31 +16,20 @@ are visited; then the trap must be empty, no element may carry an event handler 
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 
+from tests.browser import chromium, served
 from tests.test_mkdocs_plugin import make_project, run_mkdocs
 
 pytestmark = pytest.mark.slow
 
 HOSTILE = Path(__file__).resolve().parent / "hardening" / "teks-jahat" / "data"
 SLUG = "teks-jahat"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 # Installed before any script of the page: records every attempt to set window.__pwned.
 TRAP = """
 window.__attempts = [];
@@ -89,12 +78,6 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The hostile data folder built by `mkdocs build --strict`, served on 127.0.0.1."""
@@ -102,36 +85,14 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     done = run_mkdocs(project)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
-        cwd=project / "site",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 (127.0.0.1 only)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+    with served(project / "site") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as b:
+        yield b
 
 
 class Trap:

@@ -15,6 +15,7 @@ from generator.loader import Project, list_form_types, load_project
 from generator.model import Sop, Step
 from generator.render import forms
 from generator.render.common import PdfJob, RenderContext, make_env
+from tests.browser import chromium
 from tests.conftest import TEMPLATES
 from tests.expected import assert_matches_expected
 
@@ -578,26 +579,13 @@ def test_a4_office_prints_a4(sulteng_project: Project, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_chromium_prints_the_form_like_weasyprint(seed_project: Project, tmp_path: Path) -> None:
     """The standalone HTML printed from a browser: one F4 page with the same fields."""
-    from playwright.sync_api import sync_playwright
-
     pages = forms.form_pages(context(seed_project), seed_project.sops[0])
     path = tmp_path / "02-notula.html"
     path.write_text(pages["formulir/02-notula.html"], encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as browser:
         page = browser.new_page()
         page.goto(path.as_uri())
         pdf = page.pdf(prefer_css_page_size=True)
-        browser.close()
     sizes = page_sizes(pdf, tmp_path)
     assert len(sizes) == 1
     assert abs(sizes[0][0] - F4_MM[0]) < 1 and abs(sizes[0][1] - F4_MM[1]) < 1

@@ -13,26 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from generator.layout.sheet import layout_sheet
 from generator.loader import Project
 from generator.model import Sop
 from generator.render import sheet
 from generator.render.common import PAPER_MM, RenderContext, make_env
+from tests.browser import chromium
 from tests.conftest import TEMPLATES
 from tests.layout.test_sheet import synthetic_sop
 from tests.render.test_sheet import pdf_pages_text, pdfinfo, squash
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 TOL = 1.0  # px
 
 COLLECT = """() => {
@@ -62,10 +56,8 @@ COLLECT = """() => {
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """One headless Chromium for the module."""
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _cases(request: pytest.FixtureRequest, name: str) -> tuple[Project, Sop, str]:
