@@ -1,0 +1,167 @@
+"""Pure state transitions: which step may be done now, replaying a cycle's history."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from generator.checklist.calendar import show_time
+from generator.checklist.records import DECISIONS, Checklist, Event
+from generator.errors import UserError
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a cycle stands after some events.
+
+    `current` maps each step done in the running pass to the index of its event; a move to a
+    step already in `current` (a "tidak" loop, or a `lanjut` back) reopens the steps done
+    since that step and starts a new pass.
+    """
+
+    current: Mapping[int, int]
+    next_step: int | None
+    pass_no: int
+    last_at: datetime
+    started: bool = False
+    reopened: tuple[int, ...] = ()
+    last_step: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        """True when the procedure reached an end."""
+        return self.started and self.next_step is None
+
+    @property
+    def allowed(self) -> list[int]:
+        """The step numbers that may be done now."""
+        return [self.next_step] if self.next_step is not None else []
+
+
+def initial_state(checklist: Checklist) -> State:
+    """The state of a cycle before its first event."""
+    return State(current={}, next_step=1, pass_no=1, last_at=checklist.started)
+
+
+def advance(checklist: Checklist, state: State, event: Event, index: int) -> State:
+    """The state after `event` (the `index`-th event), assumed allowed."""
+    current = dict(state.current)
+    current[event.step] = index
+    target = checklist.step(event.step).after(event.decision)
+    pass_no, reopened = state.pass_no, ()
+    if target is not None and target in current:
+        since = current[target]
+        reopened = tuple(sorted(s for s, i in current.items() if i >= since))
+        current = {s: i for s, i in current.items() if i < since}
+        pass_no += 1
+    return State(current, target, pass_no, event.at, True, reopened, event.step)
+
+
+def refusal(
+    checklist: Checklist, state: State, step: int, decision: str, at: datetime
+) -> str | None:
+    """Why completing `step` now is not allowed, or None when it is."""
+    return order_refusal(checklist, state, step, decision) or time_refusal(checklist, state, at)
+
+
+def order_refusal(checklist: Checklist, state: State, step: int, decision: str) -> str | None:
+    """Why the flow does not allow `step` (with this answer) now, or None."""
+    tz = ZoneInfo(checklist.timezone)
+    if not checklist.has_step(step):
+        return f"langkah {step} tidak ada; SOP ini memiliki langkah 1 sampai {len(checklist.steps)}"
+    if state.complete:
+        return "siklus ini sudah selesai"
+    if step != state.next_step:
+        if step in state.current:
+            done = checklist.events[state.current[step]]
+            return f"langkah {step} sudah dikerjakan oleh {done.by} pada {show_time(done.at, tz)}"
+        return f"langkah {step} belum dapat dikerjakan"
+    spec = checklist.step(step)
+    if spec.is_decision and decision not in DECISIONS:
+        return (
+            f"langkah {step} adalah keputusan; tambahkan --decision ya (ke langkah {spec.yes}) "
+            f"atau --decision tidak (ke langkah {spec.no})"
+        )
+    if not spec.is_decision and decision:
+        return f"langkah {step} bukan keputusan; hapus --decision"
+    return None
+
+
+def time_refusal(checklist: Checklist, state: State, at: datetime) -> str | None:
+    """Why `at` cannot be the finishing time of the next step (before the previous), or None."""
+    if at >= state.last_at:
+        return None
+    tz = ZoneInfo(checklist.timezone)
+    before = (
+        f"langkah sebelumnya (langkah {state.last_step}, selesai "
+        if state.last_step is not None
+        else "mulainya siklus ("
+    )
+    return (
+        f"waktu selesai {show_time(at, tz)} lebih awal dari {before}{show_time(state.last_at, tz)})"
+    )
+
+
+def allowed_text(checklist: Checklist, state: State) -> str:
+    """The sentence that tells a clerk what may be done now."""
+    if state.complete:
+        return "Siklus sudah selesai: tidak ada langkah yang dapat dikerjakan lagi."
+    spec = checklist.step(state.next_step or 1)
+    return f"Langkah yang dapat dikerjakan sekarang: {spec.number} ({spec.description})"
+
+
+def replay(checklist: Checklist) -> State:
+    """The state after every event; an illegal event raises `IllegalEvent`."""
+    state = initial_state(checklist)
+    for index, event in enumerate(checklist.events):
+        reason = order_refusal(checklist, state, event.step, event.decision)
+        if reason is not None:
+            raise IllegalEvent(index, "langkah", reason)
+        reason = time_refusal(checklist, state, event.at)
+        if reason is not None:
+            raise IllegalEvent(index, "waktu_selesai", reason)
+        if event.pass_no != state.pass_no:
+            raise IllegalEvent(index, "putaran", f"putaran seharusnya {state.pass_no}")
+        state = advance(checklist, state, event, index)
+    return state
+
+
+class IllegalEvent(ValueError):
+    """An event in a file that the flow does not allow at its place (a hand edit)."""
+
+    def __init__(self, index: int, field: str, message: str):
+        super().__init__(message)
+        self.index, self.field, self.message = index, field, message
+
+
+def complete_step(
+    checklist: Checklist,
+    step: int,
+    by: str,
+    at: datetime,
+    now: datetime,
+    output: str = "",
+    note: str = "",
+    decision: str = "",
+) -> tuple[Checklist, State]:
+    """The checklist with one more completion, or a UserError saying what is allowed now."""
+    state = replay(checklist)
+    tz = ZoneInfo(checklist.timezone)
+    reason = refusal(checklist, state, step, decision, at)
+    if reason is None and at > now:
+        reason = f"waktu selesai {show_time(at, tz)} belum terjadi (sekarang {show_time(now, tz)})"
+    if reason is not None:
+        raise UserError(f"Ditolak: {reason}.\n{allowed_text(checklist, state)}")
+    event = Event(step, state.pass_no, by, at, now, output, note, decision)
+    updated = replace(checklist, events=(*checklist.events, event))
+    return updated, advance(updated, state, event, len(checklist.events))
+
+
+def parse_step(text: str) -> int:
+    """A step number typed on the command line."""
+    if not re.fullmatch(r"\s*[0-9]{1,6}\s*", text):
+        raise UserError(f"nomor langkah '{text}' tidak sah; tulis angka, mis. 5")
+    return int(text)

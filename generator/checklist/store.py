@@ -1,0 +1,279 @@
+"""The store: validated paths, locked atomic writes, and the commands that change a checklist."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import filelock
+
+from generator.checklist.calendar import show_time
+from generator.checklist.records import (
+    CHECKLIST_DIR,
+    DECISIONS,
+    LOCK_TIMEOUT,
+    MAX_RUN_ID,
+    MAX_TEXT,
+    RUN_ID_PATTERN,
+    Checklist,
+    new_checklist,
+)
+from generator.checklist.state import State, complete_step
+from generator.checklist.yamlform import dump_checklist, parse_checklist
+from generator.errors import Problem, UserError, storage_error
+from generator.model import (
+    SLUG_PATTERN,
+    Sop,
+    foreign_char_hint,
+    is_reserved_name,
+)
+
+
+def validate_run_id(run_id: str) -> str:
+    """The run id if it is safe as a file name ([a-z0-9] words joined by '-')."""
+    if is_reserved_name(run_id):
+        raise UserError(f"id siklus '{run_id}' adalah nama perangkat Windows; pilih id lain")
+    if foreign_char_hint(run_id):
+        raise UserError(f"id siklus '{run_id}' tidak sah: {foreign_char_hint(run_id)}")
+    if len(run_id) > MAX_RUN_ID or not re.fullmatch(RUN_ID_PATTERN, run_id):
+        raise UserError(
+            f"id siklus '{run_id}' tidak sah; gunakan huruf kecil, angka dan tanda hubung "
+            f"(paling panjang {MAX_RUN_ID}), mis. 2024-03-04 atau 2024-tw1"
+        )
+    return run_id
+
+
+def validate_slug(slug: str) -> str:
+    """The SOP slug if it is safe as a folder name."""
+    if is_reserved_name(slug):
+        raise UserError(f"nama SOP '{slug}' adalah nama perangkat Windows; pilih nama lain")
+    if foreign_char_hint(slug):
+        raise UserError(f"nama SOP '{slug}' tidak sah: {foreign_char_hint(slug)}")
+    if not re.fullmatch(SLUG_PATTERN, slug):
+        raise UserError(
+            f"nama SOP '{slug}' tidak sah; gunakan huruf kecil, angka dan tanda hubung, "
+            "mis. evaluasi-kinerja-kecamatan"
+        )
+    return slug
+
+
+def checklist_path(data_dir: Path | str, slug: str, run_id: str) -> Path:
+    """Where the checklist of this cycle lives: <data>/checklist/<slug>/<run>.yaml."""
+    return Path(data_dir) / CHECKLIST_DIR / validate_slug(slug) / f"{validate_run_id(run_id)}.yaml"
+
+
+def _store_error(exc: OSError, path: Path) -> UserError:
+    """A failed write of the store; `write_atomic` keeps the file that was there whole."""
+    return storage_error(
+        exc,
+        str(path),
+        "daftar periksa tidak dapat disimpan",
+        "berkas daftar periksa yang ada tidak berubah",
+    )
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    lock = filelock.FileLock(str(path.parent / f".{path.name}.lock"), timeout=LOCK_TIMEOUT)
+    try:
+        with lock:
+            for stale in path.parent.glob(f".{path.name}.*.tmp"):
+                stale.unlink(missing_ok=True)  # left by a killed writer; we hold the lock
+            yield
+    except filelock.Timeout:
+        raise UserError(
+            f"berkas {path} sedang dipakai proses lain lebih dari {LOCK_TIMEOUT:.0f} detik; "
+            "coba lagi"
+        ) from None
+    except OSError as exc:  # read-only or full disk, no permission
+        raise _store_error(exc, path) from None
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so readers see the old or the new file, never a mix."""
+    mode = _file_mode(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def read_checklist(path: Path) -> Checklist:
+    """Read one checklist file (located errors for any damage)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"berkas daftar periksa {path} tidak ditemukan") from None
+    return parse_checklist(raw, str(path), (path.parent.name, path.stem))
+
+
+def _run_ids(folder: Path) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.yaml") if not p.name.startswith("."))
+
+
+def _missing_run(data_dir: Path, slug: str, run_id: str) -> UserError:
+    known = ", ".join(_run_ids(Path(data_dir) / CHECKLIST_DIR / slug)) or "-"
+    return UserError(
+        f"siklus '{run_id}' untuk SOP '{slug}' tidak ada; siklus yang ada: {known}\n"
+        f"Mulai siklus baru dengan: sop run start {slug} --run {run_id}"
+    )
+
+
+def _check_text(name: str, value: str, *, required: bool = False) -> str:
+    value = value.strip()
+    if required and not value:
+        raise UserError(f"{name} wajib diisi")
+    if len(value) > MAX_TEXT:
+        raise UserError(f"{name} terlalu panjang (lebih dari {MAX_TEXT} karakter)")
+    if any(ord(ch) < 32 and ch not in "\n" for ch in value):
+        raise UserError(f"{name} memuat karakter kendali; tulis teks biasa")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):  # undecodable bytes in argv
+        raise UserError(f"{name} memuat byte yang bukan teks UTF-8; ketik ulang teksnya")
+    if any(0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069 for ch in value):
+        raise UserError(f"{name} memuat karakter pengatur arah teks; ketik ulang teksnya")
+    return value
+
+
+def start_run(
+    data_dir: Path | str,
+    sop: Sop,
+    tz: ZoneInfo,
+    now: datetime,
+    run_id: str | None = None,
+    at: datetime | None = None,
+) -> tuple[Path, Checklist]:
+    """Create the checklist file of a new cycle; the id defaults to the start date."""
+    started = at or now
+    if started > now:
+        raise UserError(
+            f"waktu mulai {show_time(started, tz)} belum terjadi (sekarang {show_time(now, tz)})"
+        )
+    if run_id is not None:
+        candidates = [validate_run_id(run_id)]
+    else:
+        base = started.astimezone(tz).date().isoformat()
+        candidates = [base] + [f"{base}-{n}" for n in range(2, 100)]
+    folder = Path(data_dir) / CHECKLIST_DIR / validate_slug(sop.slug)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _store_error(exc, folder) from None
+    for candidate in candidates:
+        path = folder / f"{candidate}.yaml"
+        with _locked(path):
+            if path.exists():
+                continue
+            checklist = new_checklist(sop, candidate, started, tz)
+            write_atomic(path, dump_checklist(checklist).encode("utf-8"))
+            return path, checklist
+    raise UserError(
+        f"siklus '{candidates[0]}' untuk SOP '{sop.slug}' sudah ada; "
+        "pilih id lain dengan --run, mis. --run " + f"{candidates[0]}-ulang"
+    )
+
+
+def record_done(
+    data_dir: Path | str,
+    slug: str,
+    run_id: str,
+    step: int,
+    by: str,
+    now: datetime,
+    at: datetime | None = None,
+    output: str = "",
+    note: str = "",
+    decision: str = "",
+) -> tuple[Checklist, State]:
+    """Append one completion to a cycle's file under its lock; refusals change nothing."""
+    path = checklist_path(data_dir, slug, run_id)
+    by = _check_text("--by (nama pelaksana)", by, required=True)
+    output, note = _check_text("--output", output), _check_text("--note", note)
+    decision = decision.strip().lower()
+    if decision and decision not in DECISIONS:
+        raise UserError(f"--decision harus ya atau tidak, bukan '{decision}'")
+    if not path.is_file():
+        raise _missing_run(Path(data_dir), slug, run_id)
+    with _locked(path):
+        checklist = read_checklist(path)
+        updated, state = complete_step(checklist, step, by, at or now, now, output, note, decision)
+        write_atomic(path, dump_checklist(updated).encode("utf-8"))
+    return updated, state
+
+
+def open_checklist(data_dir: Path | str, slug: str, run_id: str | None = None) -> Checklist:
+    """One cycle of an SOP; without `run_id`, the one started last."""
+    folder = Path(data_dir) / CHECKLIST_DIR / validate_slug(slug)
+    if run_id is not None:
+        path = checklist_path(data_dir, slug, run_id)
+        if not path.is_file():
+            raise _missing_run(Path(data_dir), slug, run_id)
+        return read_checklist(path)
+    cycles = [read_checklist(folder / f"{r}.yaml") for r in _run_ids(folder)]
+    if not cycles:
+        raise UserError(f"belum ada siklus untuk SOP '{slug}'; mulai dengan: sop run start {slug}")
+    return max(cycles, key=_order)
+
+
+def _order(checklist: Checklist) -> tuple[datetime, list[Any]]:
+    natural = [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", checklist.run_id)]
+    return checklist.started, natural
+
+
+def load_checklists(data_dir: Path | str) -> dict[str, list[Checklist]]:
+    """Every checklist under <data>/checklist, read-only, by SOP slug in start order.
+
+    Any damaged or misnamed file makes one UserError listing every located problem.
+    """
+    root = Path(data_dir) / CHECKLIST_DIR
+    result: dict[str, list[Checklist]] = {}
+    problems: list[Problem] = []
+    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    for folder in folders:
+        if folder.name.startswith("."):
+            continue
+        if not re.fullmatch(SLUG_PATTERN, folder.name):
+            problems.append(Problem(str(folder), 0, 0, "", "nama folder siklus tidak sah"))
+            continue
+        for path in sorted(folder.glob("*.yaml")):
+            if path.name.startswith("."):
+                continue
+            if len(path.stem) > MAX_RUN_ID or not re.fullmatch(RUN_ID_PATTERN, path.stem):
+                problems.append(Problem(str(path), 0, 0, "", "nama berkas siklus tidak sah"))
+                continue
+            try:
+                result.setdefault(folder.name, []).append(read_checklist(path))
+            except UserError as exc:
+                problems += exc.problems
+    if problems:
+        raise UserError(problems)
+    return {slug: sorted(cycles, key=_order) for slug, cycles in result.items()}
