@@ -7,12 +7,13 @@ content-addressed caching in `build` correct.
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import subprocess
 from importlib import metadata
 
 from generator.errors import ToolMissingError, UserError
-from generator.render.common import DotJob, Job, PdfJob
+from generator.render.common import DotJob, Job, PdfJob, SvgPagesPdfJob
 
 
 def _dot_binary(engine: str) -> str:
@@ -40,23 +41,20 @@ def weasyprint_version() -> str:
 
 
 PNG_DPI = 120  # raster output readable on slides and in chat
-PDF_FIT = "7.4,10.6"  # inches; with the pad the page stays within A4 portrait (595 x 842 pt)
 
 
 def dot_args(job: DotJob) -> list[str]:
-    """Graphviz options of a job: `neato` keeps the given positions (`-n2`), PNG gets a dpi,
-    a PDF is shrunk (never enlarged) to fit an A4 page.
+    """Graphviz options of a job: `neato` keeps the given positions (`-n2`), PNG gets a dpi.
 
-    These are given here, not in the DOT, because Graphviz 2.43 applies a graph's dpi and
-    size to every output format, and the site's SVG must keep its natural size.
+    The dpi is given here, not in the DOT, because Graphviz 2.43 applies a graph's dpi to
+    every output format, and the site's SVG must keep its natural size. (The diagram's PDF
+    is paged by WeasyPrint from the SVG: `SvgPagesPdfJob`.)
     """
     args = [f"-T{job.fmt}"]
     if job.engine == "neato":
         args.append("-n2")
     if job.fmt == "png":
         args.append(f"-Gdpi={PNG_DPI}")
-    if job.fmt == "pdf":
-        args.append(f"-Gsize={PDF_FIT}")
     return args
 
 
@@ -87,13 +85,66 @@ def run_pdf(job: PdfJob) -> bytes:
     return weasyprint.HTML(string=job.html, base_url=".").write_pdf()
 
 
+SVG_SLOT = re.compile(r"<!--sop:svg(?: (-?[\d.]+) (-?[\d.]+))?-->")
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>(.*)</svg>", re.S)
+_TRANSLATE = re.compile(r'<g id="graph0"[^>]*translate\((-?[\d.]+)[ ,](-?[\d.]+)\)')
+_TEXT = re.compile(r'<text\b[^>]*\sy="(-?[\d.]+)"[^>]*>.*?</text>\n?', re.S)
+
+
+def svg_drawing(svg: bytes) -> str:
+    """The drawing inside an SVG's root element (no XML prolog, doctype or root tag)."""
+    found = _SVG_ROOT.search(svg.decode("utf-8"))
+    if found is None:
+        raise RuntimeError("graphviz tidak menghasilkan SVG")
+    return found.group(1)
+
+
+def _text_between(drawing: str, top: float, bottom: float) -> str:
+    """The drawing without the text whose baseline lies outside [top, bottom] (viewBox units).
+
+    Graphviz draws in a group shifted by `translate(x y)`; a text's y is relative to it.
+    """
+    shift = _TRANSLATE.search(drawing)
+    dy = float(shift.group(2)) if shift else 0.0
+
+    def keep(text: re.Match[str]) -> str:
+        return text.group(0) if top <= dy + float(text.group(1)) <= bottom else ""
+
+    return _TEXT.sub(keep, drawing)
+
+
+def fill_svg_slots(html: str, svg: bytes) -> str:
+    """Every `<!--sop:svg [TOP BOTTOM]-->` in the HTML replaced by the SVG's drawing."""
+    drawing = svg_drawing(svg)
+
+    def fill(slot: re.Match[str]) -> str:
+        if slot.group(1) is None:
+            return drawing
+        return _text_between(drawing, float(slot.group(1)), float(slot.group(2)))
+
+    return SVG_SLOT.sub(fill, html)
+
+
+def run_svg_pages(job: SvgPagesPdfJob) -> bytes:
+    """Render the job's diagram to SVG, paste it into the HTML, render that to PDF."""
+    if job.svg.fmt != "svg":
+        raise ValueError(f"SvgPagesPdfJob needs an SVG job, not {job.svg.fmt}")
+    return run_pdf(PdfJob(fill_svg_slots(job.html, run_dot(job.svg))))
+
+
 def run_job(job: Job) -> bytes:
     """Run one job with the right tool."""
-    return run_dot(job) if isinstance(job, DotJob) else run_pdf(job)
+    if isinstance(job, DotJob):
+        return run_dot(job)
+    if isinstance(job, SvgPagesPdfJob):
+        return run_svg_pages(job)
+    return run_pdf(job)
 
 
 def job_key_parts(job: Job) -> tuple[str, ...]:
     """Everything that determines a job's output, for the cache key."""
     if isinstance(job, DotJob):
         return ("dot", dot_version(), job.engine, *dot_args(job), job.dot)
+    if isinstance(job, SvgPagesPdfJob):
+        return ("svg-pages", weasyprint_version(), job.html, *job_key_parts(job.svg))
     return ("pdf", weasyprint_version(), job.html)

@@ -2,7 +2,8 @@
 
 Renderers return `Outputs`: a mapping of file name (relative to the SOP's output folder) to
 either finished bytes or a job for an expensive external tool (`PdfJob` for WeasyPrint,
-`DotJob` for Graphviz). `build` runs the jobs through the content-addressed cache, in parallel.
+`DotJob` for Graphviz, `SvgPagesPdfJob` for both). `build` runs the jobs through the
+content-addressed cache, in parallel.
 """
 
 from __future__ import annotations
@@ -39,7 +40,22 @@ class DotJob:
     engine: str = "neato"
 
 
-Job = PdfJob | DotJob
+@dataclass(frozen=True)
+class SvgPagesPdfJob:
+    """HTML with Graphviz drawings pasted in, turned into PDF with WeasyPrint.
+
+    `svg` (format svg) is run first; every `<!--sop:svg TOP BOTTOM-->` in `html` becomes the
+    drawing inside the SVG's root element, in the SVG's own viewBox units, so the HTML wraps
+    it in an `<svg viewBox=...>` of its choice (a page's slice). Only the text whose baseline
+    lies between TOP and BOTTOM is kept: text a slice hides must not reach the PDF's text.
+    `<!--sop:svg-->` keeps all text.
+    """
+
+    html: str
+    svg: DotJob
+
+
+Job = PdfJob | DotJob | SvgPagesPdfJob
 Outputs = dict[str, bytes | Job]
 
 

@@ -4,9 +4,14 @@ Every position comes from `generator.layout.diagram`; Graphviz (`neato -n2`) onl
 symbols and lane bands where they are pinned, arrows along the routed polylines given as
 edge `pos`. Every piece of text goes through `dot_escape`, so nothing a user writes can
 change the DOT or be read as a Graphviz escape.
+
+The PDF is for print on A4: the same SVG, scaled to the page width and cut between rows
+into page-high slices, each page under a repeated strip of lane headers (`pdf_pages`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from generator.layout.diagram import (
     FONT,
@@ -24,7 +29,13 @@ from generator.layout.diagram import (
     layout_diagram,
 )
 from generator.model import Sop
-from generator.render.common import DotJob, Outputs, RenderContext
+from generator.render.common import (
+    DotJob,
+    Outputs,
+    RenderContext,
+    SvgPagesPdfJob,
+    render_template,
+)
 
 ENGINE = "neato"  # run as `neato -n2`: positions are taken as given, in points
 # Pango reads a family list plus a style; SVG gets the same text as a CSS font-family list
@@ -310,11 +321,175 @@ def diagram_dot(ctx: RenderContext, sop: Sop) -> str:
     return layout_dot(layout, f"diagram-alir {sop.slug}")
 
 
+# --------------------------------------------------------------------------- the PDF
+
+A4_PT = (595.28, 841.89)
+PAGE_MARGIN = (34.0, 28.0, 40.0, 28.0)  # top, right, bottom (holds the footer), left, in pt
+# A diagram that fits one page at this scale or more stays whole: the seed (9 steps) and
+# pt-sulteng (10) need 0.77 and 0.76, as their single-page PDF always had; 9 pt text prints ~7 pt.
+MIN_ONE_PAGE_SCALE = 0.75
+EDGE = 3.0  # drawing kept around the lanes, in points (line widths)
+STRIP_GAP = 4.0  # between the repeated lane headers and the slice, in pt on paper
+MORE_H = 14.0  # the "bersambung" line under a slice that goes on, in pt on paper
+SLACK = 4.0  # rounding room per page, in pt on paper
+GV_PAD = float(_num(MARGIN / 72)) * 72  # Graphviz's pad as written in the DOT, in points
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A horizontal band of the drawing (layout points, y down) and its size on paper."""
+
+    top: float
+    bottom: float
+    left: float
+    width: float
+    scale: float
+
+    @property
+    def view_box(self) -> str:
+        """The band in the SVG's viewBox units (the layout shifted by Graphviz's pad)."""
+        x, y = self.left + GV_PAD, self.top + GV_PAD
+        return f"{_num(x)} {_num(y)} {_num(self.width)} {_num(self.bottom - self.top)}"
+
+    @property
+    def text_range(self) -> str:
+        """The SVG y range whose text this band shows."""
+        return f"{_num(self.top + GV_PAD)} {_num(self.bottom + GV_PAD)}"
+
+    @property
+    def paper_w(self) -> str:
+        """Width on paper, CSS."""
+        return f"{_num(self.width * self.scale)}pt"
+
+    @property
+    def paper_h(self) -> str:
+        """Height on paper, CSS."""
+        return f"{_num((self.bottom - self.top) * self.scale)}pt"
+
+
+@dataclass(frozen=True)
+class PdfPage:
+    """One printed page: the lane header strip (not on the first page) and a slice."""
+
+    strip: Slice | None
+    body: Slice
+    more: bool  # the diagram goes on on the next page
+
+
+def _rows(layout: DiagramLayout) -> list[tuple[float, float]]:
+    """(top, bottom) of every row of symbols, top to bottom."""
+    by_step: dict[int, list[Node]] = {}
+    for node in layout.nodes:
+        by_step.setdefault(node.step, []).append(node)
+    spans = [(min(n.y for n in ns), max(n.y + n.h for n in ns)) for ns in by_step.values()]
+    return sorted(spans)
+
+
+def _obstacles(layout: DiagramLayout) -> list[tuple[float, float]]:
+    """Vertical spans a cut should keep away from: horizontal arrow runs and arrow labels."""
+    found: list[tuple[float, float]] = []
+    for route in layout.routes:
+        for (_, y0), (_, y1) in zip(route.points, route.points[1:], strict=False):
+            if y0 == y1:
+                found.append((y0, y0))
+        if route.label is not None:
+            found.append((route.label.cy - route.label.h / 2, route.label.cy + route.label.h / 2))
+    return found
+
+
+def _cut_in_gap(top: float, bottom: float, obstacles: list[tuple[float, float]]) -> float:
+    """The y in a gap between rows farthest from arrow runs and labels (middle on ties)."""
+    mid = (top + bottom) / 2
+    candidates = [top + 6 + i for i in range(int(bottom - top - 14) + 1)] or [mid]
+
+    def clearance(y: float) -> float:
+        near = [max(a - y, y - b, 0.0) for a, b in obstacles if a - 20 < y < b + 20]
+        return min(near, default=20.0)
+
+    return max(candidates, key=lambda y: (round(clearance(y), 1), -abs(y - mid)))
+
+
+def _cuts(layout: DiagramLayout) -> list[float]:
+    """Where pages may end: one y in each gap between rows, then the drawing's bottom."""
+    rows = _rows(layout)
+    obstacles = _obstacles(layout)
+    cuts = [_cut_in_gap(a[1], b[0], obstacles) for a, b in zip(rows, rows[1:], strict=False)]
+    return [*cuts, layout.height + EDGE]
+
+
+def pdf_pages(layout: DiagramLayout) -> list[PdfPage]:
+    """The diagram on A4 portrait pages, scaled to the page width (never enlarged).
+
+    A diagram that fits one page stays whole (shrunk down to MIN_ONE_PAGE_SCALE if need be);
+    a longer one is cut between rows on as few pages as hold them, the rows spread evenly.
+    """
+    page_w = A4_PT[0] - PAGE_MARGIN[1] - PAGE_MARGIN[3]
+    page_h = A4_PT[1] - PAGE_MARGIN[0] - PAGE_MARGIN[2] - SLACK
+    left, width = -EDGE, layout.width + 2 * EDGE
+    total = layout.height + 2 * EDGE
+    scale = min(1.0, page_w / width)
+    if total * scale > page_h and page_h / total >= MIN_ONE_PAGE_SCALE:
+        scale = page_h / total
+    if total * scale <= page_h:
+        return [PdfPage(None, Slice(-EDGE, layout.height + EDGE, left, width, scale), False)]
+    lane = layout.lanes[0]
+    strip = Slice(lane.top - 1, lane.top + lane.header_h + 1, left, width, scale)
+    first = (page_h - MORE_H) / scale
+    other = first - ((strip.bottom - strip.top) * scale + STRIP_GAP) / scale
+    ends = _balanced_ends(_cuts(layout), -EDGE, first, other)
+    starts = [-EDGE, *ends[:-1]]
+    return [
+        PdfPage(strip if i else None, Slice(a, b, left, width, scale), i < len(ends) - 1)
+        for i, (a, b) in enumerate(zip(starts, ends, strict=True))
+    ]
+
+
+def _page_ends(cuts: list[float], start: float, rooms: tuple[float, float]) -> list[float]:
+    """Greedy: each page ends at the last cut within its room (the first page has rooms[0]);
+    a page holds at least one row."""
+    ends: list[float] = []
+    for cut, after in zip(cuts, [*cuts[1:], None], strict=True):
+        room = rooms[1] if ends else rooms[0]
+        if after is None or after - start > room:
+            ends.append(cut)
+            start = cut
+    return ends
+
+
+def _balanced_ends(cuts: list[float], start: float, first: float, other: float) -> list[float]:
+    """Page ends using as few pages as the greedy fill, with the rows spread evenly: the
+    smallest page height (searched by halving) that still needs no extra page."""
+    count = len(_page_ends(cuts, start, (first, other)))
+    low, high = 0.0, 1.0
+    for _ in range(30):
+        mid = (low + high) / 2
+        if len(_page_ends(cuts, start, (first * mid, other * mid))) <= count:
+            high = mid
+        else:
+            low = mid
+    return _page_ends(cuts, start, (first * high, other * high))
+
+
+def diagram_pdf_html(ctx: RenderContext, sop: Sop, layout: DiagramLayout) -> str:
+    """The print wrapper: A4 pages of SVG slices, `<!--sop:svg ...-->` where the drawing goes."""
+    return render_template(
+        ctx.env,
+        "diagram/halaman.html",
+        sop=sop,
+        pages=pdf_pages(layout),
+        margin=" ".join(f"{_num(m)}pt" for m in PAGE_MARGIN),
+        strip_gap=f"{_num(STRIP_GAP)}pt",
+        more_h=f"{_num(MORE_H)}pt",
+    )
+
+
 def outputs(ctx: RenderContext, sop: Sop) -> Outputs:
     """The diagram as SVG (site), PNG (slides, chat) and PDF (print), from one DOT text."""
-    dot = diagram_dot(ctx, sop)
+    layout = layout_diagram(sop, ctx.office.name_on_sheet)
+    dot = layout_dot(layout, f"diagram-alir {sop.slug}")
+    svg = DotJob(dot, "svg", ENGINE)
     return {
-        "diagram-alir.svg": DotJob(dot, "svg", ENGINE),
+        "diagram-alir.svg": svg,
         "diagram-alir.png": DotJob(dot, "png", ENGINE),
-        "diagram-alir.pdf": DotJob(dot, "pdf", ENGINE),
+        "diagram-alir.pdf": SvgPagesPdfJob(diagram_pdf_html(ctx, sop, layout), svg),
     }

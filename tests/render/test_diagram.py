@@ -6,7 +6,7 @@ import re
 import struct
 import subprocess
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
 
@@ -16,9 +16,10 @@ from generator import tools
 from generator.build import render_context
 from generator.errors import ToolMissingError
 from generator.flow import edges
+from generator.layout.diagram import layout_diagram
 from generator.loader import Project, load_project
-from generator.render.common import DotJob
-from generator.render.diagram import diagram_dot, dot_escape, outputs
+from generator.render.common import DotJob, SvgPagesPdfJob
+from generator.render.diagram import A4_PT, EDGE, diagram_dot, dot_escape, outputs, pdf_pages
 from tests.conftest import TEMPLATES
 from tests.expected import assert_matches_expected
 
@@ -73,9 +74,7 @@ def _shapes(svg: bytes) -> list[Shape]:
 
 def _render(project: Project, fmt: str) -> bytes:
     ctx = render_context(project, TEMPLATES)
-    job = outputs(ctx, project.sops[0])[f"diagram-alir.{fmt}"]
-    assert isinstance(job, DotJob)
-    return tools.run_dot(job)
+    return tools.run_job(outputs(ctx, project.sops[0])[f"diagram-alir.{fmt}"])
 
 
 @pytest.fixture(scope="module", params=PROJECTS)
@@ -89,13 +88,15 @@ def _of(shapes: list[Shape], cls: str) -> list[Shape]:
     return [s for s in shapes if cls in s.classes]
 
 
-def test_outputs_are_three_graphviz_jobs_of_one_dot(seed_project):
+def test_outputs_are_svg_png_and_a_pdf_of_the_same_svg(seed_project):
     ctx = render_context(seed_project, TEMPLATES)
     out = outputs(ctx, seed_project.sops[0])
     assert sorted(out) == ["diagram-alir.pdf", "diagram-alir.png", "diagram-alir.svg"]
-    assert {job.fmt for job in out.values()} == {"svg", "png", "pdf"}
-    assert len({job.dot for job in out.values()}) == 1
-    assert {job.engine for job in out.values()} == {"neato"}
+    svg, png, pdf = out["diagram-alir.svg"], out["diagram-alir.png"], out["diagram-alir.pdf"]
+    assert isinstance(svg, DotJob) and isinstance(png, DotJob)
+    assert (svg.fmt, png.fmt, svg.engine, png.engine) == ("svg", "png", "neato", "neato")
+    assert png.dot == svg.dot
+    assert isinstance(pdf, SvgPagesPdfJob) and pdf.svg == svg
 
 
 def test_seed_dot_matches_expected(seed_project):
@@ -248,20 +249,129 @@ def test_png_is_readable_on_slides(seed_project):
     assert height == pytest.approx(svg_h * tools.PNG_DPI / 72, abs=3)
 
 
-@pytest.mark.parametrize("project_name", PROJECTS)
-def test_pdf_fits_on_a4(project_name, request, tmp_path: Path):
-    project = request.getfixturevalue(project_name)
-    pdf = tmp_path / "d.pdf"
-    pdf.write_bytes(_render(project, "pdf"))
+def _pdf_pages_text(pdf: Path) -> list[str]:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
-    w, h = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info.stdout).groups())
-    assert pages == 1
-    assert w <= 595.3 and h <= 841.9
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    count = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
+    return [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in range(1, count + 1)
+    ]
+
+
+def _page_sizes(pdf: Path) -> set[tuple[float, float]]:
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True, check=True
     ).stdout
-    assert project.sops[0].number in text
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
+    return {(round(float(w)), round(float(h))) for w, h in sizes}
+
+
+def _word_heights(pdf: Path) -> list[float]:
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', html)
+    return [float(y1) - float(y0) for y0, y1 in found]
+
+
+@pytest.fixture(scope="module", params=PROJECTS)
+def printed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Each fixture project with its diagram PDF written to a file."""
+    project = request.getfixturevalue(request.param)
+    pdf = tmp_path_factory.mktemp("pdf") / "diagram-alir.pdf"
+    pdf.write_bytes(_render(project, "pdf"))
+    return request.param, project, pdf
+
+
+def test_pdf_pages_are_a4_with_lane_headers_and_whole_steps(printed):
+    name, project, pdf = printed
+    sop = project.sops[0]
+    pages = _pdf_pages_text(pdf)
+    assert _page_sizes(pdf) == {(595, 842)}
+    assert len(pages) == {"seed_project": 1, "sulteng_project": 1, "besar_project": 4}[name]
+    assert sop.name.upper() in pages[0] and sop.number in pages[0]
+    where: dict[int, set[int]] = {}
+    for i, text in enumerate(pages, start=1):
+        assert f"Halaman {i} dari {len(pages)}" in text
+        flat = " ".join(text.split())
+        for lane in sop.lane_ids:
+            assert " ".join(sop.lanes[lane].split()) in flat, (i, lane)
+        for number in re.findall(r"^(\d+)\.(?:\s|$)", text, flags=re.M):
+            where.setdefault(int(number), set()).add(i)
+    assert sorted(where) == [s.number for s in sop.steps]
+    assert all(len(on) == 1 for on in where.values()), where
+    page_of = [min(where[s.number]) for s in sop.steps]
+    assert page_of == sorted(page_of)  # in step order
+
+
+def test_pdf_text_is_readable_when_printed(printed):
+    name, _, pdf = printed
+    heights = _word_heights(pdf)
+    assert heights
+    assert min(heights) >= (7.0 if name == "besar_project" else 6.5)
+
+
+def test_long_diagram_is_cut_between_rows_at_one_scale(besar_project):
+    layout = layout_diagram(besar_project.sops[0], besar_project.office.name_on_sheet)
+    pages = pdf_pages(layout)
+    assert len(pages) == 4
+    assert pages[0].strip is None and all(p.strip is not None for p in pages[1:])
+    assert [p.more for p in pages] == [True, True, True, False]
+    assert pages[0].body.top == -EDGE and pages[-1].body.bottom == layout.height + EDGE
+    for upper, lower in zip(pages, pages[1:], strict=False):
+        assert upper.body.bottom == lower.body.top
+    scales = {p.body.scale for p in pages}
+    assert len(scales) == 1 and 0.8 < scales.pop() <= 1.0
+    for node in layout.nodes:  # every symbol whole on exactly one page
+        inside = [p for p in pages if p.body.top < node.y and node.y + node.h < p.body.bottom]
+        assert len(inside) == 1, node.key
+    usable = A4_PT[1] - 34 - 40
+    for page in pages:
+        strip = page.strip.bottom - page.strip.top if page.strip else 0.0
+        assert (page.body.bottom - page.body.top + strip) * page.body.scale < usable
+
+
+def test_short_diagram_stays_one_page_never_enlarged(seed_project):
+    layout = layout_diagram(seed_project.sops[0], seed_project.office.name_on_sheet)
+    short = replace(layout, nodes=layout.nodes[:3], height=300.0)
+    (page,) = pdf_pages(short)
+    assert page.strip is None and not page.more
+    assert page.body.scale == pytest.approx((A4_PT[0] - 56) / (layout.width + 2 * EDGE))
+    (narrow,) = pdf_pages(replace(short, width=300.0))
+    assert narrow.body.scale == 1.0
+
+
+def test_pdf_cache_key_follows_the_dot_and_the_html(seed_project):
+    ctx = render_context(seed_project, TEMPLATES)
+    job = outputs(ctx, seed_project.sops[0])["diagram-alir.pdf"]
+    key = tools.job_key_parts(job)
+    assert key == tools.job_key_parts(replace(job))
+    changed_dot = replace(job, svg=replace(job.svg, dot=job.svg.dot.replace("Camat", "Lurah")))
+    assert tools.job_key_parts(changed_dot) != key
+    assert tools.job_key_parts(replace(job, html=job.html + " ")) != key
+
+
+def test_svg_slots_take_the_drawing_and_only_the_text_in_range():
+    svg = tools.run_dot(
+        DotJob(
+            'digraph { a [pos="0,100", label="atas"]; b [pos="0,0", label="bawah"]; }',
+            "svg",
+            "neato",
+        )
+    )
+    whole = tools.fill_svg_slots("<div><!--sop:svg--></div>", svg)
+    assert "<?xml" not in whole and "DOCTYPE" not in whole and "<svg" not in whole
+    assert ">atas</text>" in whole and ">bawah</text>" in whole
+    root = ET.fromstring(svg)
+    top_half = float(root.get("viewBox").split()[3]) / 2
+    upper = tools.fill_svg_slots(f"<!--sop:svg 0 {top_half}-->", svg)
+    assert ">atas</text>" in upper and ">bawah</text>" not in upper
+    assert upper.count("<polygon") == whole.count("<polygon")  # shapes stay, clipped by CSS
 
 
 def test_missing_graphviz_names_the_package(monkeypatch, tmp_path: Path):
