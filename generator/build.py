@@ -6,7 +6,8 @@ over this module and share one cache folder. Reading happens in `loader`, writin
 
 Two cache levels, both content-addressed (`cache.Cache`):
 
-- a job (`PdfJob`, `DotJob`, `SvgPagesPdfJob`) is keyed by the tool's version and its full input text;
+- a job (`PdfJob`, `DotJob`, `SvgPagesPdfJob`) is keyed by the tool's version and its full
+  input text;
 - a whole SOP is keyed by everything its renderers can see: the SOP record, the office and
   its logo, the content of every template file, the generator's own source and the tool
   versions. Its entry is a small manifest naming the blobs of its files, so a no-change

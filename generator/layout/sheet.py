@@ -1224,10 +1224,14 @@ def _label_size(text: str) -> tuple[float, float]:
     )
 
 
-def _label_candidates(route: Route, size: tuple[float, float]) -> list[tuple[float, Box]]:
+LABEL_GAPS = (0.5, 0.25)  # the tighter gap only when no place at the normal one is clear
+
+
+def _label_candidates(
+    route: Route, size: tuple[float, float], gap: float = LABEL_GAPS[0]
+) -> list[tuple[float, Box]]:
     """Places beside the first segments of a route, nearest the exit first, with a penalty."""
     w, h = size
-    gap = 0.5
     out: list[tuple[float, Box]] = []
     for index, (a, b) in enumerate(route.segments[:3]):
         length = _dist(a, b)
@@ -1266,7 +1270,13 @@ def _place_labels(
             out.append(route)
             continue
         best: tuple[float, Box] | None = None
-        for penalty, cand in _label_candidates(route, _label_size(route.label)):
+        cands = (
+            c
+            for gap in LABEL_GAPS
+            if best is None or best[0] >= 1000  # still touching something
+            for c in _label_candidates(route, _label_size(route.label), gap)
+        )
+        for penalty, cand in cands:
             cand = Box(_r(cand.x0), _r(cand.y0), _r(cand.x1), _r(cand.y1))
             grown = cand.grow(0.2)
             bad = sum(grown.crosses_segment(a, b) or _seg_inside(grown, a, b) for a, b in segments)

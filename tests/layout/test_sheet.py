@@ -19,7 +19,9 @@ from generator.layout.sheet import (
     STYLE,
     Box,
     Page,
+    Port,
     Route,
+    Router,
     SheetLayout,
     dump,
     layout_sheet,
@@ -416,26 +418,45 @@ def test_router_regression_fixture() -> None:
     needed. The fallback pass keeps that port free and merges an arrow into another instead."""
     project = load_project(ROUTER_REGRESI)
     sop = project.sops[0]
-    for paper in ("F4", "A4"):
-        layout = layout_sheet(sop, project.office, PAPER_MM[paper])
-        check_sheet(sop, layout)
-        back = [r for p in layout.pages for r in p.routes if (r.source, r.target) == (13, 10)]
-        assert [(r.start, r.end, r.label) for r in back] == [
-            ("step 13 lurah", "step 10 bendahara", "Tidak")
-        ]
-    merged = [r for p in layout.pages for r in p.routes if r.end.startswith("arrow ")]
-    assert merged  # the page with steps 10-15 needed a merge into 13
+    check_sheet(sop, layout_sheet(sop, project.office, PAPER_MM["A4"]))
+    layout = layout_sheet(sop, project.office, PAPER_MM["F4"])  # the paper that crashed
+    check_sheet(sop, layout)
+    page = next(p for p in layout.pages if p.steps == [10, 11, 12, 13, 14, 15])
+    into_13 = {(r.source, r.start, r.end) for r in page.routes if r.target == 13}
+    assert len(into_13) == 3
+    assert any(end.startswith("arrow ") for _, _, end in into_13)  # one merges
+    back = [r for r in page.routes if (r.source, r.target) == (13, 10)]
+    assert [(r.start, r.end, r.label) for r in back] == [
+        ("step 13 lurah", "step 10 bendahara", "Tidak")
+    ]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 1000])
 def test_bench_sops_always_route(seed: int, seed_project: Project) -> None:
     """Every synthetic SOP of the benchmark generator lays out, with every geometric promise.
     Seed 1000 includes the SOPs that once crashed the router (989) or merged an arrow into an
-    arrow that itself merged (157 on F4, 372 on F4)."""
-    indices = set(range(1, 31))
-    if seed == 1000:
-        indices |= {157, 372, 989}
+    arrow that itself merged (157 on F4, 372 on F4); seed 1 those whose "Tidak" label found
+    no clear place at the normal gap beside a tight loop (292 and 837 on F4)."""
+    indices = set(range(1, 31)) | {1: {292, 837}, 1000: {157, 372, 989}}.get(seed, set())
     for sop in bench_sops(seed, indices):
         for paper in ("F4", "A4"):
             layout = layout_sheet(sop, seed_project.office, PAPER_MM[paper])
             check_sheet(sop, layout)
+
+
+def test_last_resort_route_never_fails() -> None:
+    """When every port is taken, the last-resort route still joins the two symbols,
+    orthogonally and around the obstacles; later arrows keep off it."""
+    grid = [0.0, 1.0, 2.0, 3.0, 4.0]
+    router = Router(grid, grid, [Box(1.5, 1.5, 2.5, 2.5)])
+    source = Port(0, "bottom", (0.0, -0.5), (0, 0), (0, 1))
+    target = Port(1, "top", (4.0, 4.5), (4, 4), (0, -1))
+    first = router.route([(source, 0.0)], [(target, 0.0)])
+    assert first is not None and first[0][0] == (0.0, -0.5) and first[0][-1] == (4.0, 4.5)
+    assert router.route([(source, 0.0)], [(target, 0.0)]) is None  # both ports are used
+    points = router.route_loose([(source, 0.0)], [(target, 0.0)])
+    assert points[0] == (0.0, -0.5) and points[-1] == (4.0, 4.5)
+    for a, b in zip(points, points[1:], strict=False):
+        assert a[0] == b[0] or a[1] == b[1]
+        assert not Box(1.5, 1.5, 2.5, 2.5).crosses_segment(a, b)
+    assert len(router.paths) == 2
