@@ -198,7 +198,7 @@ def test_the_sop_the_build_property_found_builds(tmp_path: Path) -> None:
     """A valid SOP found by the property above: five steps go back to step 1 or 5.
 
     Its sheet layout raised RuntimeError("no route for arrow 5->1 on the sheet") in
-    generator/layout/sheet.py; a valid SOP must build, or be refused with a location.
+    generator/layout/sheet/; a valid SOP must build, or be refused with a location.
     """
     folder = tmp_path / "sop_data"
     shutil.copytree(LOOPS, folder)

@@ -1,0 +1,169 @@
+"""Geometry of the official SOP sheet (lembar SOP): pure and deterministic.
+
+Everything is measured in millimetres. Text is wrapped here, with the advance widths of
+Liberation Sans (metric-compatible with Arial) read by fontTools, and the renderer prints the
+lines exactly as wrapped; every row therefore has a height known in advance, so a browser and
+WeasyPrint put the same rows on the same page. The flowchart in the lane columns is computed
+once per page: symbols centred in their lane and row, arrows routed orthogonally on a grid of
+tracks running in the gaps (never through a symbol, never along another arrow), decision labels
+placed where they touch no line. An arrow that crosses a page break becomes a pair of pentagons
+with the same letter: one in a connector row at the bottom of the source's page, one in a
+connector row at the top of the target's page.
+
+The drawing of a page has its origin at the left edge of the first lane column and the top of
+the page's first body row; the renderer cuts it into one strip per table cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from generator import flow
+from generator.layout.sheet.drawing import _letters, _page_drawing
+from generator.layout.sheet.grid import (
+    _columns,
+    _header_heights,
+    _identity,
+    _lines_height,
+    _paginate,
+    _step_cells,
+    _step_height,
+)
+from generator.layout.sheet.measure import (  # noqa: F401  (the package's public names)
+    ARROW_HALF,
+    ARROW_LEN,
+    LANE_MARGIN_MIN,
+    STYLE,
+    SYM_MAX_W,
+    Style,
+    text_width,
+    wrap,
+)
+from generator.layout.sheet.records import (  # noqa: F401
+    Box,
+    Column,
+    Identity,
+    Join,
+    Page,
+    Point,
+    Route,
+    Row,
+    SheetLayout,
+    Symbol,
+    _r,
+)
+from generator.layout.sheet.router import Port, Router  # noqa: F401
+from generator.model import Office, Sop
+
+# --------------------------------------------------------------------------- the sheet
+
+
+def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> SheetLayout:
+    """The complete geometry of one SOP's sheet; `paper_mm` is (width, height) in portrait."""
+    portrait = paper_mm
+    page_w, page_h = float(portrait[1]), float(portrait[0])
+    content_w = page_w - STYLE.margin_left - STYLE.margin_right
+    content_h = page_h - STYLE.margin_top - STYLE.margin_bottom
+    columns = _columns(sop, content_w)
+    lane_cols = [c for c in columns if c.key.startswith("lane:")]
+    lx0 = lane_cols[0].x0
+    lane_x = {c.key[5:]: (_r(c.x0 - lx0), _r(c.x0 - lx0 + c.width)) for c in lane_cols}
+    lane_w = lane_cols[0].width
+    sym_w = _r(min(SYM_MAX_W, lane_w - 2 * LANE_MARGIN_MIN))
+    header = _header_heights(columns)
+    identity = _identity(sop, office, content_w, bool(office.logo))
+    rows_info = {}
+    for n in range(1, len(sop.steps) + 1):
+        cells = _step_cells(sop, n, columns)
+        rows_info[n] = (cells, _step_height(sop, n, cells))
+    heights = {n: h for n, (_, h) in rows_info.items()}
+    total_h = _r(_lines_height(1, STYLE.body_lh) + 1.0)
+    avail = content_h - STYLE.footer_h - STYLE.page_slack - sum(header)
+    avail_first = avail - identity.height - STYLE.gap_identity
+    spans = _paginate(sop, heights, avail_first, avail, total_h)
+    edges = [e for e in flow.edges(sop) if 1 <= e.target <= len(sop.steps)]
+    page_of = {n: i for i, (a, b) in enumerate(spans) for n in range(a, b + 1)}
+    crossing = [e for e in edges if page_of[e.source] != page_of[e.target]]
+    crossing.sort(key=lambda e: (page_of[e.source], e.source, e.target))
+    letters = {e: _letters(i) for i, e in enumerate(crossing)}
+    pages = []
+    for i, span in enumerate(spans):
+        if span[1] < span[0]:
+            rows, symbols, routes, joins, dh = [], [], [], [], 0.0
+        else:
+            rows, symbols, routes, joins, dh = _page_drawing(
+                sop, span, rows_info, lane_x, sym_w, edges, letters
+            )
+        pages.append(
+            Page(
+                i + 1,
+                (0, 1, 2, 3) if i == 0 else (),
+                tuple(rows),
+                tuple(symbols),
+                tuple(routes),
+                tuple(joins),
+                span[1] == len(sop.steps),
+                dh,
+            )
+        )
+    return SheetLayout(
+        office.paper,
+        page_w,
+        page_h,
+        _r(content_w),
+        _r(content_h),
+        columns,
+        tuple(sop.lane_ids),
+        header,
+        identity,
+        tuple(pages),
+        str(flow.total_time(sop)),
+        total_h,
+    )
+
+
+# --------------------------------------------------------------------------- text dump
+
+
+def _fmt_points(points: Iterable[Point]) -> str:
+    return " ".join(f"({x:g},{y:g})" for x, y in points)
+
+
+def _fmt_box(b: Box) -> str:
+    return f"[{b.x0:g},{b.y0:g} {b.x1:g},{b.y1:g}]"
+
+
+def dump(layout: SheetLayout) -> str:
+    """A readable text form of the layout, for expected-output tests and reviews."""
+    out = [
+        f"paper {layout.paper} landscape {layout.page_w:g}x{layout.page_h:g} mm, "
+        f"content {layout.content_w:g}x{layout.content_h:g} mm, "
+        f"{len(layout.pages)} pages, total time {layout.total_time}",
+        "columns: " + ", ".join(f"{c.number} {c.key} {c.x0:g}+{c.width:g}" for c in layout.columns),
+        f"header heights: {' '.join(f'{h:g}' for h in layout.header_heights)}",
+        f"identity: top {layout.identity.top_height:g}, lower "
+        + " ".join(f"{h:g}" for _, _, h in layout.identity.lower),
+    ]
+    for page in layout.pages:
+        steps = page.steps
+        what = f"steps {steps[0]}-{steps[-1]}" if steps else "no table"
+        ident = " identity," if page.identity_parts else ""
+        out.append(f"page {page.number}:{ident} {what}, drawing height {page.drawing_height:g}")
+        for row in page.rows:
+            label = f"step {row.step}" if row.step else row.kind
+            uraian = len(row.lines("uraian"))
+            out.append(f"  row {label}: y {row.y0:g} h {row.height:g} uraian {uraian} lines")
+        for s in page.symbols:
+            who = f"step {s.step}" if s.step else f"connector {s.letter}"
+            out.append(f"  symbol {who} {s.kind} {s.lane} {_fmt_box(s.box)}")
+        for j in page.joins:
+            out.append(f"  join step {j.step} {_fmt_points(j.points)}")
+        for r in page.routes:
+            label = f" '{r.label}' at {_fmt_box(r.label_box)}" if r.label_box else ""
+            out.append(
+                f"  arrow {r.source}->{r.target} {r.kind} {r.start} -> {r.end}: "
+                f"{_fmt_points(r.points)}{label}"
+            )
+        if page.total_row:
+            out.append(f"  total row: {layout.total_time}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,462 @@
+"""The drawing of one page: symbols, routed arrows, connector pairs, decision labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from generator import flow
+from generator.layout.sheet.grid import _conn_height, _crossing, symbol_kind
+from generator.layout.sheet.measure import (
+    BACK_IN_PORT_COST,
+    CLEAR,
+    CONN_ZONE,
+    IN_PORT_COST,
+    MERGE_COST,
+    MERGE_COST_FALLBACK,
+    MM_PER_PT,
+    OUT_PORT_COST,
+    ROUTE_MODES,
+    STYLE,
+    SYM_H,
+    TRACKS,
+    ZONE,
+)
+from generator.layout.sheet.records import Box, Join, Point, Route, Row, Symbol, _r
+from generator.layout.sheet.router import Port, Router, _dist
+from generator.layout.text import font
+from generator.model import Sop
+
+# --------------------------------------------------------------------------- page drawing
+
+
+@dataclass
+class _Band:
+    """A horizontal band of the drawing with one symbol line in its middle."""
+
+    y0: float
+    y1: float
+    sym_h: float
+    zone: float
+
+    @property
+    def cy(self) -> float:
+        return _r((self.y0 + self.y1) / 2)
+
+    def tracks(self) -> list[float]:
+        top = self.cy - self.sym_h / 2
+        bottom = self.cy + self.sym_h / 2
+        up = [_r(self.y0 + (top - self.y0) * k / (TRACKS + 1)) for k in range(1, TRACKS + 1)]
+        down = [_r(bottom + (self.y1 - bottom) * k / (TRACKS + 1)) for k in range(1, TRACKS + 1)]
+        return [*up, self.cy, *down]
+
+
+def _letters(index: int) -> str:
+    """A, B, ..., Z, AA, AB, ..."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+@dataclass
+class _PageBuilder:
+    """Builds one page's drawing: bands, symbols, ports, routes, labels."""
+
+    sop: Sop
+    lane_x: dict[str, tuple[float, float]]
+    sym_w: float
+    rows: list[Row] = field(default_factory=list)
+    bands: list[_Band] = field(default_factory=list)
+    symbols: list[Symbol] = field(default_factory=list)
+    by_step: dict[int, list[int]] = field(default_factory=dict)
+    joins: list[Join] = field(default_factory=list)
+
+    def add_symbol(self, kind: str, lane: str, band: _Band, step: int = 0, letter: str = "") -> int:
+        x0, x1 = self.lane_x[lane]
+        cx, w, h = (x0 + x1) / 2, self.sym_w, SYM_H[kind]
+        if kind in ("out", "in"):
+            w = min(w, 8.0)
+        box = Box(_r(cx - w / 2), _r(band.cy - h / 2), _r(cx + w / 2), _r(band.cy + h / 2))
+        self.symbols.append(Symbol(kind, box, lane, step, letter))
+        return len(self.symbols) - 1
+
+    def xs(self) -> list[float]:
+        xs: set[float] = set()
+        for x0, x1 in self.lane_x.values():
+            margin = (x1 - x0 - self.sym_w) / 2
+            s = margin / (TRACKS + 1)
+            for k in range(1, TRACKS + 1):
+                xs.add(_r(x0 + s * k))
+                xs.add(_r(x1 - s * k))
+            xs.add(_r((x0 + x1) / 2))
+        return sorted(xs)
+
+    def hugging(self) -> list[float]:
+        margins = [(x0, x1, (x1 - x0 - self.sym_w) / 2) for x0, x1 in self.lane_x.values()]
+        inner = TRACKS / (TRACKS + 1)
+        return sorted(
+            {_r(x0 + m * inner) for x0, _, m in margins}
+            | {_r(x1 - m * inner) for _, x1, m in margins}
+        )
+
+    def ys(self) -> list[float]:
+        return sorted({y for band in self.bands for y in band.tracks()})
+
+    def ports(self, router: Router, index: int) -> dict[str, Port]:
+        sym = self.symbols[index]
+        b = sym.box
+        cx, cy = _r(b.cx), _r(b.cy)
+        xs, ys = router.xs, router.ys
+        out = {}
+        above = [y for y in ys if y < b.y0 - CLEAR]
+        below = [y for y in ys if y > b.y1 + CLEAR]
+        left = [x for x in xs if x < b.x0 - CLEAR]
+        right = [x for x in xs if x > b.x1 + CLEAR]
+        if above:
+            out["top"] = Port(
+                index, "top", (cx, b.y0), (router.ix(cx), router.iy(above[-1])), (0, -1)
+            )
+        if below:
+            out["bottom"] = Port(
+                index, "bottom", (cx, b.y1), (router.ix(cx), router.iy(below[0])), (0, 1)
+            )
+        if left:
+            out["left"] = Port(
+                index, "left", (b.x0, cy), (router.ix(left[-1]), router.iy(cy)), (-1, 0)
+            )
+        if right:
+            out["right"] = Port(
+                index, "right", (b.x1, cy), (router.ix(right[0]), router.iy(cy)), (1, 0)
+            )
+        return out
+
+
+def _page_drawing(
+    sop: Sop,
+    span: tuple[int, int],
+    rows_info: dict[int, tuple[dict[str, tuple[str, ...]], float]],
+    lane_x: dict[str, tuple[float, float]],
+    sym_w: float,
+    edges: Sequence[flow.Edge],
+    letters: dict[flow.Edge, str],
+) -> tuple[list[Row], list[Symbol], list[Route], list[Join], float]:
+    """Rows, symbols, routes and joins of one page of the procedure table."""
+    first, last = span
+    incoming, outgoing = _crossing(edges, first, last)
+    pb = _PageBuilder(sop, lane_x, sym_w)
+    y = 0.0
+    conn_index: dict[tuple[str, flow.Edge], int] = {}
+
+    def connector_row(kind: str, crossing: Sequence[flow.Edge]) -> None:
+        nonlocal y
+        by_lane: dict[str, list[flow.Edge]] = {}
+        for e in crossing:
+            lane = sop.step(e.source if kind == "out" else e.target).actors[0]
+            by_lane.setdefault(lane, []).append(e)
+        tiers = max(len(v) for v in by_lane.values())
+        height = _conn_height(tiers)
+        pb.rows.append(Row("conn-top" if kind == "in" else "conn-bottom", _r(y), height))
+        tier_h = height / tiers
+        bands = [
+            _Band(_r(y + k * tier_h), _r(y + (k + 1) * tier_h), SYM_H[kind], CONN_ZONE)
+            for k in range(tiers)
+        ]
+        pb.bands.extend(bands)
+        for lane, lane_edges in by_lane.items():
+            order = lane_edges if kind == "out" else list(reversed(lane_edges))
+            for k, e in enumerate(order):
+                band = bands[k] if kind == "out" else bands[tiers - len(order) + k]
+                conn_index[(kind, e)] = pb.add_symbol(kind, lane, band, letter=letters[e])
+        y += height
+
+    if incoming:
+        connector_row("in", incoming)
+    for n in range(first, last + 1):
+        cells, height = rows_info[n]
+        row = Row("step", _r(y), height, n, tuple(cells.items()))
+        pb.rows.append(row)
+        kind = symbol_kind(sop, n)
+        band = _Band(row.y0, row.y1, SYM_H[kind], ZONE)
+        pb.bands.append(band)
+        lanes = sorted(sop.step(n).actors, key=sop.lane_ids.index)
+        pb.by_step[n] = [pb.add_symbol(kind, lane, band, step=n) for lane in dict.fromkeys(lanes)]
+        y += height
+    if outgoing:
+        connector_row("out", outgoing)
+
+    def step_label(idx: int) -> str:
+        s = pb.symbols[idx]
+        return f"step {s.step} {s.lane}" if s.step else f"connector {s.letter}"
+
+    jobs: list[_Job] = []
+    for e in edges:
+        src_in = first <= e.source <= last
+        tgt_in = first <= e.target <= last
+        if src_in and tgt_in:
+            jobs.append((e, pb.by_step[e.source], pb.by_step[e.target], e.is_back))
+        elif src_in:
+            jobs.append((e, pb.by_step[e.source], [conn_index[("out", e)]], False))
+        elif tgt_in:
+            jobs.append((e, [conn_index[("in", e)]], pb.by_step[e.target], False))
+    row_of = {idx: i for i, row in enumerate(pb.rows) for idx in _row_symbols(pb, row, i)}
+
+    def span_of(job: _Job) -> tuple[int, int, int]:
+        e, s, t, back = job
+        return (int(back), abs(row_of[t[0]] - row_of[s[0]]), e.source)
+
+    jobs.sort(key=span_of)
+    found_all = None
+    for mode in ROUTE_MODES:
+        found_all = _route_jobs(pb, jobs, mode)
+        if found_all is not None:
+            break
+    assert found_all is not None  # the last mode never fails
+    routes: list[Route] = []
+    for (e, srcs, tgts, _back), (points, merged_into) in zip(jobs, found_all, strict=True):
+        start = step_label(_symbol_at(pb, points[0], srcs))
+        end = (
+            f"arrow {merged_into}"
+            if merged_into is not None
+            else step_label(_symbol_at(pb, points[-1], tgts))
+        )
+        label = e.label if e.kind in ("yes", "no") and first <= e.source <= last else ""
+        routes.append(Route(e.source, e.target, e.kind, tuple(points), start, end, label))
+    routes = _place_labels(
+        routes,
+        pb.symbols,
+        pb.joins,
+        sum(lane_x[k][1] - lane_x[k][0] for k in lane_x),
+        y,
+        lane_x,
+        pb.rows,
+    )
+    return pb.rows, pb.symbols, routes, pb.joins, _r(y)
+
+
+_Job = tuple[flow.Edge, list[int], list[int], bool]  # edge, source and target symbols, back
+
+
+def _can_leave(sym: Symbol, side: str) -> bool:
+    """True when an arrow may leave this symbol from this side."""
+    if sym.kind == "decision" and side == "top":
+        return False
+    return sym.kind != "out" and not (sym.kind == "in" and side != "bottom")
+
+
+def _can_enter(sym: Symbol, side: str) -> bool:
+    """True when an arrow may enter this symbol from this side."""
+    return sym.kind != "in" and not (sym.kind == "out" and side != "top")
+
+
+def _route_jobs(
+    pb: _PageBuilder, jobs: Sequence[_Job], mode: str
+) -> list[tuple[list[Point], int | None]] | None:
+    """Route a page's arrows in order with one of the ROUTE_MODES; None when one has no route.
+
+    Also draws the joins of joint steps (into `pb.joins`, reset first).
+    """
+    router = Router(pb.xs(), pb.ys(), [s.box for s in pb.symbols], pb.hugging())
+    ports = {i: pb.ports(router, i) for i in range(len(pb.symbols))}
+    router.reserved = {p.node for sides in ports.values() for p in sides.values()}
+    pb.joins = []
+    for n, members in pb.by_step.items():
+        for a, b in zip(members, members[1:], strict=False):
+            pa, pb_ = ports[a]["right"], ports[b]["left"]
+            router.claim_line(router.point(pa.node), router.point(pb_.node))
+            router.used_ports.update({(a, "right"), (b, "left")})
+            pb.joins.append(Join(n, (pa.point, pb_.point)))
+    merge_cost = MERGE_COST if mode in ("normal", "budget") else MERGE_COST_FALLBACK
+    done: list[tuple[list[Point], int | None]] = []
+    for k, (e, srcs, tgts, back) in enumerate(jobs):
+        sources = [
+            (p, OUT_PORT_COST[side] + (3.0 if back and side == "bottom" else 0.0))
+            for i in srcs
+            for side, p in ports[i].items()
+            if _can_leave(pb.symbols[i], side)
+        ]
+        targets = [
+            (p, (BACK_IN_PORT_COST if back else IN_PORT_COST)[side])
+            for i in tgts
+            for side, p in ports[i].items()
+            if _can_enter(pb.symbols[i], side)
+        ]
+        junctions = {
+            node: ("h" if router.node_use[node] == "h" else "v", merge_cost, j)
+            for j, (other, _, other_tgts, _) in enumerate(jobs[:k])
+            if other.target == e.target
+            and other_tgts == tgts
+            and done[j][1] is None  # never into an arrow that itself merges
+            for node in router.paths[j][1:-1]
+            if router.node_use.get(node) in ("h", "v")
+        }
+        found = None
+        if mode != "normal":
+            kept_s, kept_t = _budget(pb, router, ports, jobs, k, sources, targets)
+            found = router.route(kept_s, kept_t, junctions)
+        if found is None:
+            found = router.route(sources, targets, junctions)
+        if found is None and mode == "loose":
+            found = (router.route_loose(sources, targets), None)
+        if found is None:
+            return None
+        done.append(found)
+    return done
+
+
+def _budget(
+    pb: _PageBuilder,
+    router: Router,
+    ports: dict[int, dict[str, Port]],
+    jobs: Sequence[_Job],
+    k: int,
+    sources: list[tuple[Port, float]],
+    targets: list[tuple[Port, float]],
+) -> tuple[list[tuple[Port, float]], list[tuple[Port, float]]]:
+    """The ports job k may use without starving the arrows still to come of a free port.
+
+    An arrow into a symbol keeps off the last ports its later outgoing arrows need (it merges
+    into an arrow already there instead); an arrow out of a symbol keeps one port free for the
+    first arrow into it.
+    """
+    _, srcs, tgts, _ = jobs[k]
+    later = jobs[k + 1 :]
+
+    def free(group: list[int], ok: Any) -> int:
+        return sum(
+            1
+            for i in group
+            for side, p in ports[i].items()
+            if ok(pb.symbols[i], side) and router.port_free(p)
+        )
+
+    still_out = sum(1 for _, s, _, _ in later if s == tgts)
+    if still_out:
+        room = free(tgts, _can_leave) - still_out
+        targets = [
+            (p, c)
+            for p, c in targets
+            if room > 0 or not _can_leave(pb.symbols[p.symbol], p.side) or not router.port_free(p)
+        ]
+    first_in = any(t == srcs for _, _, t, _ in later) and not any(
+        t == srcs for _, _, t, _ in jobs[:k]
+    )
+    if first_in and free(srcs, _can_enter) <= 1:
+        sources = [
+            (p, c)
+            for p, c in sources
+            if not _can_enter(pb.symbols[p.symbol], p.side) or not router.port_free(p)
+        ]
+    return sources, targets
+
+
+def _row_symbols(pb: _PageBuilder, row: Row, _i: int) -> list[int]:
+    return [k for k, s in enumerate(pb.symbols) if row.y0 <= s.box.cy <= row.y1]
+
+
+def _symbol_at(pb: _PageBuilder, point: Point, candidates: Sequence[int]) -> int:
+    for i in candidates:
+        if pb.symbols[i].box.grow(0.01).contains(*point):
+            return i
+    return candidates[0]
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def _label_size(text: str) -> tuple[float, float]:
+    return (
+        font().width_pt(text, STYLE.label_pt) * MM_PER_PT + 0.4,
+        STYLE.label_pt * MM_PER_PT * 1.15,
+    )
+
+
+LABEL_GAPS = (0.5, 0.25)  # the tighter gap only when no place at the normal one is clear
+
+
+def _label_candidates(
+    route: Route, size: tuple[float, float], gap: float = LABEL_GAPS[0]
+) -> list[tuple[float, Box]]:
+    """Places beside the first segments of a route, nearest the exit first, with a penalty."""
+    w, h = size
+    out: list[tuple[float, Box]] = []
+    for index, (a, b) in enumerate(route.segments[:3]):
+        length = _dist(a, b)
+        t = gap
+        while t <= max(length - gap, gap):
+            penalty = index * 6.0 + t
+            if a[1] == b[1]:  # horizontal: above or below, starting t along it
+                sign = 1 if b[0] > a[0] else -1
+                bx = a[0] + sign * t if sign > 0 else a[0] - t - w
+                out.append((penalty, Box(bx, a[1] - gap - h, bx + w, a[1] - gap)))
+                out.append((penalty + 0.5, Box(bx, a[1] + gap, bx + w, a[1] + gap + h)))
+            else:  # vertical: right or left, starting t along it
+                sign = 1 if b[1] > a[1] else -1
+                by = a[1] + sign * t if sign > 0 else a[1] - t - h
+                out.append((penalty, Box(a[0] + gap, by, a[0] + gap + w, by + h)))
+                out.append((penalty + 0.5, Box(a[0] - gap - w, by, a[0] - gap, by + h)))
+            t += 1.0
+    return out
+
+
+def _place_labels(
+    routes: list[Route],
+    symbols: Sequence[Symbol],
+    joins: Sequence[Join],
+    width: float,
+    height: float,
+    lane_x: dict[str, tuple[float, float]],
+    rows: Sequence[Row],
+) -> list[Route]:
+    """Put each decision label beside its exit, touching no line, symbol or other label."""
+    segments = [s for r in routes for s in r.segments] + [j.points for j in joins]
+    placed: list[Box] = []
+    out = []
+    for route in routes:
+        if not route.label:
+            out.append(route)
+            continue
+        best: tuple[float, Box] | None = None
+        cands = (
+            c
+            for gap in LABEL_GAPS
+            if best is None or best[0] >= 1000  # still touching something
+            for c in _label_candidates(route, _label_size(route.label), gap)
+        )
+        for penalty, cand in cands:
+            cand = Box(_r(cand.x0), _r(cand.y0), _r(cand.x1), _r(cand.y1))
+            grown = cand.grow(0.2)
+            bad = sum(grown.crosses_segment(a, b) or _seg_inside(grown, a, b) for a, b in segments)
+            bad += sum(grown.overlaps(s.box) for s in symbols)
+            bad += sum(grown.overlaps(p) for p in placed)
+            bad += (
+                0
+                if (cand.x0 >= 0 and cand.x1 <= width and cand.y0 >= 0 and cand.y1 <= height)
+                else 5
+            )
+            in_cell = any(x0 <= cand.x0 and cand.x1 <= x1 for x0, x1 in lane_x.values()) and any(
+                r.y0 <= cand.y0 and cand.y1 <= r.y1 for r in rows
+            )
+            score = bad * 1000 + penalty + (0 if in_cell else 4)
+            if best is None or score < best[0]:
+                best = (score, cand)
+        assert best is not None
+        placed.append(best[1])
+        out.append(replace(route, label_box=best[1]))
+    return out
+
+
+def _seg_inside(box: Box, a: Point, b: Point) -> bool:
+    """True when an axis-aligned segment has a point strictly inside the box."""
+    lo_x, hi_x = sorted((a[0], b[0]))
+    lo_y, hi_y = sorted((a[1], b[1]))
+    return (
+        lo_x < box.x1
+        and box.x0 < hi_x
+        and lo_y < box.y1
+        and box.y0 < hi_y
+        or (box.crosses_segment(a, b))
+    )

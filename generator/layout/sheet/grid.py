@@ -1,0 +1,235 @@
+"""Columns, the identity block, step rows and their pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from generator import flow
+from generator.layout.sheet.measure import CONN_ZONE, MAX_ROWS_PER_PAGE, STYLE, SYM_H, ZONE, wrap
+from generator.layout.sheet.records import (
+    Approval,
+    Column,
+    Field,
+    Identity,
+    ListCell,
+    ListGroup,
+    ListItem,
+    _r,
+)
+from generator.model import Office, Sop, format_date, item_groups
+
+# --------------------------------------------------------------------------- columns
+
+
+def _columns(sop: Sop, width: float) -> tuple[Column, ...]:
+    """Column widths: lanes share about 45% of the width, within limits."""
+    n = len(sop.lanes)
+    no_w, time_w = 8.0, 15.0
+    lane_w = min(30.0, max(17.0, width * 0.45 / n))
+    rest = width - no_w - time_w - n * lane_w
+    shares = {"uraian": 0.38, "kelengkapan": 0.24, "output": 0.24, "ket": 0.14}
+    spec: list[tuple[str, str, float]] = [
+        ("no", "NO", no_w),
+        ("uraian", "URAIAN AKTIFITAS", rest * shares["uraian"]),
+    ]
+    spec += [(f"lane:{lid}", label, lane_w) for lid, label in sop.lanes.items()]
+    spec += [
+        ("kelengkapan", "PERSYARATAN/ KELENGKAPAN", rest * shares["kelengkapan"]),
+        ("waktu", "WAKTU", time_w),
+        ("output", "OUTPUT", rest * shares["output"]),
+        ("ket", "KET", rest * shares["ket"]),
+    ]
+    columns: list[Column] = []
+    x = 0.0
+    for number, (key, label, w) in enumerate(spec, 1):
+        w = _r(w)
+        columns.append(Column(key, label, _r(x), w, number))
+        x += w
+    return tuple(columns)
+
+
+def _lines_height(count: int, lh: float) -> float:
+    return count * lh + 2 * STYLE.pad_y
+
+
+def _header_heights(columns: Sequence[Column]) -> tuple[float, float, float]:
+    most = max(len(c.label_lines) for c in columns if c.key not in ("no", "uraian", "ket"))
+    return (_r(_lines_height(1, STYLE.head_lh)), _r(_lines_height(most, STYLE.head_lh)), 5.0)
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def _list_cell(title: str, items: list[str] | dict[str, list[str]], width: float) -> ListCell:
+    text_w = width - 2 * STYLE.pad_x
+    groups: list[ListGroup] = []
+    lines = 1  # the title
+    for heading, entries in item_groups(items):
+        head = tuple(wrap(f"{heading}:", text_w, STYLE.ident_pt)) if heading else ()
+        indent = STYLE.list_indent * (2 if heading else 1)
+        wrapped = tuple(
+            ListItem(f"{i}.", tuple(wrap(text, text_w - indent, STYLE.ident_pt)) or ("",))
+            for i, text in enumerate(entries, 1)
+        )
+        lines += len(head) + sum(len(it.lines) for it in wrapped)
+        groups.append(ListGroup(head, wrapped))
+    if not groups:
+        lines += 1  # "-"
+    return ListCell(title, tuple(groups), _r(_lines_height(lines, STYLE.ident_lh)))
+
+
+def _identity(sop: Sop, office: Office, width: float, has_logo: bool) -> Identity:
+    a, b = _r(width * 0.36), _r(width * 0.18)
+    c = _r(width - a - b)
+    text_c = c - 2 * STYLE.pad_x
+    values = [
+        ("Nomor SOP", sop.number),
+        ("Tanggal Pembuatan", format_date(sop.created)),
+        ("Tanggal Revisi", format_date(sop.revised)),
+        ("Tanggal Efektif", format_date(sop.effective)),
+    ]
+    fields = []
+    for label, value in [*values, ("Nama SOP", sop.name)]:
+        bold = label == "Nama SOP"
+        lines = tuple(wrap(value, text_c, STYLE.ident_pt, bold=bold)) or ("-",)
+        label_lines = wrap(label, b - 2 * STYLE.pad_x, STYLE.ident_pt)
+        h = _lines_height(max(len(lines), len(label_lines)), STYLE.ident_lh)
+        fields.append(Field(label, lines, _r(h)))
+    official = office.officials.get(sop.approved_by)
+    position = tuple(wrap(official.position if official else "-", text_c, STYLE.ident_pt))
+    name = tuple(wrap(official.name if official else "-", text_c, STYLE.ident_pt, bold=True))
+    nip = f"NIP. {official.nip_formatted}" if official else ""
+    approval_h = _lines_height(len(position) + len(name) + 1, STYLE.ident_lh) + STYLE.sign_space
+    approval = Approval(position, name, nip, _r(approval_h))
+    text_a = a - 2 * STYLE.pad_x
+    head = (
+        ("pemerintah", tuple(wrap(office.government, text_a, STYLE.title_pt, bold=True))),
+        ("kantor", tuple(wrap(office.name_on_sheet, text_a, STYLE.title_pt, bold=True))),
+        ("unit", tuple(wrap(sop.unit.upper(), text_a, STYLE.ident_pt, bold=True))),
+    )
+    head_h = (
+        sum(len(lines) for _, lines in head[:2]) * STYLE.title_lh
+        + len(head[2][1]) * STYLE.ident_lh
+        + 2 * STYLE.pad_y
+        + STYLE.unit_gap
+        + (STYLE.logo_h + 2.0 if has_logo else 0.0)
+    )
+    top = sum(f.height for f in fields) + approval.height
+    if head_h > top:  # the Nama SOP row absorbs what the left block needs more
+        last = fields[-1]
+        fields[-1] = replace(last, height=_r(last.height + head_h - top))
+        top = head_h
+    half = _r(width / 2)
+    pairs = (
+        ("Dasar Hukum", sop.legal_basis, "Kualifikasi Pelaksana", sop.qualifications),
+        ("Keterkaitan", sop.related, "Peralatan/Perlengkapan", sop.equipment),
+        ("Peringatan", sop.warnings, "Pencatatan dan Pendataan", sop.records),
+    )
+    lower = []
+    for lt, litems, rt, ritems in pairs:
+        left = _list_cell(lt, litems, half)
+        right = _list_cell(rt, ritems, width - half)
+        lower.append((left, right, max(left.height, right.height)))
+    return Identity(
+        (a, b, c), half, head, has_logo, tuple(fields), approval, _r(top), _r(head_h), tuple(lower)
+    )
+
+
+# --------------------------------------------------------------------------- rows and pages
+
+
+def symbol_kind(sop: Sop, number: int) -> str:
+    """The shape of a step: decision, start (first step), end (ending step) or process."""
+    if sop.step(number).is_decision:
+        return "decision"
+    if number == 1:
+        return "start"
+    if flow.is_end(sop, number):
+        return "end"
+    return "process"
+
+
+def _step_cells(sop: Sop, number: int, columns: Sequence[Column]) -> dict[str, tuple[str, ...]]:
+    step = sop.step(number)
+    texts = {
+        "no": f"{number}.",
+        "uraian": step.description,
+        "kelengkapan": step.requirements,
+        "waktu": str(step.time),
+        "output": step.output,
+        "ket": step.note,
+    }
+    cells = {}
+    for col in columns:
+        if col.key in texts:
+            width = col.width - 2 * STYLE.pad_x
+            cells[col.key] = tuple(wrap(texts[col.key], width, STYLE.body_pt))
+    return cells
+
+
+def _step_height(sop: Sop, number: int, cells: dict[str, tuple[str, ...]]) -> float:
+    lines = max(len(v) for v in cells.values())
+    drawing = SYM_H[symbol_kind(sop, number)] + 2 * ZONE
+    return _r(max(_lines_height(lines, STYLE.body_lh), drawing))
+
+
+def _conn_height(tiers: int) -> float:
+    return _r(tiers * (SYM_H["out"] + 2 * CONN_ZONE)) if tiers else 0.0
+
+
+def _crossing(
+    edges: Sequence[flow.Edge], first: int, last: int
+) -> tuple[tuple[flow.Edge, ...], tuple[flow.Edge, ...]]:
+    inside = range(first, last + 1)
+    incoming = tuple(e for e in edges if e.target in inside and e.source not in inside)
+    outgoing = tuple(e for e in edges if e.source in inside and e.target not in inside)
+    return incoming, outgoing
+
+
+def _tiers(sop: Sop, edges: Sequence[flow.Edge], by: str) -> int:
+    counts: dict[str, int] = {}
+    for e in edges:
+        lane = sop.step(e.source if by == "source" else e.target).actors[0]
+        counts[lane] = counts.get(lane, 0) + 1
+    return max(counts.values(), default=0)
+
+
+def _span_height(
+    sop: Sop, edges: Sequence[flow.Edge], heights: dict[int, float], first: int, last: int
+) -> float:
+    incoming, outgoing = _crossing(edges, first, last)
+    rows = sum(heights[n] for n in range(first, last + 1))
+    return (
+        rows
+        + _conn_height(_tiers(sop, incoming, "target"))
+        + _conn_height(_tiers(sop, outgoing, "source"))
+    )
+
+
+def _paginate(
+    sop: Sop, heights: dict[int, float], avail_first: float, avail: float, total_h: float
+) -> list[tuple[int, int]]:
+    """Greedy split of the steps into page spans; the first span may be empty (identity only)."""
+    edges = [e for e in flow.edges(sop) if 1 <= e.target <= len(sop.steps)]
+    n = len(sop.steps)
+    spans: list[tuple[int, int]] = []
+    first = 1
+    room = avail_first
+    while first <= n:
+        last = first - 1
+        while last < n and last - first + 1 < MAX_ROWS_PER_PAGE:
+            extra = total_h if last + 1 == n else 0.0
+            if _span_height(sop, edges, heights, first, last + 1) + extra > room:
+                break
+            last += 1
+        if last < first + (1 if room < avail and n > 1 else 0):
+            if room < avail:  # page with the identity part: start the table on the next page
+                spans.append((first, first - 1))
+                room = avail
+                continue
+            last = first  # a single row taller than a page: it gets a page of its own
+        spans.append((first, last))
+        first = last + 1
+        room = avail
+    return spans

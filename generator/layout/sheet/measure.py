@@ -1,0 +1,126 @@
+"""Text measuring and the sheet's style: font sizes, line heights, symbol sizes, routing costs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.layout.text import font
+
+MM_PER_PT = 25.4 / 72
+
+
+# --------------------------------------------------------------------------- font metrics
+
+# Slack kept free at the end of every wrapped line, so that kerning or hinting differences
+# between engines never make a line wider than its cell.
+WRAP_SLACK_MM = 0.8
+WRAP_FACTOR = 1.02
+_BREAK_AFTER = "/-"
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """Words split further after '/' and '-': (piece, preceded by a space)."""
+    tokens: list[tuple[str, bool]] = []
+    for word in text.split():
+        start = 0
+        for i, ch in enumerate(word[:-1]):
+            if ch in _BREAK_AFTER:
+                tokens.append((word[start : i + 1], start == 0))
+                start = i + 1
+        tokens.append((word[start:], start == 0))
+    return tokens
+
+
+def text_width(text: str, size_pt: float, bold: bool = False) -> float:
+    """Measured width of a line of text in millimetres, with the wrapping safety factor."""
+    return font(bold).width_pt(text, size_pt) * MM_PER_PT * WRAP_FACTOR
+
+
+def wrap(text: str, width: float, size_pt: float, bold: bool = False) -> list[str]:
+    """Greedy line breaking of `text` (whitespace collapsed) into lines fitting `width` mm.
+
+    Breaks at spaces and after '/' or '-'; a piece longer than a line is cut between letters.
+    An empty text gives no line.
+    """
+    limit = max(width - WRAP_SLACK_MM, 1.0)
+    lines: list[str] = []
+    current = ""
+    for piece, spaced in _tokens(text):
+        candidate = f"{current} {piece}" if current and spaced else current + piece
+        if text_width(candidate, size_pt, bold) <= limit:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        for ch in piece:
+            if current and text_width(current + ch, size_pt, bold) > limit:
+                lines.append(current)
+                current = ""
+            current += ch
+    if current:
+        lines.append(current)
+    return lines
+
+
+# --------------------------------------------------------------------------- style
+
+
+@dataclass(frozen=True)
+class Style:
+    """Sizes the layout measures with; the renderer writes the same values into the CSS."""
+
+    body_pt: float = 8.5
+    body_lh: float = 3.7
+    head_pt: float = 7.5
+    head_lh: float = 3.3
+    ident_pt: float = 9.0
+    ident_lh: float = 4.0
+    title_pt: float = 10.0
+    title_lh: float = 4.6
+    label_pt: float = 6.5
+    letter_pt: float = 8.0
+    foot_pt: float = 8.0
+    pad_x: float = 1.2
+    pad_y: float = 1.0
+    border: float = 0.25
+    line: float = 0.3
+    margin_top: float = 12.0
+    margin_bottom: float = 10.0
+    margin_left: float = 20.0  # binding edge
+    margin_right: float = 10.0
+    footer_h: float = 6.0
+    page_slack: float = 1.0
+    gap_identity: float = 4.0
+    sign_space: float = 18.0
+    logo_h: float = 20.0
+    unit_gap: float = 4.0
+    list_indent: float = 5.0
+
+
+STYLE = Style()
+
+# Symbol and track geometry.
+SYM_MAX_W = 16.0
+SYM_H = {"start": 6.0, "end": 6.0, "process": 6.0, "decision": 9.0, "out": 7.0, "in": 7.0}
+LANE_MARGIN_MIN = 4.5  # between a lane's border and its symbols: room for two tracks
+ZONE = 6.5  # above and below a symbol: room for two horizontal tracks
+TRACKS = 2
+CONN_ZONE = 5.0
+ARROW_LEN = 1.4
+ARROW_HALF = 0.65
+MERGE_COST = 80.0
+RESERVE_COST = 30.0
+CLEAR = 0.4
+BEND_COST = 4.0
+CROSS_COST = 80.0
+OUT_PORT_COST = {"bottom": 0.0, "left": 1.5, "right": 1.5, "top": 12.0}
+IN_PORT_COST = {"top": 0.0, "left": 4.0, "right": 4.0, "bottom": 30.0}
+BACK_IN_PORT_COST = {"top": 8.0, "left": 0.0, "right": 0.0, "bottom": 30.0}
+MAX_ROWS_PER_PAGE = 9
+# Routing passes of a page, tried in order until every arrow has a route: the normal one; one
+# that keeps enough free ports on a symbol for its arrows still to come (arrows into it merge
+# instead); the same with cheap merges; a last resort that may share a line or a port with
+# another arrow, or even cross a symbol, rather than fail.
+ROUTE_MODES = ("normal", "budget", "merge", "loose")
+MERGE_COST_FALLBACK = 8.0
