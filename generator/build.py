@@ -414,17 +414,27 @@ def write_tree(files: dict[str, bytes], out_dir: Path) -> None:
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        old = out_dir.parent / f".{out_dir.name}.lama"
-        if old.exists():
-            shutil.rmtree(old)
-        if out_dir.exists():
-            out_dir.rename(old)
-        staging.rename(out_dir)
-        if old.exists():
-            shutil.rmtree(old)
+        _switch(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _switch(staging: Path, out_dir: Path) -> None:
+    """Put `staging` in the place of `out_dir`; if that fails, the old folder comes back."""
+    old = out_dir.parent / f".{out_dir.name}.lama"
+    if old.exists():
+        shutil.rmtree(old)
+    if out_dir.exists():
+        out_dir.rename(old)
+    try:
+        staging.rename(out_dir)
+    except BaseException:
+        if old.exists() and not out_dir.exists():
+            old.rename(out_dir)
+        raise
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def build(

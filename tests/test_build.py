@@ -196,3 +196,13 @@ def test_keys_cover_code_templates_and_tool_versions(cold, tmp_path: Path) -> No
     assert build.sop_key(shared, sop) != build.sop_key(shared, project.sops[1])
     job = PdfJob("<p>x</p>")
     assert build.job_key(job) != build.job_key(PdfJob("<p>y</p>"))
+
+
+def test_a_failed_switch_puts_the_old_output_back(tmp_path: Path) -> None:
+    target = tmp_path / "keluaran"
+    build.write_tree({"x.txt": b"lama"}, target)
+    missing_staging = tmp_path / "tidak-ada"  # the final rename fails: nothing to rename
+    with pytest.raises(OSError):
+        build._switch(missing_staging, target)
+    assert (target / "x.txt").read_bytes() == b"lama"
+    assert not (tmp_path / ".keluaran.lama").exists()
