@@ -238,11 +238,49 @@ def evaluation_html(ctx: RenderContext, sop: Sop) -> str:
     return _render_shared(ctx, sop, "evaluasi", "Formulir Evaluasi SOP")
 
 
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One step of the blank paper checklist."""
+
+    number: int
+    description: str
+    actors: str
+    time: str
+    decision: bool
+    yes_label: str
+    no_label: str
+
+
+def checklist_rows(sop: Sop) -> list[ChecklistRow]:
+    """The steps as the paper checklist lists them."""
+    return [
+        ChecklistRow(
+            number=step.number,
+            description=step.description,
+            actors=", ".join(sop.lanes.get(a, a) for a in step.actors),
+            time=str(step.time),
+            decision=step.decision is not None,
+            yes_label=step.decision.yes_label if step.decision else "",
+            no_label=step.decision.no_label if step.decision else "",
+        )
+        for step in sop.steps
+    ]
+
+
+def checklist_html(ctx: RenderContext, sop: Sop) -> str:
+    """The blank cycle checklist for offices that record a cycle on paper first."""
+    return _render_shared(
+        ctx, sop, "daftar-periksa", "Daftar Periksa Pelaksanaan SOP", rows=checklist_rows(sop)
+    )
+
+
 def outputs(ctx: RenderContext, sop: Sop) -> Outputs:
-    """Per-step form pages (HTML), the booklet, the monitoring and evaluation forms (PDF)."""
+    """Per-step form pages (HTML), the booklet, the monitoring and evaluation forms and the
+    blank paper checklist (PDF)."""
     found: Outputs = {name: html.encode("utf-8") for name, html in form_pages(ctx, sop).items()}
     if found:
         found["formulir.pdf"] = PdfJob(booklet_html(ctx, sop))
     found["monitoring.pdf"] = PdfJob(monitoring_html(ctx, sop))
     found["evaluasi.pdf"] = PdfJob(evaluation_html(ctx, sop))
+    found["daftar-periksa.pdf"] = PdfJob(checklist_html(ctx, sop))
     return found

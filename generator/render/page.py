@@ -40,6 +40,7 @@ DOWNLOADS: tuple[tuple[str, str], ...] = (
     ("formulir.pdf", "Semua formulir (PDF)"),
     ("monitoring.pdf", "Formulir monitoring (PDF)"),
     ("evaluasi.pdf", "Formulir evaluasi (PDF)"),
+    ("daftar-periksa.pdf", "Daftar periksa kosong (PDF)"),
 )
 DIAGRAM_IMAGE = "diagram-alir.svg"
 

@@ -679,3 +679,32 @@ def test_office_edits_a_template(seed_project: Project, templates_copy: Path) ->
     path.write_text(path.read_text().replace("Tembusan:", "Tembusan Yth.:"))
     pages = forms.form_pages(context(seed_project, templates_copy), seed_project.sops[0])
     assert "Tembusan Yth.:" in pages["formulir/01-undangan.html"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fixture", ["seed_project", "besar_project"])
+def test_blank_paper_checklist_lists_every_step(
+    fixture: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    project: Project = request.getfixturevalue(fixture)
+    sop = project.sops[0]
+    pdf = tools.run_pdf(forms.outputs(context(project), sop)["daftar-periksa.pdf"])  # type: ignore[arg-type]
+    pages = pdf_pages(pdf, tmp_path)
+    assert set(page_sizes(pdf, tmp_path)) == {F4_MM}
+    text = " ".join(" ".join(p.split()) for p in pages)
+    assert "DAFTAR PERIKSA PELAKSANAAN SOP" in text
+    assert sop.number in text and sop.name in text
+    positions = [text.index(f" {s.number}. ") for s in sop.steps]
+    assert positions == sorted(positions), "steps out of order"
+    decisions = [s for s in sop.steps if s.decision]
+    assert text.count(" Ya ") >= len(decisions)
+    assert f"Halaman {len(pages)} dari {len(pages)}" in text
+    # The header repeats on every page.
+    assert all("Nama yang" in p for p in pages)
+
+
+def test_paper_checklist_rows_name_the_lanes(seed_project: Project) -> None:
+    rows = forms.checklist_rows(seed_project.sops[0])
+    assert rows[1].actors == "Camat, Sekretaris Camat, Lurah, Kasi, Kasubbag."
+    assert (rows[5].decision, rows[5].yes_label, rows[5].no_label) == (True, "Ya", "Tidak")
+    assert rows[0].decision is False and rows[0].time == "1 jam"
