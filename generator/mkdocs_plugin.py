@@ -71,10 +71,11 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         )
         return config
 
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Put an SOP page's official sheet in place, after Markdown and search have run."""
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Put an SOP page's official sheet in place once the page is made: Markdown and the
+        search index never see its 70 kB (they would spend ~10x the page's own time on it)."""
         assert self.site is not None
-        return self.site.finish_page(page.file.src_uri, html)
+        return self.site.finish_page(page.file.src_uri, output)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page and artifact as a virtual file."""

@@ -83,23 +83,30 @@ class RelatedItem:
     slug: str = ""
 
 
-def related_items(sop: Sop, sops: Collection[Sop]) -> list[RelatedItem]:
-    """Keterkaitan items, each linked to the SOP whose slug or nama it names.
+def related_index(sops: Collection[Sop]) -> dict[str, str]:
+    """Every SOP's slug and nama, normalised, pointing to its slug (the first SOP wins)."""
+    names: dict[str, str] = {}
+    for other in sops:
+        slug = other.slug
+        names.setdefault(_normal(slug), slug)
+        names.setdefault(_normal(other.name), slug)
+    return names
+
+
+def related_items(sop: Sop, index: Mapping[str, str]) -> list[RelatedItem]:
+    """Keterkaitan items, each linked to the SOP whose slug or nama it names (`related_index`).
 
     Matching ignores case, repeated spaces and a leading "SOP " ("SOP Surat Masuk" names the
     SOP called "Surat Masuk"). An SOP never links to itself.
     """
-    names: dict[str, str] = {}
-    for other in sops:
-        if other.slug != sop.slug:
-            names.setdefault(_normal(other.slug), other.slug)
-            names.setdefault(_normal(other.name), other.slug)
     items: list[RelatedItem] = []
+    own = sop.slug
     for heading, group in _groups(sop.related):
         for text in group:
             key = _normal(text)
-            slug = names.get(key) or names.get(key.removeprefix("sop "), "")
-            items.append(RelatedItem(f"{heading}: {text}" if heading else text, slug))
+            slug = index.get(key) or index.get(key.removeprefix("sop "), "")
+            shown = f"{heading}: {text}" if heading else text
+            items.append(RelatedItem(shown, "" if slug == own else slug))
     return items
 
 
@@ -227,6 +234,7 @@ def sop_page(
     names: Collection[str],
     sheet_html: str = "",
     cycles: Cycles | None = None,
+    related: Mapping[str, str] | None = None,
 ) -> str:
     """The Markdown page of one SOP.
 
@@ -246,7 +254,7 @@ def sop_page(
         downloads=[(name, label, name in names) for name, label in DOWNLOADS],
         diagram=DIAGRAM_IMAGE if DIAGRAM_IMAGE in names else "",
         steps=step_rows(ctx, sop, names),
-        related=related_items(sop, ctx.sops),
+        related=related_items(sop, related_index(ctx.sops) if related is None else related),
         sheet_html=Markup(sheet_html),
         cycles=cycles,
         root="../../",
@@ -254,10 +262,14 @@ def sop_page(
     )
 
 
-def artifact_names(files: Mapping[str, Any], slug: str) -> list[str]:
-    """The names of one SOP's artifacts among the build's 'slug/name' keys."""
-    prefix = f"{slug}/"
-    return sorted(k.removeprefix(prefix) for k in files if k.startswith(prefix))
+def artifact_names(files: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Each SOP's artifact names ('lembar-sop.pdf', 'formulir/01-undangan.html') by slug,
+    from the build's 'slug/name' keys."""
+    names: dict[str, list[str]] = {}
+    for key in sorted(files):
+        slug, _, name = key.partition("/")
+        names.setdefault(slug, []).append(name)
+    return names
 
 
 def sop_page_path(slug: str) -> str:
@@ -274,18 +286,21 @@ def site_pages(
     """Every generated page by site path: 'index.md' and 'sop/<slug>/index.md'.
 
     `sheets` names the SOPs (slugs) whose official sheet is available: their page holds
-    `SHEET_MARKER` where the sheet goes, replaced after Markdown by `insert_sheet` (a 70 kB
+    `SHEET_MARKER` where the sheet goes, replaced in the finished page by `insert_sheet` (a 70 kB
     fragment through Markdown and the search index would cost a page ten times its weight).
     `cycles` holds the SOPs' cycle records by slug.
     """
     pages = {"index.md": register_page(ctx)}
+    index = related_index(ctx.sops)
+    names = artifact_names(files)
     for sop in ctx.sops:
         pages[sop_page_path(sop.slug)] = sop_page(
             ctx,
             sop,
-            artifact_names(files, sop.slug),
+            names.get(sop.slug, []),
             SHEET_MARKER if sop.slug in sheets else "",
             cycles.get(sop.slug) if cycles is not None else None,
+            index,
         )
     return pages
 
