@@ -27,7 +27,7 @@ from generator.model import (
     foreign_char_hint,
     is_reserved_name,
 )
-from generator.yamlread import Document, YamlRefused, read_yaml
+from generator.yamlread import Document, YamlRefused, field_name, read_yaml
 
 OFFICE_FILE = "instansi.yaml"
 SOP_DIR = "sop"
@@ -57,16 +57,6 @@ class Project:
 
 
 # --------------------------------------------------------------------------- locating
-
-
-def _display(loc: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part + 1}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 def _resolve(doc: Document, loc: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], bool]:
@@ -180,14 +170,14 @@ def _problem_from_error(
         message, hint = error["msg"], ctx["hint"]
     else:
         message, hint = _MESSAGES.get(kind, (f"nilai tidak sah ({kind})", ""))
-    return Problem(source, line, col, _display(real_loc), message, hint)
+    return Problem(source, line, col, field_name(real_loc), message, hint)
 
 
 def _finding_to_problem(finding: rules.Finding, doc: Document, source: str) -> Problem:
     path, _ = _resolve(doc, finding.loc)
     line, col = doc.position(path, key=bool(path) and isinstance(path[-1], str))
     return Problem(
-        source, line, col, _display(finding.loc), finding.message, finding.hint, finding.severity
+        source, line, col, field_name(finding.loc), finding.message, finding.hint, finding.severity
     )
 
 

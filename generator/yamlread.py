@@ -18,6 +18,19 @@ from typing import Any
 import yaml
 
 Path_ = tuple[str | int, ...]
+
+
+def field_name(path: Path_) -> str:
+    """A key path as a clerk reads it: `langkah[3].uraian` (list positions counted from 1)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
 NULLS = ("", "~", "null", "Null", "NULL")
 MAX_BYTES = 2_000_000
 

@@ -17,7 +17,7 @@ from generator.model import (
     DURATION_PATTERN,
     Duration,
 )
-from generator.yamlread import Path_, YamlRefused, read_yaml
+from generator.yamlread import Path_, YamlRefused, field_name, read_yaml
 
 _HEADER = (
     "# Daftar periksa satu siklus SOP, ditulis oleh perintah `sop run`.\n"
@@ -125,13 +125,6 @@ _EVENT_OPTIONAL = ("keputusan", "output", "catatan")
 _HAND_HINT = "berkas daftar periksa ditulis oleh `sop run`; kembalikan isinya (mis. dari cadangan)"
 
 
-def _display(path: Path_) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 class _Fields:
     """Strict, located access to the plain data of one checklist document."""
 
@@ -141,7 +134,7 @@ class _Fields:
     def fail(self, path: Path_, message: str, *, key: bool = False) -> NoReturn:
         """Raise a located UserError about the node at `path`."""
         line, col = self.doc.position(path, key=key)
-        raise UserError([Problem(self.source, line, col, _display(path), message, _HAND_HINT)])
+        raise UserError([Problem(self.source, line, col, field_name(path), message, _HAND_HINT)])
 
     def get(self, path: Path_) -> Any:
         """The value at `path` (which exists)."""

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from generator.flow import Edge, edges, is_end
+from generator.layout.geometry import Point, simplify_path
 from generator.layout.text import font
 from generator.model import Sop
 
 Shape = Literal["capsule", "box", "diamond"]
 Side = Literal["top", "bottom", "left", "right"]
-Point = tuple[float, float]
 
 # --------------------------------------------------------------------------- dimensions (pt)
 
@@ -572,7 +572,7 @@ class _Router:
                 )
                 for x, y in p.points
             ]
-            pts = _simplify(pts)
+            pts = simplify_path(pts)
             routes.append(Route(p.edge, p.source.key, p.target.key, tuple(pts), _label(p, pts)))
         return tuple(routes)
 
@@ -636,24 +636,6 @@ def _drop_repeats(points: list[tuple[_X, _Y]]) -> list[tuple[_X, _Y]]:
         if not out or out[-1] != pt:
             out.append(pt)
     return out
-
-
-def _simplify(points: list[Point]) -> list[Point]:
-    """Drop repeated points and the middle of collinear runs."""
-    out: list[Point] = []
-    for pt in points:
-        pt = (round(pt[0], 2), round(pt[1], 2))
-        if out and out[-1] == pt:
-            continue
-        if len(out) >= 2 and _collinear(out[-2], out[-1], pt):
-            out[-1] = pt
-        else:
-            out.append(pt)
-    return out
-
-
-def _collinear(a: Point, b: Point, c: Point) -> bool:
-    return (a[0] == b[0] == c[0]) or (a[1] == b[1] == c[1])
 
 
 def _label(p: _Plan, pts: list[Point]) -> Label | None:

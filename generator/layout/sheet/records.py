@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from generator.layout.geometry import Point
 from generator.layout.sheet.measure import STYLE, Style, wrap
 
 # --------------------------------------------------------------------------- geometry
@@ -59,9 +60,6 @@ class Box:
         if lo_x == hi_x:
             return self.x0 < lo_x < self.x1 and lo_y < self.y1 and self.y0 < hi_y
         return self.y0 < lo_y < self.y1 and lo_x < self.x1 and self.x0 < hi_x
-
-
-Point = tuple[float, float]
 
 
 def _r(v: float) -> float:

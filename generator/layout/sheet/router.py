@@ -8,8 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from generator.layout.geometry import simplify_path
 from generator.layout.sheet.measure import BEND_COST, CLEAR, CROSS_COST, RESERVE_COST
-from generator.layout.sheet.records import Box, Point, _r
+from generator.layout.sheet.records import Box, Point
 
 # --------------------------------------------------------------------------- router
 
@@ -215,7 +216,7 @@ class Router:
         self.claim(source, nodes, target)
         self.paths.append(nodes)
         end = [target.point] if target else []
-        return _simplify([source.point, *(self.point(n) for n in nodes), *end])
+        return simplify_path([source.point, *(self.point(n) for n in nodes), *end])
 
     def claim(self, source: Port, nodes: Sequence[tuple[int, int]], target: Port | None) -> None:
         """Mark a path's segments, nodes and ports as used."""
@@ -251,18 +252,3 @@ class Router:
 
 def _dist(a: Point, b: Point) -> float:
     return abs(a[0] - b[0]) + abs(a[1] - b[1])
-
-
-def _simplify(points: Sequence[Point]) -> list[Point]:
-    out: list[Point] = []
-    for p in points:
-        p = (_r(p[0]), _r(p[1]))
-        if out and p == out[-1]:
-            continue
-        if len(out) >= 2:
-            a, b = out[-2], out[-1]
-            if (a[0] == b[0] == p[0]) or (a[1] == b[1] == p[1]):
-                out[-1] = p
-                continue
-        out.append(p)
-    return out
