@@ -11,21 +11,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import build, checklist
+from generator import build, checklist, fonts
 from generator.build import BuildResult
 from generator.cache import Cache, cache_key
 from generator.loader import Project, load_project
 from generator.render import page, sheet
 from generator.render.common import RenderContext
 
-# Debian's fonts-liberation: metric-compatible with Arial, the font of the official sheet.
-FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
-FONT_FILES = (
-    "LiberationSans-Regular.ttf",
-    "LiberationSans-Bold.ttf",
-    "LiberationSans-Italic.ttf",
-    "LiberationSans-BoldItalic.ttf",
-)
+# Liberation Sans (Arial's metrics, the font of the official sheet), served under these names.
+FONT_FILES = tuple(fonts.STYLES.values())
 
 
 @dataclass
@@ -50,17 +44,10 @@ class SiteBuild:
         return self.project.office.name_on_sheet
 
 
-def read_fonts(font_dir: Path = FONT_DIR) -> dict[str, bytes]:
-    """The Liberation Sans files, keyed by file name; a UserError names the missing package."""
-    from generator.errors import ToolMissingError
-
-    fonts = {}
-    for name in FONT_FILES:
-        path = font_dir / name
-        if not path.is_file():
-            raise ToolMissingError(str(path), "fonts-liberation")
-        fonts[name] = path.read_bytes()
-    return fonts
+def read_fonts(family: str = fonts.FAMILY) -> dict[str, bytes]:
+    """The Liberation Sans files fontconfig finds (those the documents are measured and drawn
+    with), keyed by the file name the site serves; ToolMissingError names the missing package."""
+    return {name: path.read_bytes() for name, path in fonts.site_font_files(family).items()}
 
 
 def _cycle_row(summary: checklist.CycleSummary, calendar: checklist.WorkCalendar) -> page.CycleRow:
@@ -150,11 +137,11 @@ def build_site(data_dir: Path, templates_dir: Path, cache_dir: Path | None) -> S
     ctx = build.render_context(project, templates_dir)
     sheets = sheet_fragments(project, ctx, templates_dir, cache_dir)
     pages = page.site_pages(ctx, result.files, sheets.keys(), cycle_views(project))
-    fonts = read_fonts()
+    font_data = read_fonts()
     files: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
     files.update(page.site_artifacts(result.files))
-    files.update(page.site_assets(ctx, fonts))
-    files.update({f"{page.FONTS_DIR}/{name}": data for name, data in fonts.items()})
+    files.update(page.site_assets(ctx, font_data))
+    files.update({f"{page.FONTS_DIR}/{name}": data for name, data in font_data.items()})
     result.timings["pages"] = time.perf_counter() - start
     sheet_pages = {page.sop_page_path(slug): html for slug, html in sheets.items()}
     return SiteBuild(project, result, files, tuple(pages), page.logo_name(ctx), sheet_pages)

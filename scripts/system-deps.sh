@@ -3,7 +3,7 @@
 # Usage: scripts/system-deps.sh site|test   (SOP_SYSTEM_PACKAGES_EXTRA adds more packages)
 set -euo pipefail
 
-site_pkgs=(graphviz fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+site_pkgs=(graphviz fontconfig fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 test_pkgs=(chromium poppler-utils)
 
 case "${1:-site}" in

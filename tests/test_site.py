@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,18 @@ def test_site_files_and_cached_fragments(data_copy: Path, tmp_path: Path) -> Non
     assert again.result.sops_rendered == ()
 
 
-def test_missing_fonts_name_the_debian_package(tmp_path: Path) -> None:
+def test_missing_fonts_name_the_debian_package() -> None:
+    """fontconfig answers a missing family with another font; that answer is refused."""
     with pytest.raises(ToolMissingError, match="apt-get install fonts-liberation"):
-        read_fonts(tmp_path)
+        read_fonts("Liberation Sans Tidak Terpasang")
+
+
+def test_served_fonts_are_the_files_fontconfig_finds() -> None:
+    """The site serves the very files the documents are measured with."""
+    found = subprocess.run(
+        ["fc-match", "-f", "%{file}", "Liberation Sans:style=Bold Italic"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert read_fonts()["LiberationSans-BoldItalic.ttf"] == Path(found).read_bytes()

@@ -1,23 +1,16 @@
 """Font metrics of the one font the documents use: Liberation Sans (Arial's metrics).
 
 Both the sheet and the diagram measure text with these advance widths, read from the font
-files that Debian's fonts-liberation installs, so wrapping computed here matches what
-WeasyPrint, Chromium and Graphviz draw.
+files fontconfig finds (`generator.fonts`, the lookup WeasyPrint, Chromium and Graphviz make),
+so wrapping computed here matches what they draw.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 
-from generator.errors import UserError
-
-FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/liberation2"),
-    Path("/usr/share/fonts/truetype/liberation"),
-)
-FONT_FILES = {False: "LiberationSans-Regular.ttf", True: "LiberationSans-Bold.ttf"}
+from generator import fonts
 
 
 @dataclass(frozen=True)
@@ -36,18 +29,12 @@ class FontMetrics:
 
 @functools.cache
 def font(bold: bool = False) -> FontMetrics:
-    """Liberation Sans (regular or bold) as installed by Debian's fonts-liberation."""
+    """Liberation Sans (regular or bold) as fontconfig finds it; ToolMissingError naming the
+    Debian package when it is not installed."""
     from fontTools.ttLib import TTFont
 
-    for folder in FONT_DIRS:
-        path = folder / FONT_FILES[bold]
-        if path.is_file():
-            tt = TTFont(str(path), lazy=True)
-            hmtx = tt["hmtx"].metrics
-            advances = {cp: hmtx[name][0] for cp, name in tt.getBestCmap().items()}
-            units = tt["head"].unitsPerEm
-            return FontMetrics(units, advances, max(advances.get(ord("M"), units), units // 2))
-    raise UserError(
-        "fon Liberation Sans tidak ditemukan; pasang paket Debian fonts-liberation "
-        "(dibutuhkan untuk mengukur teks dokumen)"
-    )
+    tt = TTFont(str(fonts.font_file("Bold" if bold else "Regular")), lazy=True)
+    hmtx = tt["hmtx"].metrics
+    advances = {cp: hmtx[name][0] for cp, name in tt.getBestCmap().items()}
+    units = tt["head"].unitsPerEm
+    return FontMetrics(units, advances, max(advances.get(ord("M"), units), units // 2))
