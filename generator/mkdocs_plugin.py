@@ -57,8 +57,10 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             self.site = build_site(data, templates, self._folder(config, "cache_dir"))
         except UserError as exc:
             raise PluginError(exc.format()) from None
+        # A data warning never fails the site (`sop check` passes with it too): logged at
+        # info level, which `strict` leaves alone, and shown as a note on the SOP's page.
         for problem in self.site.project.warnings:
-            log.warning(problem.format())
+            log.info(f"PERINGATAN data SOP (situs tetap dibangun): {problem.format()}")
         # The theme prints site_name both raw (aria-label) and with `| e`; pre-escaped Markup
         # is safe in both places and never escaped twice.
         config.site_name = Markup(escape(self.site.site_name))

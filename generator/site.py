@@ -14,7 +14,8 @@ from pathlib import Path
 from generator import build, checklist, fonts
 from generator.build import BuildResult
 from generator.cache import Cache, cache_key
-from generator.loader import Project, load_project
+from generator.errors import Problem
+from generator.loader import SOP_DIR, Project, load_project
 from generator.render import page, sheet
 from generator.render.common import RenderContext
 
@@ -103,6 +104,18 @@ def cycle_views(project: Project) -> dict[str, page.Cycles]:
     return views
 
 
+def warnings_by_sop(project: Project) -> dict[str, list[Problem]]:
+    """Each SOP's data warnings (those `sop check` prints for its file), by slug."""
+    by_file = {
+        str(project.data_dir / SOP_DIR / f"{sop.slug}.yaml"): sop.slug for sop in project.sops
+    }
+    found: dict[str, list[Problem]] = {}
+    for problem in project.warnings:
+        if problem.path in by_file:
+            found.setdefault(by_file[problem.path], []).append(problem)
+    return found
+
+
 def sheet_fragments(
     project: Project, ctx: RenderContext, templates_dir: Path, cache_dir: Path | None
 ) -> dict[str, str]:
@@ -136,7 +149,9 @@ def build_site(data_dir: Path, templates_dir: Path, cache_dir: Path | None) -> S
     start = time.perf_counter()
     ctx = build.render_context(project, templates_dir)
     sheets = sheet_fragments(project, ctx, templates_dir, cache_dir)
-    pages = page.site_pages(ctx, result.files, sheets.keys(), cycle_views(project))
+    pages = page.site_pages(
+        ctx, result.files, sheets.keys(), cycle_views(project), warnings_by_sop(project)
+    )
     font_data = read_fonts()
     files: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
     files.update(page.site_artifacts(result.files))

@@ -14,6 +14,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
@@ -126,6 +127,34 @@ def test_a_user_error_fails_the_build_with_the_sop_check_message(tmp_path: Path)
     assert "\n".join(problem_lines) in done.stderr
     assert "waktu 'dua jam' tidak dapat dibaca" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_data_warning_never_blocks_the_site(tmp_path: Path) -> None:
+    """An unused lane: `sop check` passes with one warning, and so does `mkdocs build --strict`;
+    the warning is in the log (info level, never a MkDocs warning) and on the SOP's page."""
+    project = make_project(tmp_path / "klon")
+    sop_file = project / "sop_data" / "sop" / f"{SEED_SLUG}.yaml"
+    text = sop_file.read_text(encoding="utf-8")
+    sop_file.write_text(text.replace("  staf: Staf\n", "  staf: Staf\n  arsip: Arsiparis\n"))
+    check = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "check"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert (check.returncode, check.stdout) == (0, "1 SOP valid, 1 peringatan\n")
+    warning = check.stderr.splitlines()[0]
+    assert warning.startswith(f"sop_data/sop/{SEED_SLUG}.yaml:") and "arsip" in warning
+    done = run_mkdocs(project)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" not in done.stderr
+    assert f"INFO    -  sop: PERINGATAN data SOP (situs tetap dibangun): {warning}" in done.stderr
+    page = (project / "site" / "sop" / SEED_SLUG / "index.html").read_text(encoding="utf-8")
+    note = page[page.index('<div class="admonition warning sop-layar sop-peringatan-data">') :]
+    assert "Peringatan data SOP (1)" in note
+    assert escape(warning.partition(": peringatan: ")[2]) in note
+    home = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert "sop-peringatan-data" not in home
 
 
 def test_serve_watches_data_and_templates(tmp_path: Path) -> None:

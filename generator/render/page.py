@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 from markupsafe import Markup
 
 from generator import flow
+from generator.errors import Problem
 from generator.layout.sheet import STYLE
 from generator.model import Sop
 from generator.render import forms
@@ -235,13 +236,15 @@ def sop_page(
     sheet_html: str = "",
     cycles: Cycles | None = None,
     related: Mapping[str, str] | None = None,
+    warnings: Sequence[Problem] = (),
 ) -> str:
     """The Markdown page of one SOP.
 
     `names` are the SOP's artifact file names ('lembar-sop.pdf', 'formulir/01-undangan.html');
     a download is linked only when its file exists. `sheet_html` is the official sheet as an
     HTML fragment with scoped CSS ('' shows a placeholder); `cycles` the state of its cycles
-    (None while cycle records cannot be read: a placeholder too).
+    (None while cycle records cannot be read: a placeholder too); `warnings` the SOP file's
+    data warnings (as `sop check` prints them), shown as a note at the top.
     """
     official = ctx.office.officials.get(sop.approved_by)
     return render_template(
@@ -257,9 +260,24 @@ def sop_page(
         related=related_items(sop, related_index(ctx.sops) if related is None else related),
         sheet_html=Markup(sheet_html),
         cycles=cycles,
+        warnings=[warning_note(p) for p in warnings],
         root="../../",
         md=md,
     )
+
+
+@dataclass(frozen=True)
+class WarningNote:
+    """One data warning as the SOP page shows it: where, what, and the hint ('' if none)."""
+
+    text: str
+    hint: str
+
+
+def warning_note(problem: Problem) -> WarningNote:
+    """A warning as `sop check` prints it, split into its message and its hint."""
+    text, _, hint = problem.format().partition("\n    petunjuk: ")
+    return WarningNote(text, hint)
 
 
 def artifact_names(files: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -282,13 +300,14 @@ def site_pages(
     files: Mapping[str, Any],
     sheets: Collection[str],
     cycles: Mapping[str, Cycles] | None = None,
+    warnings: Mapping[str, Sequence[Problem]] | None = None,
 ) -> dict[str, str]:
     """Every generated page by site path: 'index.md' and 'sop/<slug>/index.md'.
 
     `sheets` names the SOPs (slugs) whose official sheet is available: their page holds
     `SHEET_MARKER` where the sheet goes, replaced in the finished page by `insert_sheet` (a 70 kB
     fragment through Markdown and the search index would cost a page ten times its weight).
-    `cycles` holds the SOPs' cycle records by slug.
+    `cycles` holds the SOPs' cycle records by slug, `warnings` their data warnings by slug.
     """
     pages = {"index.md": register_page(ctx)}
     index = related_index(ctx.sops)
@@ -301,6 +320,7 @@ def site_pages(
             SHEET_MARKER if sop.slug in sheets else "",
             cycles.get(sop.slug) if cycles is not None else None,
             index,
+            (warnings or {}).get(sop.slug, ()),
         )
     return pages
 
