@@ -73,6 +73,19 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         )
         return config
 
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Give every page its title as metadata, which the theme prints as it is.
+
+        A title taken from a page's heading is HTML text (escaped once, entities kept); the
+        theme prints it raw in most places, which is right, but through `striptags` in
+        `<title>`, which decodes entities: `&lt;/title&gt;&lt;script&gt;` typed by a clerk would
+        come back as markup. The theme prints a metadata title raw everywhere (`<title>`,
+        header, search), so it stays text and reads as typed.
+        """
+        if page.title and "title" not in page.meta:
+            page.meta["title"] = page.title
+        return html
+
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put an SOP page's official sheet in place once the page is made: Markdown and the
         search index never see its 70 kB (they would spend ~10x the page's own time on it)."""
