@@ -19,8 +19,20 @@ from generator import build as build_mod
 from generator import checklist, loader, scaffold
 from generator.errors import Problem, UserError
 from generator.model import Office, Sop
+from generator.yamlread import CONTROL_CHAR
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+def show(text: str, *, end: str = "\n", err: bool = False) -> None:
+    """Print text that may hold data (names, notes, texts from files): every control
+    character but newline and tab shows as <U+XXXX>, as in error messages, so no file and no
+    argument can clear, recolour or retitle the terminal."""
+    print(
+        CONTROL_CHAR.sub(lambda c: f"<U+{ord(c.group()):04X}>", text),
+        end=end,
+        file=sys.stderr if err else sys.stdout,
+    )
 
 
 def _print_problems(problems: Sequence[Problem]) -> None:
@@ -36,7 +48,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate the data folder."""
     project = loader.load_project(args.data, args.templates)
     _print_problems(project.warnings)
-    print(f"{len(project.sops)} SOP valid, {len(project.warnings)} peringatan")
+    show(f"{len(project.sops)} SOP valid, {len(project.warnings)} peringatan")
     return 0
 
 
@@ -63,7 +75,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     with _progress_bar() as progress:
         result = build_mod.build(args.data, args.out, args.templates, args.cache, progress=progress)
     _print_problems(result.project.warnings)
-    print(
+    show(
         f"{len(result.project.sops)} SOP dibangun ke {args.out}: {len(result.files)} berkas "
         f"({result.jobs_run} dirender, {result.cache_hits} dari cache)"
     )
@@ -73,7 +85,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     """Write a new SOP file from the commented template."""
     path = scaffold.new_sop(args.data, args.slug, args.templates, date.today())
-    print(f"SOP baru ditulis: {path}\nIsi setiap kunci, lalu jalankan: sop check")
+    show(f"SOP baru ditulis: {path}\nIsi setiap kunci, lalu jalankan: sop check")
     return 0
 
 
@@ -84,7 +96,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     for name, model in (("sop", Sop), ("instansi", Office)):
         path = out / f"{name}.schema.json"
         path.write_text(scaffold.schema_text(model), encoding="utf-8")
-        print(f"skema ditulis: {path}")
+        show(f"skema ditulis: {path}")
     return 0
 
 
@@ -145,7 +157,7 @@ def _current_sop(project: loader.Project, slug: str) -> Sop | None:
 
 def _warn(messages: Sequence[str]) -> None:
     for message in messages:
-        print(f"peringatan: {message}", file=sys.stderr)
+        show(f"peringatan: {message}", err=True)
 
 
 def cmd_run_start(args: argparse.Namespace) -> int:
@@ -154,7 +166,7 @@ def cmd_run_start(args: argparse.Namespace) -> int:
     sop = project.sop(checklist.validate_slug(args.slug))
     at = checklist.parse_time(args.at, calendar.tz, now.date()) if args.at else None
     path, cycle = checklist.start_run(args.data, sop, calendar.tz, now, args.run, at)
-    print(checklist.started_text(path, cycle))
+    show(checklist.started_text(path, cycle))
     return 0
 
 
@@ -176,7 +188,7 @@ def cmd_run_done(args: argparse.Namespace) -> int:
         args.decision,
     )
     _warn(checklist.sop_changes(cycle, _current_sop(project, args.slug)))
-    print(checklist.done_text(cycle, state, calendar))
+    show(checklist.done_text(cycle, state, calendar))
     return 0
 
 
@@ -188,9 +200,9 @@ def cmd_run_status(args: argparse.Namespace) -> int:
     status = checklist.cycle_status(cycle, calendar, now, sop, check_sop=True)
     _warn(status.warnings)
     if args.json:
-        print(json.dumps(checklist.status_json(status), ensure_ascii=False, indent=2))
+        show(json.dumps(checklist.status_json(status), ensure_ascii=False, indent=2))
     else:
-        print(checklist.status_text(status, calendar), end="")
+        show(checklist.status_text(status, calendar), end="")
     return 0
 
 
@@ -202,9 +214,9 @@ def cmd_run_list(args: argparse.Namespace) -> int:
     summaries = [checklist.summarize(c, calendar, now) for c in chosen]
     if args.json:
         data = [checklist.summary_json(s, calendar.tz) for s in summaries]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        show(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(checklist.list_text(summaries, calendar), end="")
+        show(checklist.list_text(summaries, calendar), end="")
     return 0
 
 

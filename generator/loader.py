@@ -27,6 +27,7 @@ from generator.model import (
     foreign_char_hint,
     is_reserved_name,
 )
+from generator.paths import outside, outside_problem
 from generator.yamlread import Document, YamlRefused, field_name, read_yaml
 
 OFFICE_FILE = "instansi.yaml"
@@ -196,7 +197,9 @@ def _read_document(
     try:
         doc = read_yaml(raw, user_text=True)
     except YamlRefused as exc:
-        problems += [Problem(source, i.line, i.column, "", i.message, i.hint) for i in exc.issues]
+        problems += [
+            Problem(source, i.line, i.column, i.field, i.message, i.hint) for i in exc.issues
+        ]
         return None
     if not isinstance(doc.data, dict):
         line, col = doc.position(())
@@ -266,6 +269,9 @@ def _sop_files(sop_dir: Path, problems: list[Problem]) -> list[tuple[str, Path]]
     for path in sorted(sop_dir.iterdir()) if sop_dir.is_dir() else []:
         if path.name.startswith(".") or not path.is_file():
             continue
+        if path.suffix in (".yaml", ".yml") and outside(path, sop_dir.parent):
+            problems.append(outside_problem(path, "berkas SOP"))
+            continue
         if path.suffix == ".yml":
             problems.append(
                 Problem(str(path), 0, 0, "", "akhiran berkas SOP harus .yaml", "ganti nama berkas")
@@ -317,7 +323,9 @@ def load_project(data_dir: Path | str, templates_dir: Path | str | None = None) 
     office_source = str(office_path)
     office: Office | None = None
     logo: bytes | None = None
-    if not office_path.is_file():
+    if office_path.is_file() and outside(office_path, data_dir):
+        problems.append(outside_problem(office_path, "berkas instansi"))
+    elif not office_path.is_file():
         problems.append(
             Problem(
                 office_source,

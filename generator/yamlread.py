@@ -1,7 +1,8 @@
-"""Strict YAML reading that keeps every node's position.
+r"""Strict YAML reading that keeps every node's position.
 
 Only the YAML composer runs (no constructor), so tags can never execute. Anchors, aliases,
-explicit tags, duplicate keys, tabs in indentation, control characters, nesting deeper than
+explicit tags, duplicate keys, tabs in indentation, control characters (raw, or in a value or
+key through an escape such as "\e"), nesting deeper than
 MAX_DEPTH and non-UTF-8 bytes are refused; syntax errors are explained in Indonesian at the
 spot the clerk must fix (e.g. where an unclosed quote opened, not where YAML gave up). Every
 scalar comes back as the text the user typed (or None for an empty/null plain value): whether
@@ -38,6 +39,15 @@ MAX_DEPTH = 50
 
 # Characters YAML does not allow in a file (control characters other than tab and line breaks).
 _BAD_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+# Control characters no text may hold once read, whether typed raw or written as a YAML escape
+# ("\e[2J", "\x1b", "\u009b", "\a"): C0 but tab and newline, DEL and C1. On a terminal they
+# clear the screen, recolour or retitle it; in a document they are invisible.
+CONTROL_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_HINT = (
+    "hapus kode itu dari teks (mis. \\e, \\a, \\x1b, \\u001b di dalam kutip ganda); "
+    "baris baru dan tab boleh"
+)
 
 # Bidirectional embedding, override and isolate controls: they make a text display in another
 # order than it is written ("Trojan Source"), so what is printed would differ from what a
@@ -79,6 +89,7 @@ class YamlIssue:
     column: int
     message: str
     hint: str = ""
+    field: str = ""  # the key path (`langkah[2].uraian`) when the issue is about one value
 
 
 @dataclass
@@ -364,12 +375,22 @@ def read_yaml(raw: bytes, *, user_text: bool = False) -> Document:
     return doc
 
 
+def _text(node: yaml.ScalarNode, path: Path_, doc: Document) -> str:
+    """A scalar's text (NFC for user text); a control character in it is an issue."""
+    found = CONTROL_CHAR.search(node.value)
+    if found:
+        line, col = _mark(node.start_mark)
+        message = f"karakter kendali tidak diizinkan (kode U+{ord(found.group()):04X})"
+        doc.issues.append(YamlIssue(line, col, message, _CONTROL_HINT, field_name(path)))
+    return unicodedata.normalize("NFC", node.value) if doc.nfc else node.value
+
+
 def _convert(node: yaml.Node, path: Path_, doc: Document) -> Any:
     doc.value_pos[path] = _mark(node.start_mark)
     if isinstance(node, yaml.ScalarNode):
         if not node.style and node.value in NULLS:  # plain: None (Python) or "" (libyaml)
             return None
-        return unicodedata.normalize("NFC", node.value) if doc.nfc else node.value
+        return _text(node, path, doc)
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), doc) for i, item in enumerate(node.value)]
     result: dict[str, Any] = {}
@@ -378,7 +399,7 @@ def _convert(node: yaml.Node, path: Path_, doc: Document) -> Any:
         if not isinstance(key_node, yaml.ScalarNode):
             doc.issues.append(YamlIssue(line, col, "kunci harus berupa teks sederhana"))
             continue
-        key = unicodedata.normalize("NFC", key_node.value) if doc.nfc else key_node.value
+        key = _text(key_node, (*path, key_node.value), doc)
         if key in result:
             first = doc.key_pos[(*path, key)]
             doc.issues.append(

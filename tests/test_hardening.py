@@ -12,15 +12,17 @@ siklus). It names the command, the edits made to a fresh copy of sop_data/ and t
       - {file: F, write: TEXT, repeat: N}    # also write_hex, append, append_hex, prepend
       - {file: F, copy: FROM} | {file: F, remove: true}
       - {file: F, encode: latin-1} | {file: F, crlf: true, bom: true}
+      - {file: F, symlink: TARGET}           # F becomes a symbolic link (replacing F)
       - {mount: FOLDER, mode: ro|full}       # a read-only or full disk at FOLDER
-    expect: {status: 1, where: REGEX, says: TEXT, exact: true}
+    expect: {status: 1, where: REGEX, says: TEXT, exact: true, absent: [TEXT], untouched: [F]}
 
 Asserted for every case: the exit status; no traceback and no Python exception name; the
 first line of stderr starts with `where` (the file:line:column, or the refused argument);
-`says` appears; nothing under sop_data/ changed (a refused command loses no record); no code
-ran (no marker file); for `build`, the previous output folder is exactly as it was and no
-staging folder is left. With `exact` (default), the whole output is compared with
-tests/expected/hardening/<class>-<case>.txt.
+`says` appears; no `absent` text appears (e.g. what a refused link points to holds); every
+`untouched` folder of the work folder is as it was; nothing under sop_data/ changed (a
+refused command loses no record); no code ran (no marker file); for `build`, the previous
+output folder is exactly as it was and no staging folder is left. With `exact` (default),
+the whole output is compared with tests/expected/hardening/<class>-<case>.txt.
 
 A read-only or full disk is a real tmpfs mounted for the test when the process may mount
 (root); otherwise it is simulated honestly: a folder without write permission (non-root) or
@@ -137,6 +139,10 @@ def _edit_file(work: Path, edit: dict[str, Any]) -> None:
         path.unlink()
     elif "encode" in edit:
         path.write_bytes(path.read_text(encoding="utf-8").encode(edit["encode"]))
+    elif "symlink" in edit:
+        if path.is_symlink() or path.exists():
+            path.unlink()
+        path.symlink_to(edit["symlink"])
     elif "crlf" in edit:
         raw = path.read_bytes().replace(b"\n", b"\r\n")
         path.write_bytes((b"\xef\xbb\xbf" if edit.get("bom") else b"") + raw)
@@ -252,7 +258,10 @@ def test_case(name: str, work: Path, record_property: Callable[[str, object], No
             else:
                 _edit_file(work, edit)
         data_before = snapshot(work / "sop_data")
+        untouched = {f: snapshot(work / f) for f in expect.get("untouched", [])}
         done = sop(work, *argv, limit=limit)
+        for folder, files in untouched.items():
+            assert snapshot(work / folder) == files, f"{folder} outside sop_data changed"
         stderr = done.stderr.decode("utf-8", "backslashreplace")
         stdout = done.stdout.decode("utf-8", "backslashreplace")
         assert snapshot(work / "sop_data") == data_before, "a refused command changed sop_data"
@@ -281,6 +290,8 @@ def _assert_outcome(
     first = stderr.splitlines()[0] if stderr else ""
     assert re.match(expect["where"], first), f"{name}: first line {first!r}"
     assert expect["says"] in output, output
+    for text in expect.get("absent", []):
+        assert text not in output, f"{name}: {text!r} printed"
     if status:
         assert stdout == "", "a refused command printed a success message"
     assert not list(work.rglob("DIBUAT")), "code from the input ran"

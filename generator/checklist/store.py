@@ -34,6 +34,8 @@ from generator.model import (
     foreign_char_hint,
     is_reserved_name,
 )
+from generator.paths import outside, outside_problem, require_inside
+from generator.yamlread import CONTROL_CHAR
 
 
 def validate_run_id(run_id: str) -> str:
@@ -79,9 +81,24 @@ def _store_error(exc: OSError, path: Path) -> UserError:
     )
 
 
+def lock_path(path: Path) -> Path:
+    """The lock file of a checklist file: `.<run>.yaml.lock` beside it."""
+    return path.parent / f".{path.name}.lock"
+
+
+def keep_inside(data_dir: Path | str, path: Path) -> None:
+    """Refuse a cycle file whose checklist folder, SOP folder, file or lock leads out of the
+    data folder (a symbolic link elsewhere): nothing outside is read, locked or written."""
+    data = Path(data_dir)
+    require_inside(data, data / CHECKLIST_DIR, what="folder checklist")
+    require_inside(data, path.parent, what="folder siklus")
+    require_inside(data, path, what="berkas siklus")
+    require_inside(data, lock_path(path), what="berkas kunci siklus")
+
+
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    lock = filelock.FileLock(str(path.parent / f".{path.name}.lock"), timeout=LOCK_TIMEOUT)
+    lock = filelock.FileLock(str(lock_path(path)), timeout=LOCK_TIMEOUT)
     try:
         with lock:
             for stale in path.parent.glob(f".{path.name}.*.tmp"):
@@ -155,7 +172,7 @@ def _check_text(name: str, value: str, *, required: bool = False) -> str:
         raise UserError(f"{name} wajib diisi")
     if len(value) > MAX_TEXT:
         raise UserError(f"{name} terlalu panjang (lebih dari {MAX_TEXT} karakter)")
-    if any(ord(ch) < 32 and ch not in "\n" for ch in value):
+    if CONTROL_CHAR.search(value) or "\t" in value:  # C0 (but newline), DEL, C1
         raise UserError(f"{name} memuat karakter kendali; tulis teks biasa")
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):  # undecodable bytes in argv
         raise UserError(f"{name} memuat byte yang bukan teks UTF-8; ketik ulang teksnya")
@@ -184,12 +201,14 @@ def start_run(
         base = started.astimezone(tz).date().isoformat()
         candidates = [base] + [f"{base}-{n}" for n in range(2, 100)]
     folder = Path(data_dir) / CHECKLIST_DIR / validate_slug(sop.slug)
+    keep_inside(data_dir, folder / f"{candidates[0]}.yaml")  # before any folder is made
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _store_error(exc, folder) from None
     for candidate in candidates:
         path = folder / f"{candidate}.yaml"
+        keep_inside(data_dir, path)
         with _locked(path):
             if path.exists():
                 continue
@@ -221,6 +240,7 @@ def record_done(
     decision = decision.strip().lower()
     if decision and decision not in DECISIONS:
         raise UserError(f"--decision harus ya atau tidak, bukan '{decision}'")
+    keep_inside(data_dir, path)
     if not path.is_file():
         raise _missing_run(Path(data_dir), slug, run_id)
     with _locked(path):
@@ -235,9 +255,12 @@ def open_checklist(data_dir: Path | str, slug: str, run_id: str | None = None) -
     folder = Path(data_dir) / CHECKLIST_DIR / validate_slug(slug)
     if run_id is not None:
         path = checklist_path(data_dir, slug, run_id)
+        keep_inside(data_dir, path)
         if not path.is_file():
             raise _missing_run(Path(data_dir), slug, run_id)
         return read_checklist(path)
+    for run in _run_ids(folder):
+        keep_inside(data_dir, folder / f"{run}.yaml")
     cycles = [read_checklist(folder / f"{r}.yaml") for r in _run_ids(folder)]
     if not cycles:
         raise UserError(f"belum ada siklus untuk SOP '{slug}'; mulai dengan: sop run start {slug}")
@@ -254,12 +277,18 @@ def load_checklists(data_dir: Path | str) -> dict[str, list[Checklist]]:
 
     Any damaged or misnamed file makes one UserError listing every located problem.
     """
-    root = Path(data_dir) / CHECKLIST_DIR
+    data = Path(data_dir)
+    root = data / CHECKLIST_DIR
     result: dict[str, list[Checklist]] = {}
     problems: list[Problem] = []
+    if root.is_dir() and outside(root, data):
+        raise UserError([outside_problem(root, "folder checklist")])
     folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     for folder in folders:
         if folder.name.startswith("."):
+            continue
+        if outside(folder, data):
+            problems.append(outside_problem(folder, "folder siklus"))
             continue
         if not re.fullmatch(SLUG_PATTERN, folder.name):
             problems.append(Problem(str(folder), 0, 0, "", "nama folder siklus tidak sah"))
@@ -269,6 +298,9 @@ def load_checklists(data_dir: Path | str) -> dict[str, list[Checklist]]:
                 continue
             if len(path.stem) > MAX_RUN_ID or not re.fullmatch(RUN_ID_PATTERN, path.stem):
                 problems.append(Problem(str(path), 0, 0, "", "nama berkas siklus tidak sah"))
+                continue
+            if outside(path, data):
+                problems.append(outside_problem(path, "berkas siklus"))
                 continue
             try:
                 result.setdefault(folder.name, []).append(read_checklist(path))

@@ -260,7 +260,7 @@ def parse_checklist(raw: bytes, source: str, expect: tuple[str, str] | None = No
         doc = read_yaml(raw)
     except YamlRefused as exc:
         raise UserError(
-            [Problem(source, i.line, i.column, "", i.message, i.hint) for i in exc.issues]
+            [Problem(source, i.line, i.column, i.field, i.message, i.hint) for i in exc.issues]
         ) from None
     if not isinstance(doc.data, dict):
         raise UserError([Problem(source, 1, 1, "", "berkas daftar periksa kosong atau rusak")])
