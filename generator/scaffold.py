@@ -10,6 +10,7 @@ from pathlib import Path
 from generator.errors import UserError
 from generator.loader import OFFICE_FILE, SOP_DIR
 from generator.model import SLUG_PATTERN, Office, Sop, is_reserved_name
+from generator.paths import outside, require_inside
 from generator.render.common import make_env, render_template
 from generator.yamlread import YamlRefused, read_yaml
 
@@ -17,6 +18,8 @@ NEW_SOP_TEMPLATE = "sop-baru.yaml"
 
 
 def _first_official(data_dir: Path) -> str:
+    if outside(data_dir / OFFICE_FILE, data_dir):
+        return "camat"  # `sop check` refuses the link; nothing is read through it
     try:
         data = read_yaml((data_dir / OFFICE_FILE).read_bytes()).data
     except (OSError, YamlRefused):
@@ -40,8 +43,9 @@ def new_sop(data_dir: Path, slug: str, templates_dir: Path, today: date) -> Path
             "mis. surat-masuk"
         )
     path = Path(data_dir) / SOP_DIR / f"{slug}.yaml"
-    if path.exists():
+    if path.exists() or path.is_symlink():
         raise UserError(f"{path} sudah ada; pilih nama lain atau sunting berkas itu")
+    require_inside(Path(data_dir), path.parent, what="folder SOP")
     text = new_sop_text(slug, templates_dir, today, _first_official(Path(data_dir)))
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as f:

@@ -3,6 +3,7 @@ escaped in everything the CLI prints; files out of the data folder are refused."
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ import pytest
 from generator import cli
 from generator.errors import UserError
 from generator.paths import outside, require_inside
+from generator.scaffold import new_sop
 from generator.yamlread import YamlRefused, read_yaml
+from tests.conftest import SEED_DATA, TEMPLATES
 
 
 @pytest.mark.parametrize(
@@ -69,3 +72,20 @@ def test_a_path_is_inside_only_when_its_real_place_is(tmp_path: Path) -> None:
         require_inside(data, data / "sop" / "tautan.yaml", what="berkas SOP")
     assert "rahasia" not in refused.value.format()
     assert refused.value.format().startswith(f"{data}/sop/tautan.yaml: berkas SOP ini tautan")
+
+
+def test_sop_new_writes_nothing_through_a_link_out_of_the_data_folder(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "instansi.yaml").write_bytes((SEED_DATA / "instansi.yaml").read_bytes())
+    (tmp_path / "luar").mkdir()
+    (data / "sop").symlink_to(tmp_path / "luar")
+    with pytest.raises(UserError, match="folder SOP ini tautan simbolik ke luar folder data"):
+        new_sop(data, "surat-masuk", TEMPLATES, date(2026, 12, 1))
+    assert list((tmp_path / "luar").iterdir()) == []
+    (data / "sop").unlink()
+    (data / "sop").mkdir()
+    (data / "sop" / "surat-keluar.yaml").symlink_to(tmp_path / "luar" / "baru.yaml")  # dangling
+    with pytest.raises(UserError, match="sudah ada"):
+        new_sop(data, "surat-keluar", TEMPLATES, date(2026, 12, 1))
+    assert list((tmp_path / "luar").iterdir()) == []
