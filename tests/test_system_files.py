@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -155,7 +156,22 @@ def unprovided(paths: list[str]) -> list[str]:
 
 
 def _is_system(path: str, private: tuple[str, ...]) -> bool:
-    return path.startswith("/") and not path.startswith(private) and Path(path).exists()
+    return (
+        path.startswith("/")
+        and not path.startswith(private)
+        and "/__pycache__/" not in path  # Python's cache of a module beside it
+        and Path(path).exists()
+    )
+
+
+def python_own() -> set[Path]:
+    """The README's python3: its standard library, and its whole installation when that is
+    not the system's own prefix (pyenv, a source build), which no Debian package holds."""
+    own = {Path(sysconfig.get_path(name)).resolve() for name in ("stdlib", "platstdlib")}
+    home = Path(sys.base_prefix).resolve()
+    if str(home) not in ("/", "/usr", "/usr/local"):
+        own.add(home)
+    return own
 
 
 def watched_run(tmp: Path) -> dict[str, list[str]]:
@@ -190,7 +206,7 @@ def test_every_system_file_and_program_comes_from_the_set_up(tmp_path: Path) -> 
         for p in {
             Path(sys.prefix),  # the virtualenv
             Path(sys.prefix).resolve(),
-            Path(sys.base_prefix).resolve(),  # the README's python3, its standard library
+            *python_own(),
             ROOT,
             tmp_path,
             tmp_path.resolve(),
