@@ -1,7 +1,8 @@
 """Every system file and program sop uses comes from a Debian package the set-up installs.
 
 A real run (load, cycle records, every document rendered with Graphviz and WeasyPrint, the site
-files with their fonts) is watched from inside its Python process: every file opened, every
+files with their fonts), with fontconfig seeing only the fonts the set-up installs (as on a
+fresh machine), is watched from inside its Python process: every file opened, every
 program started and every shared library loaded. Add the programs the tests drive (Chromium,
 poppler) and each system path found must belong, by `dpkg -S`, to a package that
 `scripts/system-deps.sh test` installs, to one of their dependencies, or to what the README
@@ -76,8 +77,9 @@ def _query(fields: str, *packages: str) -> list[str]:
 
 
 @cache
-def _installed() -> dict[str, tuple[list[str], str]]:
-    """Installed package -> (what it depends on, its priority); virtual names resolved."""
+def _installed() -> dict[str, tuple[list[list[str]], str]]:
+    """Installed package -> (what it depends on, as groups of installed alternatives in the
+    order written, virtual names resolved; its priority)."""
     rows = _query(
         "${db:Status-Abbrev}\t${Package}\t${Priority}\t${Provides}\t${Depends}, ${Pre-Depends}\n"
     )
@@ -92,30 +94,33 @@ def _installed() -> dict[str, tuple[list[str], str]]:
             providers.setdefault(virtual, []).append(name)
     result = {}
     for name, (depends, priority) in table.items():
-        names = []
-        for alternative in re.findall(
-            r"[a-z0-9][a-z0-9+.-]*", re.sub(r"\([^)]*\)|:any", "", depends)
-        ):
-            if alternative in table:
-                names.append(alternative)
-            names.extend(providers.get(alternative, []))
-        result[name] = (names, priority)
+        groups = []
+        for group in re.sub(r"\([^)]*\)|:any", "", depends).split(","):
+            members: list[str] = []
+            for alternative in re.findall(r"[a-z0-9][a-z0-9+.-]*", group):
+                members += ([alternative] if alternative in table else []) + providers.get(
+                    alternative, []
+                )
+            if members:
+                groups.append(members)
+        result[name] = (groups, priority)
     return result
 
 
 def allowed_packages() -> set[str]:
-    """Set-up packages, the README's given ones and Debian's required ones, with every
-    installed package they depend on."""
+    """Set-up packages, the README's given ones and Debian's required ones, with the packages
+    apt installs for them: of a choice ("a | b"), one already chosen, else the first."""
     installed = _installed()
-    todo = set_up_packages() | set(GIVEN)
-    todo |= {name for name, (_, priority) in installed.items() if priority == "required"}
-    done: set[str] = set()
+    chosen = set_up_packages() | set(GIVEN)
+    chosen |= {name for name, (_, priority) in installed.items() if priority == "required"}
+    todo, done = set(chosen), set()
     while todo:
         name = todo.pop()
         if name in done:
             continue
         done.add(name)
-        todo |= set(installed.get(name, ([], ""))[0]) - done
+        for group in installed.get(name, ([], ""))[0]:
+            todo |= (set(group) & chosen) or {group[0]}
     return done
 
 
@@ -139,6 +144,26 @@ def owners(paths: list[str]) -> dict[str, set[str]]:
         if spelling in spellings:
             result[spellings[spelling]] |= {p.split(":")[0] for p in packages.split(", ")}
     return result
+
+
+def set_up_fonts_conf(folder: Path) -> Path:
+    """A fontconfig configuration that sees only the fonts of allowed packages: fontconfig
+    then answers as on a fresh machine, even where another package (fonts-liberation2, say)
+    holds a newer copy of the same font."""
+    files = subprocess.run(["fc-list", ":", "file"], capture_output=True, text=True).stdout
+    found = owners([line.split(": ")[0] for line in files.splitlines()])
+    allowed = allowed_packages()
+    dirs = sorted({str(Path(p).parent) for p, packages in found.items() if packages & allowed})
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+        "<fontconfig>\n"
+        + "".join(f"  <dir>{d}</dir>\n" for d in dirs)
+        + f"  <cachedir>{folder / 'fc-cache'}</cachedir>\n"
+        + '  <include ignore_missing="yes">/etc/fonts/conf.d</include>\n</fontconfig>\n',
+        encoding="utf-8",
+    )
+    return conf
 
 
 def unprovided(paths: list[str]) -> list[str]:
@@ -178,7 +203,12 @@ def watched_run(tmp: Path) -> dict[str, list[str]]:
     """Files opened, programs started and libraries loaded by a full run on the seed data."""
     data = tmp / "sop_data"
     shutil.copytree(SEED_DATA, data)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOP_NOW": "2026-11-25T09:00:00+08:00"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SOP_NOW": "2026-11-25T09:00:00+08:00",
+        "FONTCONFIG_FILE": str(set_up_fonts_conf(tmp)),
+    }
     done = subprocess.run(
         [sys.executable, "-c", WATCHED_RUN, str(data), str(TEMPLATES)],
         capture_output=True,
@@ -193,10 +223,14 @@ def watched_run(tmp: Path) -> dict[str, list[str]]:
 
 def test_the_check_names_a_path_no_set_up_package_provides() -> None:
     """The check itself: a made-up path and a file of a package the set-up does not install."""
-    made_up = "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf"
+    made_up = "/usr/share/fonts/truetype/sop-tidak-ada/LiberationSans-Regular.ttf"
     assert unprovided([made_up]) == [f"{made_up}: no installed Debian package holds it"]
     assert unprovided(["/usr/bin/dot", "/usr/bin/chromium"]) == []
-    assert "dpkg" in allowed_packages() and "libpango-1.0-0" in allowed_packages()
+    allowed = allowed_packages()
+    assert {"dpkg", "libpango-1.0-0", "fontconfig", "fonts-liberation"} <= allowed
+    # fontconfig-config needs "fonts-dejavu-core | ... | fonts-liberation | fonts-liberation2":
+    # the set-up's fonts-liberation is the choice, not another installed alternative
+    assert "fonts-liberation2" not in allowed
 
 
 def test_every_system_file_and_program_comes_from_the_set_up(tmp_path: Path) -> None:
