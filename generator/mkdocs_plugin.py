@@ -80,9 +80,10 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         theme prints it raw in most places, which is right, but through `striptags` in
         `<title>`, which decodes entities: `&lt;/title&gt;&lt;script&gt;` typed by a clerk would
         come back as markup. The theme prints a metadata title raw everywhere (`<title>`,
-        header, search), so it stays text and reads as typed.
+        header, search), so it stays text and reads as typed. (The home page's `<title>` is
+        the site name alone, escaped in `on_config`.)
         """
-        if page.title and "title" not in page.meta:
+        if page.title and "title" not in page.meta and not page.is_homepage:
             page.meta["title"] = page.title
         return html
 

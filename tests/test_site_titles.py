@@ -165,7 +165,7 @@ def test_the_other_pages_run_nothing_and_list_the_units_as_typed(
 ) -> None:
     context, trap = trapped
     register = _visit(context, trap, site_url)
-    assert register.title() == _squash(f"Daftar SOP - {SITE_NAME}")
+    assert register.title() == _squash(SITE_NAME)
     toc = _squash(register.locator(".md-sidebar--secondary").inner_text())
     body = _squash(register.locator("article").inner_text())
     for number, payload in enumerate(PAYLOADS, 1):
