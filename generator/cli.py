@@ -44,9 +44,24 @@ def _summary(errors: int, warnings: int) -> str:
     return f"{errors} galat, {warnings} peringatan"
 
 
+def _add_cycle_problems(data: Path, problems: list[Problem]) -> None:
+    """Raise every problem of the cycle records with `problems` (those found before) when
+    any cycle record is damaged."""
+    try:
+        checklist.load_checklists(data)
+    except UserError as exc:
+        raise UserError(sorted([*problems, *exc.problems])) from None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate the data folder."""
-    project = loader.load_project(args.data, args.templates)
+    """Validate the data folder: SOP and office files, and the cycle records the site reads
+    too (so a file that stops the site never passes the check); every problem at once."""
+    try:
+        project = loader.load_project(args.data, args.templates)
+    except UserError as exc:
+        _add_cycle_problems(args.data, list(exc.problems))
+        raise
+    _add_cycle_problems(args.data, list(project.warnings))
     _print_problems(project.warnings)
     show(f"{len(project.sops)} SOP valid, {len(project.warnings)} peringatan")
     return 0
