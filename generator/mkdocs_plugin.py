@@ -3,7 +3,10 @@
 on_config builds the site files (same pipeline and cache as `sop build`), names the site after
 the office, sets the logo and watches the data and template folders for `mkdocs serve`;
 on_files hands every page and artifact to MkDocs with `File.generated`, writing nothing into
-docs/. A user error becomes a `PluginError` carrying the same file:line messages as `sop check`.
+docs/. A user error becomes a `PluginError` carrying the same file:line messages as `sop check`;
+a data warning never fails the build, even a strict one: it is logged at info level
+("PERINGATAN ...") and shown as a note on the SOP's page. Page titles go to the theme as
+metadata, which it prints without decoding entities (see `on_page_content`).
 This is the only module that imports mkdocs.
 """
 
