@@ -24,8 +24,12 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from tests.browser import CHROMIUM
 from tests.conftest import ROOT, SEED_DATA, TEMPLATES
+
+pytestmark = pytest.mark.slow
 
 SCRIPT = ROOT / "scripts" / "system-deps.sh"
 GIVEN = ("python3", "git", "make")  # the README's fresh machine
