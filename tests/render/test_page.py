@@ -72,8 +72,11 @@ def test_sop_page_with_every_document(seed_project: Project) -> None:
     )
     text = page.sop_page(ctx, sop, ALL_FILES, '<div class="lembar">LEMBAR</div>', cycles)
     assert_matches_expected(text, "pages/sop-seed.md")
-    assert "<td>Memerintahkan &lt;Sekcam&gt;</td>" in text
-    assert '<tr class="sop-terlambat"><td class="sop-nomor">2024-03-07</td>' in text
+    assert '<td data-label="Uraian Kegiatan">Memerintahkan &lt;Sekcam&gt;</td>' in text
+    assert (
+        '<tr class="sop-terlambat"><td class="sop-nomor" data-label="Siklus">2024-03-07</td>'
+        in text
+    )
 
 
 def test_sop_page_before_any_document_exists(seed_project: Project) -> None:
