@@ -21,7 +21,10 @@ from generator.render import page, sheet
 from generator.render.common import RenderContext
 
 # Debian's fonts-liberation: metric-compatible with Arial, the font of the official sheet.
-FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
+FONT_DIR = next(
+    (d for d in (Path("/usr/share/fonts/truetype/liberation2"),) if d.is_dir()),
+    Path("/usr/share/fonts/truetype/liberation"),
+)
 FONT_FILES = (
     "LiberationSans-Regular.ttf",
     "LiberationSans-Bold.ttf",
