@@ -268,7 +268,12 @@ def test_refuses_a_missing_name_and_a_finished_cycle(
     capsys: pytest.CaptureFixture[str], data_copy: Path
 ) -> None:
     start(capsys, data_copy)
-    assert refused(capsys, data_copy, "1") == "--by (nama pelaksana) wajib diisi\n"
+    with pytest.raises(SystemExit) as missing:
+        sop_cmd(capsys, data_copy, "done", SLUG, RUN, "1", now="2024-03-13 16:00")
+    assert missing.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "sop run done: galat: argumen berikut wajib diisi: --by\n"
+    )
     assert refused(capsys, data_copy, "1", "--by", "  ") == "--by (nama pelaksana) wajib diisi\n"
     walk(capsys, data_copy)
     err = refused(capsys, data_copy, "9", "--by", "Staf")
