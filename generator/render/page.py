@@ -43,6 +43,9 @@ DOWNLOADS: tuple[tuple[str, str], ...] = (
     ("daftar-periksa.pdf", "Daftar periksa kosong (PDF)"),
 )
 DIAGRAM_IMAGE = "diagram-alir.svg"
+# The site's own scripts (templates/pages/), listed in mkdocs.yml under extra.polyfills: a
+# ResizeObserver for old browsers, a search worker for a site opened from a folder.
+SCRIPTS = ("resize-observer.js", "iframe-worker.js")
 
 # Characters Python-Markdown would read as markup in inline text (see markdown.ESCAPED_CHARS);
 # '<', '>' and '&' are HTML-escaped instead.
@@ -463,12 +466,9 @@ def site_assets(ctx: RenderContext, fonts: Collection[str]) -> dict[str, bytes]:
         page_size=(height, width),
         margins=(STYLE.margin_top, STYLE.margin_right, STYLE.margin_bottom, STYLE.margin_left),
     )
-    assets = {
-        CSS_NAME: css.encode("utf-8"),
-        f"{ASSETS_DIR}/resize-observer.js": render_template(
-            ctx.env, "pages/resize-observer.js"
-        ).encode("utf-8"),
-    }
+    assets = {CSS_NAME: css.encode("utf-8")}
+    for script in SCRIPTS:
+        assets[f"{ASSETS_DIR}/{script}"] = render_template(ctx.env, f"pages/{script}").encode()
     if ctx.logo:
         assets[logo_name(ctx)] = ctx.logo
     return assets
