@@ -235,6 +235,7 @@ def test_search_finds_every_word_of_every_step(
     context, watch = new_context(browser, 1366)
     page = open_page(context, watch, f"{site_url}sop/{slug}/")
     page.locator("label.md-search__icon, .md-search__input").first.click()
+    assert search_misses(page, slug, ["Tidakadakata"]) == ["Tidakadakata"]  # the check bites
     assert search_misses(page, slug, words) == []
     context.close()
     watch.assert_clean()
