@@ -97,7 +97,11 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page and artifact as a virtual file."""
         assert self.site is not None or self.failure is not None
-        generated = error_files(self.failure, self.site) if self.failure else self.site.files
+        if self.failure:
+            data = self._folder(config, "data_dir")
+            generated = error_files(self.failure, self.site, data)
+        else:
+            generated = self.site.files
         for path, content in sorted(generated.items()):
             inclusion = (
                 InclusionLevel.NOT_IN_NAV

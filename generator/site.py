@@ -8,6 +8,7 @@ then the page renderer, then adds the local fonts. Knows nothing of MkDocs: the 
 from __future__ import annotations
 
 import html
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,11 +203,20 @@ def error_page(error: UserError) -> str:
     )
 
 
-def error_files(error: UserError, previous: SiteBuild | None) -> dict[str, bytes]:
+def error_files(
+    error: UserError, previous: SiteBuild | None, data_dir: Path | None = None
+) -> dict[str, bytes]:
     """The site's files while the data has errors (live preview only): the last good build's
-    files with each of its pages (or just the home page) replaced by `error_page`."""
+    files with each of its pages replaced by `error_page`. Without a good build yet, the home
+    page and the page of every SOP file in `data_dir`/sop/ are the error page."""
     text = error_page(error).encode("utf-8")
     files = dict(previous.files) if previous else {}
-    for path in previous.pages if previous else ("index.md",):
+    if previous:
+        paths = list(previous.pages)
+    else:
+        names = sorted(data_dir.glob("sop/*.yaml")) if data_dir else []
+        slugs = [p.stem for p in names if re.fullmatch(r"[a-z0-9][a-z0-9-]*", p.stem)]
+        paths = ["index.md", *(page.sop_page_path(slug) for slug in slugs)]
+    for path in paths:
         files[path] = text
     return files
