@@ -128,7 +128,11 @@ def test_steps_list_their_forms(seed_project: Project) -> None:
 def test_site_assets_fonts_and_logo(seed_project: Project, tmp_path: Path) -> None:
     ctx = ctx_of(seed_project)
     assets = page.site_assets(ctx, ["LiberationSans-Regular.ttf", "LiberationSans-BoldItalic.ttf"])
-    assert sorted(assets) == ["assets/resize-observer.js", "assets/sop.css"]
+    assert sorted(assets) == [
+        "assets/iframe-worker.js",
+        "assets/resize-observer.js",
+        "assets/sop.css",
+    ]
     css = assets["assets/sop.css"].decode()
     assert_matches_expected(css, "pages/sop.css")
     assert page.font_faces(["LiberationSans-BoldItalic.ttf"]) == [
