@@ -333,9 +333,20 @@ def test_register_on_a_phone(site_url: str, browser: Browser) -> None:
     page = open_page(context, watch, site_url)
     assert page_width(page) <= 390
     assert page.evaluate(WORDS_ON_ONE_LINE, page.locator("body").element_handle()) == []
-    first = page.locator("table.sop-daftar").first
-    visible = [th.inner_text() for th in first.locator("th").all() if th.is_visible()]
-    assert visible == ["Nomor SOP", "Nama SOP", "Tanggal Efektif"]
+    for wrap in page.locator(".sop-tabel-wrap").all():  # nothing scrolls sideways
+        assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth")
+    row = page.locator("table.sop-daftar tr", has_text="Permohonan Informasi").first
+    cells = [td.inner_text() for td in row.locator("td").all() if td.is_visible()]
+    assert cells == [
+        "555/PPID/DISKOMINFO/2020",
+        "Pelayanan Permohonan Informasi Publik",
+        "10 Februari 2020",
+    ]
+    label = "td => getComputedStyle(td, '::before').content"
+    assert row.locator("td.sop-nomor").evaluate(label) == '"Nomor SOP: "'
+    name = row.locator("a").bounding_box()
+    number = row.locator("td.sop-nomor").bounding_box()
+    assert name and number and name["y"] < number["y"]  # a card with the name first
     context.close()
     watch.assert_clean()
 
