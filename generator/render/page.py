@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from generator import flow
 from generator.layout.sheet import STYLE
-from generator.model import Sop
+from generator.model import Sop, text_blocks
 from generator.render import forms
 from generator.render.common import RenderContext, render_template
 
@@ -86,9 +86,11 @@ def page_link(folder: str, directory_urls: bool = True) -> str:
 
 
 def lines(text: str) -> Markup:
-    """Escaped text with its line breaks as <br>: never a blank line, which would end the
-    page's raw HTML block and let Markdown read the rest."""
-    return Markup("<br>").join(line.strip() for line in text.strip().splitlines() if line.strip())
+    """Escaped text with its paragraphs and list items (`model.text_blocks`) on lines of
+    their own, joined by <br>: never a blank line, which would end the page's raw HTML block
+    and let Markdown read the rest."""
+    shown = [f"{b.marker} {b.text}" if b.marker else b.text for b in text_blocks(text)]
+    return Markup("<br>").join(shown)
 
 
 # SOP-wide provisions shown on the page, in the sheet's order: (attribute, heading).
@@ -247,7 +249,10 @@ def step_rows(ctx: RenderContext, sop: Sop, names: Collection[str]) -> list[Step
         StepRow(
             number=step.number,
             description=step.description,
-            actors=", ".join(sop.lanes[a] for a in step.actors),
+            actors=", ".join(
+                f"{sop.lanes[a]} (pihak luar)" if a in sop.outside_lanes else sop.lanes[a]
+                for a in step.actors
+            ),
             requirements=step.requirements,
             time=str(step.time),
             output=step.output,
