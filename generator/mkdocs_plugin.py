@@ -70,22 +70,27 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
                 raise PluginError(exc.format()) from None
             self.failure = exc  # shown as a page; a failed build would hang the browser
             log.info("galat pada data SOP (ditampilkan di peramban):\n" + problem_report(exc))
-            if self.site:
-                config.site_name = Markup(escape(self.site.site_name))
+            if self.site:  # keep the last good build's name and logo
+                self._name_site(config, self.site)
             return config
         for problem in self.site.project.warnings:
             log.warning(problem.format())
-        # The theme prints site_name both raw (aria-label) and with `| e`; pre-escaped Markup
-        # is safe in both places and never escaped twice.
-        config.site_name = Markup(escape(self.site.site_name))
-        if self.site.logo:
-            config.theme["logo"] = self.site.logo
+        self._name_site(config, self.site)
         result = self.site.result
         log.info(
             f"{len(self.site.project.sops)} SOP: {result.jobs_run} berkas dirender, "
             f"{result.cache_hits} dari cache"
         )
         return config
+
+    @staticmethod
+    def _name_site(config: MkDocsConfig, site: SiteBuild) -> None:
+        """The header's title and logo: the office's."""
+        # The theme prints site_name both raw (aria-label) and with `| e`; pre-escaped Markup
+        # is safe in both places and never escaped twice.
+        config.site_name = Markup(escape(site.site_name))
+        if site.logo:
+            config.theme["logo"] = site.logo
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put an SOP page's official sheet in place once the page is made: Markdown and the
