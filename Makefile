@@ -4,10 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test lint format expected bench serve clean system-site system-test
+.PHONY: site site-folder test lint format expected bench serve clean system-site system-test
 
 site: system-site $(VENV)/.installed
 	$(BIN)/mkdocs build --strict
+
+# The same site, to open from a folder over file:// (no web server): site-folder/index.html.
+site-folder: system-site $(VENV)/.installed
+	SOP_FOLDER=true $(BIN)/mkdocs build --strict --site-dir site-folder
 
 test: system-test $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests benchmarks
@@ -50,4 +54,4 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	touch $@
 
 clean:
-	rm -rf site .sop-cache .pytest_cache
+	rm -rf site site-folder .sop-cache .pytest_cache

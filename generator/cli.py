@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
@@ -115,31 +116,109 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+# argparse's own messages, in Indonesian: (pattern of the English message, replacement).
+PARSER_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.*)", r"argumen berikut wajib diisi: \1"),
+    (r"unrecognized arguments: (.*)", r"argumen tidak dikenal: \1"),
+    (r"invalid choice: (.*) \(choose from (.*)\)", r"pilihan \1 tidak dikenal (pilih: \2)"),
+    (r"expected one argument", "memerlukan satu nilai"),
+    (r"expected at most one argument", "memerlukan paling banyak satu nilai"),
+    (r"expected at least one argument", "memerlukan paling sedikit satu nilai"),
+    (r"ignored explicit argument (.*)", r"nilai \1 tidak dipakai"),
+    (r"ambiguous option: (.*) could match (.*)", r"pilihan \1 taksa: cocok dengan \2"),
+    (r"not allowed with argument (.*)", r"tidak boleh bersama argumen \1"),
+    (r"invalid (.*) value: (.*)", r"nilai \2 tidak sah"),
+)
+GROUP_TITLES = {
+    "positional arguments": "argumen",
+    "options": "pilihan",
+    "optional arguments": "pilihan",
+}
+
+
+def parser_message(message: str) -> str:
+    """argparse's English error message in Indonesian ('argument --by: expected one
+    argument' -> 'argumen --by: memerlukan satu nilai'); unknown messages stay as they are."""
+    prefix = ""
+    found = re.fullmatch(r"argument (\S+?): (.*)", message, flags=re.DOTALL)
+    if found:
+        prefix, message = f"argumen {found.group(1)}: ", found.group(2)
+    for pattern, replacement in PARSER_MESSAGES:
+        if re.fullmatch(pattern, message, flags=re.DOTALL):
+            message = re.sub(pattern, replacement, message, count=1, flags=re.DOTALL)
+            break
+    return prefix + message
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout with an Indonesian usage line."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "penggunaan: " if prefix is None else prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argparse parser whose every word a user sees is Indonesian; required options are
+    listed under their own heading ("pilihan wajib")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(add_help=False, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="tampilkan bantuan ini lalu keluar")
+        self.required_group: Any = None
+
+    def add_required(self, *names: str, **kwargs: Any) -> argparse.Action:
+        """An option the command cannot run without, shown under "pilihan wajib"."""
+        if self.required_group is None:
+            self.required_group = self.add_argument_group("pilihan wajib")
+        return self.required_group.add_argument(*names, required=True, **kwargs)
+
+    def add_argument_group(self, title: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        """A group of arguments; argparse's own groups get Indonesian titles."""
+        title = GROUP_TITLES.get(title or "", title)
+        return super().add_argument_group(title, *args, **kwargs)
+
+    def error(self, message: str) -> Any:
+        """Print the usage and the message in Indonesian, exit with status 2."""
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: galat: {parser_message(message)}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sop", description="SOP Administrasi Pemerintahan sebagai data."
-    )
+    parser = Parser(prog="sop", description="SOP Administrasi Pemerintahan sebagai data.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="PERINTAH")
 
-    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+    def add(name: str, handler: Handler, help_text: str) -> Parser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument(
-            "--data", type=Path, default=Path("sop_data"), help="folder data (bawaan: sop_data)"
+            "--data",
+            type=Path,
+            default=Path("sop_data"),
+            metavar="FOLDER",
+            help="folder data (bawaan: sop_data)",
         )
         p.set_defaults(handler=handler)
         return p
 
     p = add("check", cmd_check, "periksa semua berkas SOP dan instansi")
-    p.add_argument("--templates", type=Path, default=Path("templates"), help="folder templat")
+    p.add_argument(
+        "--templates", type=Path, default=Path("templates"), metavar="FOLDER", help="folder templat"
+    )
 
     p = add("build", cmd_build, "bangun lembar SOP, diagram dan formulir")
-    p.add_argument("--out", type=Path, required=True, help="folder keluaran")
-    p.add_argument("--templates", type=Path, default=Path("templates"), help="folder templat")
-    p.add_argument("--cache", type=Path, default=build_mod.DEFAULT_CACHE, help="folder cache")
+    p.add_required("--out", type=Path, metavar="FOLDER", help="folder keluaran")
+    p.add_argument(
+        "--templates", type=Path, default=Path("templates"), metavar="FOLDER", help="folder templat"
+    )
+    p.add_argument(
+        "--cache", type=Path, default=build_mod.DEFAULT_CACHE, metavar="FOLDER", help="folder cache"
+    )
 
     p = add("new", cmd_new, "buat berkas SOP baru dari templat berkomentar")
-    p.add_argument("slug", help="nama berkas, mis. surat-masuk")
-    p.add_argument("--templates", type=Path, default=Path("templates"), help="folder templat")
+    p.add_argument("slug", metavar="NAMA", help="nama berkas, mis. surat-masuk")
+    p.add_argument(
+        "--templates", type=Path, default=Path("templates"), metavar="FOLDER", help="folder templat"
+    )
 
     p = add("schema", cmd_schema, "tulis JSON Schema berkas SOP dan instansi")
     p.add_argument("--out", type=Path, default=Path("schema"), help="folder keluaran")
@@ -150,7 +229,9 @@ def _parser() -> argparse.ArgumentParser:
     help_text = "terbitkan situs yang sudah dibangun ke folder intranet (ganti sekaligus)"
     p = sub.add_parser("publish", help=help_text, description=help_text)
     p.add_argument("dest", type=Path, metavar="TUJUAN", help="folder yang dilayani server web")
-    p.add_argument("--site", type=Path, default=Path("site"), help="situs hasil `make site`")
+    p.add_argument(
+        "--site", type=Path, default=Path("site"), metavar="FOLDER", help="situs hasil `make site`"
+    )
     p.add_argument("--rollback", action="store_true", help="kembalikan versi sebelumnya")
     p.set_defaults(handler=publish.cmd_publish)
     return parser
@@ -241,32 +322,34 @@ def add_run_commands(sub: Any) -> None:
     run = sub.add_parser("run", help=text, description=text)
     runs = run.add_subparsers(dest="run_command", required=True, metavar="PERINTAH")
 
-    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+    def add(name: str, handler: Handler, help_text: str) -> Parser:
         p = runs.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--data", type=Path, default=Path("sop_data"), help="folder data")
+        p.add_argument(
+            "--data", type=Path, default=Path("sop_data"), metavar="FOLDER", help="folder data"
+        )
         p.add_argument("--now", help=argparse.SUPPRESS)
         p.set_defaults(handler=handler)
         return p
 
     p = add("start", cmd_run_start, "mulai siklus baru sebuah SOP")
-    p.add_argument("slug", help="nama SOP, mis. evaluasi-kinerja-kecamatan")
+    p.add_argument("slug", metavar="SOP", help="nama SOP, mis. evaluasi-kinerja-kecamatan")
     p.add_argument("--run", metavar="ID", help="id siklus (bawaan: tanggal mulai)")
     p.add_argument("--at", metavar="WAKTU", help="waktu mulai, mis. '2024-03-04 08:00'")
     p = add("done", cmd_run_done, "catat satu langkah yang selesai")
-    p.add_argument("slug", help="nama SOP")
+    p.add_argument("slug", metavar="SOP", help="nama SOP")
     p.add_argument("run_id", metavar="ID", help="id siklus")
     p.add_argument("step", metavar="LANGKAH", help="nomor langkah")
-    p.add_argument("--by", default="", metavar="NAMA", help="nama pegawai yang mengerjakan")
+    p.add_required("--by", metavar="NAMA", help="nama pegawai yang mengerjakan")
     p.add_argument("--at", metavar="WAKTU", help="waktu selesai (bawaan: sekarang)")
     p.add_argument("--output", default="", metavar="TEKS", help="output yang dihasilkan")
     p.add_argument("--note", default="", metavar="TEKS", help="catatan")
     p.add_argument("--decision", default="", metavar="ya|tidak", help="jawaban keputusan")
     p = add("status", cmd_run_status, "tampilkan daftar periksa sebuah siklus")
-    p.add_argument("slug", help="nama SOP")
+    p.add_argument("slug", metavar="SOP", help="nama SOP")
     p.add_argument("run_id", metavar="ID", nargs="?", help="id siklus (bawaan: yang terakhir)")
     p.add_argument("--json", action="store_true", help="keluaran JSON")
     p = add("list", cmd_run_list, "daftar semua siklus")
-    p.add_argument("slug", nargs="?", help="hanya siklus SOP ini")
+    p.add_argument("slug", nargs="?", metavar="SOP", help="hanya siklus SOP ini")
     p.add_argument("--json", action="store_true", help="keluaran JSON")
 
 

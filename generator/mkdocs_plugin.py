@@ -5,9 +5,11 @@ the office, sets the logo and watches the data and template folders for `mkdocs 
 on_files hands every page and artifact to MkDocs with `File.generated`, writing nothing into
 docs/. A user error becomes a `PluginError` carrying the same file:line messages as `sop check`;
 a data warning never fails the build, even a strict one: it is logged at info level
-("PERINGATAN ...") and shown as a note on the SOP's page. Page titles go to the theme as
-metadata, which it prints without decoding entities (see `on_page_content`).
-This is the only module that imports mkdocs.
+("PERINGATAN ...") and shown as a note on the SOP's page. Under `mkdocs serve` a user error
+becomes a page instead (`site.error_files`), so the browser shows it and shows the right page
+again once the files are fixed. Page titles go to the theme as metadata, which it prints
+without decoding entities (see `on_page_content`). The site's links follow
+`use_directory_urls`. This is the only module that imports mkdocs.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.errors import UserError
-from generator.site import SiteBuild, build_site
+from generator.site import SiteBuild, build_site, error_files, problem_report
 
 log = get_plugin_logger("sop")
 
@@ -40,7 +42,13 @@ class SopPluginConfig(base.Config):
 class SopPlugin(BasePlugin[SopPluginConfig]):
     """Adds the Daftar SOP, one page per SOP and every SOP artifact to the site."""
 
-    site: SiteBuild | None = None
+    site: SiteBuild | None = None  # the last good build
+    serving = False  # under `mkdocs serve`: errors are shown as a page
+    failure: UserError | None = None  # the errors of the current build (serve only)
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Note whether this is `mkdocs serve` (the plugin then lives across rebuilds)."""
+        self.serving = command == "serve"
 
     def _folder(self, config: MkDocsConfig, option: str) -> Path:
         """An option's folder; relative to the working folder when inside it, so messages
@@ -57,18 +65,22 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             if str(folder.resolve()) not in config.watch:
                 config.watch.append(str(folder.resolve()))
         try:
-            self.site = build_site(data, templates, self._folder(config, "cache_dir"))
+            cache = self._folder(config, "cache_dir")
+            self.site = build_site(data, templates, cache, config.use_directory_urls)
+            self.failure = None
         except UserError as exc:
-            raise PluginError(exc.format()) from None
+            if not self.serving:
+                raise PluginError(exc.format()) from None
+            self.failure = exc  # shown as a page; a failed build would hang the browser
+            log.info("galat pada data SOP (ditampilkan di peramban):\n" + problem_report(exc))
+            if self.site:  # keep the last good build's name and logo
+                self._name_site(config, self.site)
+            return config
         # A data warning never fails the site (`sop check` passes with it too): logged at
         # info level, which `strict` leaves alone, and shown as a note on the SOP's page.
         for problem in self.site.project.warnings:
             log.info(f"PERINGATAN data SOP (situs tetap dibangun): {problem.format()}")
-        # The theme prints site_name both raw (aria-label) and with `| e`; pre-escaped Markup
-        # is safe in both places and never escaped twice.
-        config.site_name = Markup(escape(self.site.site_name))
-        if self.site.logo:
-            config.theme["logo"] = self.site.logo
+        self._name_site(config, self.site)
         result = self.site.result
         log.info(
             f"{len(self.site.project.sops)} SOP: {result.jobs_run} berkas dirender, "
@@ -90,16 +102,31 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             page.meta["title"] = page.title
         return html
 
+    @staticmethod
+    def _name_site(config: MkDocsConfig, site: SiteBuild) -> None:
+        """The header's title and logo: the office's."""
+        # The theme prints site_name both raw (aria-label) and with `| e`; pre-escaped Markup
+        # is safe in both places and never escaped twice.
+        config.site_name = Markup(escape(site.site_name))
+        if site.logo:
+            config.theme["logo"] = site.logo
+
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put an SOP page's official sheet in place once the page is made: Markdown and the
         search index never see its 70 kB (they would spend ~10x the page's own time on it)."""
-        assert self.site is not None
+        if self.failure or self.site is None:
+            return output
         return self.site.finish_page(page.file.src_uri, output)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page and artifact as a virtual file."""
-        assert self.site is not None
-        for path, content in sorted(self.site.files.items()):
+        assert self.site is not None or self.failure is not None
+        if self.failure:
+            data = self._folder(config, "data_dir")
+            generated = error_files(self.failure, self.site, data)
+        else:
+            generated = self.site.files
+        for path, content in sorted(generated.items()):
             inclusion = (
                 InclusionLevel.NOT_IN_NAV
                 if path.endswith("index.md") and path != "index.md"

@@ -7,6 +7,8 @@ then the page renderer, then adds the local fonts. Knows nothing of MkDocs: the 
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 from generator import build, checklist, fonts
 from generator.build import BuildResult
 from generator.cache import Cache, cache_key
-from generator.errors import Problem
+from generator.errors import Problem, UserError
 from generator.loader import SOP_DIR, Project, load_project
 from generator.render import page, sheet
 from generator.render.common import RenderContext
@@ -139,8 +141,14 @@ def sheet_fragments(
     return fragments
 
 
-def build_site(data_dir: Path, templates_dir: Path, cache_dir: Path | None) -> SiteBuild:
-    """Load, render every SOP's artifacts and pages, and gather the site's own assets."""
+def build_site(
+    data_dir: Path, templates_dir: Path, cache_dir: Path | None, directory_urls: bool = True
+) -> SiteBuild:
+    """Load, render every SOP's artifacts and pages, and gather the site's own assets.
+
+    `directory_urls` false (`use_directory_urls: false`, a site opened from a folder) makes
+    every link to a page name its 'index.html'. Raises `UserError` for bad data or templates.
+    """
     start = time.perf_counter()
     project = load_project(data_dir, templates_dir)
     load_time = time.perf_counter() - start
@@ -150,13 +158,67 @@ def build_site(data_dir: Path, templates_dir: Path, cache_dir: Path | None) -> S
     ctx = build.render_context(project, templates_dir)
     sheets = sheet_fragments(project, ctx, templates_dir, cache_dir)
     pages = page.site_pages(
-        ctx, result.files, sheets.keys(), cycle_views(project), warnings_by_sop(project)
+        ctx,
+        result.files,
+        sheets.keys(),
+        cycle_views(project),
+        warnings_by_sop(project),
+        directory_urls,
     )
     font_data = read_fonts()
     files: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
-    files.update(page.site_artifacts(result.files))
+    files.update(page.site_artifacts(result.files, directory_urls))
     files.update(page.site_assets(ctx, font_data))
     files.update({f"{page.FONTS_DIR}/{name}": data for name, data in font_data.items()})
     result.timings["pages"] = time.perf_counter() - start
     sheet_pages = {page.sop_page_path(slug): html for slug, html in sheets.items()}
     return SiteBuild(project, result, files, tuple(pages), page.logo_name(ctx), sheet_pages)
+
+
+# --------------------------------------------------------------------------- live preview
+
+ERROR_TITLE = "Data SOP belum dapat dibangun"
+
+
+def problem_report(error: UserError) -> str:
+    """The lines `sop check` prints for `error`: every problem, then the count."""
+    errors = sum(p.is_error for p in error.problems)
+    return f"{error.format()}\n{errors} galat, {len(error.problems) - errors} peringatan"
+
+
+def error_page(error: UserError) -> str:
+    """The Markdown page `mkdocs serve` shows while the data or templates have errors.
+
+    Built without the office's templates (they may be what is broken); every text escaped.
+    """
+    report = html.escape(problem_report(error), quote=False)
+    return (
+        "---\nhide:\n  - navigation\n  - toc\n---\n\n"
+        f"# {ERROR_TITLE}\n\n"
+        '<div class="sop-galat">\n'
+        "<p>Situs belum dapat dibangun ulang karena ada galat pada berkas SOP atau templat. "
+        "Perbaiki berkas yang disebut di bawah (nama berkas:baris:kolom) lalu simpan; "
+        "halaman ini dimuat ulang sendiri dan menampilkan halaman yang benar setelah "
+        "semua galat diperbaiki. Pesan yang sama ditampilkan oleh <code>sop check</code>.</p>\n"
+        f'<pre class="sop-galat-daftar"><code>{report}</code></pre>\n'
+        "</div>\n"
+    )
+
+
+def error_files(
+    error: UserError, previous: SiteBuild | None, data_dir: Path | None = None
+) -> dict[str, bytes]:
+    """The site's files while the data has errors (live preview only): the last good build's
+    files with each of its pages replaced by `error_page`. Without a good build yet, the home
+    page and the page of every SOP file in `data_dir`/sop/ are the error page."""
+    text = error_page(error).encode("utf-8")
+    files = dict(previous.files) if previous else {}
+    if previous:
+        paths = list(previous.pages)
+    else:
+        names = sorted(data_dir.glob("sop/*.yaml")) if data_dir else []
+        slugs = [p.stem for p in names if re.fullmatch(r"[a-z0-9][a-z0-9-]*", p.stem)]
+        paths = ["index.md", *(page.sop_page_path(slug) for slug in slugs)]
+    for path in paths:
+        files[path] = text
+    return files

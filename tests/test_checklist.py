@@ -268,7 +268,12 @@ def test_refuses_a_missing_name_and_a_finished_cycle(
     capsys: pytest.CaptureFixture[str], data_copy: Path
 ) -> None:
     start(capsys, data_copy)
-    assert refused(capsys, data_copy, "1") == "--by (nama pelaksana) wajib diisi\n"
+    with pytest.raises(SystemExit) as missing:
+        sop_cmd(capsys, data_copy, "done", SLUG, RUN, "1", now="2024-03-13 16:00")
+    assert missing.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "sop run done: galat: argumen berikut wajib diisi: --by\n"
+    )
     assert refused(capsys, data_copy, "1", "--by", "  ") == "--by (nama pelaksana) wajib diisi\n"
     walk(capsys, data_copy)
     err = refused(capsys, data_copy, "9", "--by", "Staf")
@@ -472,7 +477,7 @@ def test_working_minutes_skip_nights_weekends_and_holidays(calendar: cl.WorkCale
 
 
 def test_due_times_add_working_minutes(calendar: cl.WorkCalendar) -> None:
-    two_days = Duration(2, "hari").working_minutes(calendar.hours_per_day)
+    two_days = Duration.parse("2 hari").working_minutes(calendar.hours_per_day)
     assert calendar.add_minutes(at("2024-03-04 11:30"), two_days) == at("2024-03-06 11:30")
     assert calendar.add_minutes(at("2024-03-08 15:00"), 120) == at("2024-03-12 09:00")
     assert calendar.add_minutes(at("2024-03-09 12:00"), 0) == at("2024-03-12 08:00")

@@ -97,7 +97,7 @@ CASES: dict[str, tuple[Edit, int]] = {
     "kunci-instansi-salah-ketik": (replace(OFFICE, "kertas: F4", "kertass: F4"), 1),
     "kunci-wajib-hilang": (replace(SOP, "nama: Evaluasi Kinerja Kecamatan\n", ""), 1),
     "kunci-wajib-hilang-langkah": (
-        replace(SOP, "    waktu: 2 hari\n    output: Instrumen", "    output: Instrumen"),
+        replace(SOP, "    pelaksana: kasi\n    kelengkapan: Aturan", "    kelengkapan: Aturan"),
         1,
     ),
     "kunci-wajib-kosong": (replace(SOP, "unit: Sub Bagian Perencanaan dan Keuangan", "unit:"), 1),
@@ -196,7 +196,7 @@ CASES: dict[str, tuple[Edit, int]] = {
     "waktu-jam-menit": (replace(SOP, "waktu: 1 jam", "waktu: 1:20"), 1),
     "waktu-desimal": (replace(SOP, "waktu: 1 jam", "waktu: 1.10"), 1),
     "waktu-tidak-sah": (replace(SOP, "waktu: 1 jam", "waktu: sejam"), 1),
-    "waktu-nol": (replace(SOP, "waktu: 1 jam", "waktu: 0 jam"), 1),
+    "waktu-nol": (replace(SOP, "waktu: 1 jam", "waktu: 0 jam"), 0),  # no standard time
     "keputusan-desimal": (replace(SOP, "ya: 7", "ya: 1.10"), 1),
     "keputusan-off": (replace(SOP, "ya: 7", "ya: off"), 1),
     # --- dates
@@ -490,3 +490,64 @@ def test_schema_writes_both_files(workdir: Path, capsys: pytest.CaptureFixture[s
     sop_schema = json.loads((workdir / "skema" / "sop.schema.json").read_text(encoding="utf-8"))
     assert sop_schema["additionalProperties"] is False
     assert {"nomor", "langkah", "pelaksana"} <= set(sop_schema["properties"])
+
+
+COMMANDS = [
+    [],
+    ["check"],
+    ["build"],
+    ["new"],
+    ["schema"],
+    ["run"],
+    ["run", "start"],
+    ["run", "done"],
+    ["run", "status"],
+    ["run", "list"],
+    ["publish"],
+]
+ENGLISH = ("usage", "positional", "options", "optional", "show this", "argument", "default")
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "sop")
+def test_help_is_entirely_indonesian(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main([*command, "--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("penggunaan: sop")
+    assert "tampilkan bantuan ini lalu keluar" in text
+    assert not [word for word in ENGLISH if word in text.lower()], text
+
+
+def test_required_options_are_shown_as_required(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["run", "done", "--help"])
+    text = capsys.readouterr().out
+    assert " --by NAMA " in text.split("\n\n")[0]  # in the usage line, without brackets
+    assert "pilihan wajib:\n  --by NAMA " in text
+    with pytest.raises(SystemExit):
+        cli.main(["build", "--help"])
+    assert "pilihan wajib:\n  --out FOLDER " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["bild"], "sop: galat: argumen PERINTAH: pilihan 'bild' tidak dikenal (pilih: 'check',"),
+        (["check", "--nope"], "sop: galat: argumen tidak dikenal: --nope"),
+        (["build"], "sop build: galat: argumen berikut wajib diisi: --out"),
+        (["build", "--out"], "sop build: galat: argumen --out: memerlukan satu nilai"),
+        (["run", "done", "x", "y", "1"], "sop run done: galat: argumen berikut wajib diisi: --by"),
+    ],
+)
+def test_command_line_mistakes_are_told_in_indonesian(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("penggunaan: sop")
+    assert message in err

@@ -50,7 +50,9 @@ def test_cycles_recorded_with_sop_run_show_on_the_page(
     site = build_site(data_copy, TEMPLATES, tmp_path / "cache")
     page = site.files[f"sop/{SLUG}/index.md"].decode()
     assert "1 siklus tercatat; keadaan pada 2024-03-06 15:00 WITA." in page
-    assert '<tr class="sop-terlambat"><td class="sop-nomor">siklus-1</td>' in page
+    assert (
+        '<tr class="sop-terlambat"><td class="sop-nomor" data-label="Siklus">siklus-1</td>' in page
+    )
 
 
 def test_no_cycles_yet(seed_project) -> None:
@@ -85,3 +87,41 @@ def test_served_fonts_are_the_files_fontconfig_finds() -> None:
         check=True,
     ).stdout
     assert read_fonts()["LiberationSans-BoldItalic.ttf"] == Path(found).read_bytes()
+
+
+def test_serve_errors_replace_every_page_and_keep_the_rest(data_copy: Path, tmp_path: Path) -> None:
+    from generator.errors import Problem, UserError
+    from generator.site import ERROR_TITLE, error_files, error_page
+
+    error = UserError(
+        [Problem("sop_data/sop/x.yaml", 3, 7, "langkah[1].waktu", "waktu <dua> jam", "tulis")]
+    )
+    text = error_page(error)
+    assert f"# {ERROR_TITLE}\n" in text
+    assert (
+        "sop_data/sop/x.yaml:3:7: langkah[1].waktu: waktu &lt;dua&gt; jam\n"
+        "    petunjuk: tulis\n1 galat, 0 peringatan</code></pre>"
+    ) in text
+    good = build_site(data_copy, TEMPLATES, tmp_path / "cache")
+    (data_copy / "sop" / "Bukan Slug.yaml").write_text("", encoding="utf-8")
+    first = error_files(error, None, data_copy)
+    assert sorted(first) == ["index.md", f"sop/{SLUG}/index.md"]
+    assert {content.decode() for content in first.values()} == {text}
+    later = error_files(error, good, data_copy)
+    assert sorted(later) == sorted(good.files)
+    assert all(later[path].decode() == text for path in good.pages)
+    assert all(later[path] == good.files[path] for path in set(good.files) - set(good.pages))
+
+
+def test_links_name_index_html_without_directory_urls(data_copy: Path, tmp_path: Path) -> None:
+    site = build_site(data_copy, TEMPLATES, tmp_path / "cache", directory_urls=False)
+    assert f'<a href="sop/{SLUG}/index.html">' in site.files["index.md"].decode()
+    sop_page = site.files[f"sop/{SLUG}/index.md"].decode()
+    assert '<a href="../../index.html">&larr; Kembali ke Daftar SOP</a>' in sop_page
+    form = site.files[f"sop/{SLUG}/formulir/01-undangan.html"].decode()
+    assert '<nav class="sop-kembali"><a href="../index.html">' in form
+    served = build_site(data_copy, TEMPLATES, tmp_path / "cache")
+    assert (
+        '<nav class="sop-kembali"><a href="../">'
+        in served.files[f"sop/{SLUG}/formulir/01-undangan.html"].decode()
+    )

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from generator import flow
 from generator.errors import Problem
 from generator.layout.sheet import STYLE
-from generator.model import Sop
+from generator.model import Sop, text_blocks
 from generator.render import forms
 from generator.render.common import RenderContext, render_template
 
@@ -44,6 +44,9 @@ DOWNLOADS: tuple[tuple[str, str], ...] = (
     ("daftar-periksa.pdf", "Daftar periksa kosong (PDF)"),
 )
 DIAGRAM_IMAGE = "diagram-alir.svg"
+# The site's own scripts (templates/pages/), listed in mkdocs.yml under extra.polyfills: a
+# ResizeObserver for old browsers, a search worker for a site opened from a folder.
+SCRIPTS = ("resize-observer.js", "iframe-worker.js")
 
 # Characters Python-Markdown would read as markup in inline text (see markdown.ESCAPED_CHARS);
 # '<', '>' and '&' are HTML-escaped instead.
@@ -74,6 +77,41 @@ def _normal(text: str) -> str:
 def sop_url(slug: str) -> str:
     """The site path of an SOP's page folder, relative to the site root: 'sop/<slug>/'."""
     return f"{SOP_DIR}/{slug}/"
+
+
+def page_link(folder: str, directory_urls: bool = True) -> str:
+    """A link to the page of a folder ('sop/x/', '../../', ''): the folder itself when the
+    site is served with directory URLs, else its 'index.html' (a site opened from a folder,
+    `use_directory_urls: false`, where a folder link would show the folder's listing)."""
+    return folder if directory_urls else f"{folder}index.html"
+
+
+def lines(text: str) -> Markup:
+    """Escaped text with its paragraphs and list items (`model.text_blocks`) on lines of
+    their own, joined by <br>: never a blank line, which would end the page's raw HTML block
+    and let Markdown read the rest."""
+    shown = [f"{b.marker} {b.text}" if b.marker else b.text for b in text_blocks(text)]
+    return Markup("<br>").join(shown)
+
+
+# SOP-wide provisions shown on the page, in the sheet's order: (attribute, heading).
+PROVISIONS: tuple[tuple[str, str], ...] = (
+    ("legal_basis", "Dasar Hukum"),
+    ("qualifications", "Kualifikasi Pelaksana"),
+    ("equipment", "Peralatan/Perlengkapan"),
+    ("warnings", "Peringatan"),
+    ("records", "Pencatatan dan Pendataan"),
+)
+
+
+def provisions(sop: Sop) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """The SOP's non-empty provisions as (heading, [(group heading, items)])."""
+    found = []
+    for attribute, heading in PROVISIONS:
+        items = getattr(sop, attribute)
+        if items:
+            found.append((heading, _groups(items)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -126,7 +164,9 @@ class RegisterRow:
     href: str
 
 
-def register_groups(sops: Collection[Sop]) -> list[tuple[str, list[RegisterRow]]]:
+def register_groups(
+    sops: Collection[Sop], directory_urls: bool = True
+) -> list[tuple[str, list[RegisterRow]]]:
     """SOPs grouped by unit (units alphabetically, SOPs by nomor), numbered 1..n overall."""
     units: dict[str, list[Sop]] = {}
     for sop in sops:
@@ -137,18 +177,18 @@ def register_groups(sops: Collection[Sop]) -> list[tuple[str, list[RegisterRow]]
         rows = []
         for sop in sorted(units[unit], key=lambda s: (_natural_key(s.number), s.slug)):
             number += 1
-            rows.append(RegisterRow(number, sop, sop_url(sop.slug)))
+            rows.append(RegisterRow(number, sop, page_link(sop_url(sop.slug), directory_urls)))
         groups.append((unit, rows))
     return groups
 
 
-def register_page(ctx: RenderContext) -> str:
+def register_page(ctx: RenderContext, directory_urls: bool = True) -> str:
     """The home page: the Daftar SOP register grouped by unit."""
     return render_template(
         ctx.env,
         "pages/daftar.md",
         office=ctx.office,
-        groups=register_groups(ctx.sops),
+        groups=register_groups(ctx.sops, directory_urls),
         count=len(ctx.sops),
         md=md,
     )
@@ -163,14 +203,41 @@ class FormLink:
 
 
 @dataclass(frozen=True)
+class ExitLink:
+    """Where the flow goes after a step: a decision's exit, a `lanjut`, or the end.
+
+    `label` is the exit's label ('Ya', 'Tidak', '' for a plain jump); `target` the step
+    number, None when this exit ends the procedure.
+    """
+
+    label: str
+    target: int | None
+
+
+@dataclass(frozen=True)
 class StepRow:
-    """One step in the page's list of steps and forms."""
+    """One step as a clerk reads it: every text of the step, its exits and its forms."""
 
     number: int
     description: str
     actors: str
+    requirements: str
     time: str
+    output: str
+    note: str
     forms: tuple[FormLink, ...]
+    decision: bool = False
+    exits: tuple[ExitLink, ...] = ()
+    ends: bool = False
+
+
+def step_exits(sop: Sop, number: int) -> tuple[ExitLink, ...]:
+    """The exits shown under a step: a decision's exits, or a `lanjut` jump; () otherwise."""
+    return tuple(
+        ExitLink(edge.label, edge.target)
+        for edge in flow.successors(sop, number)
+        if edge.kind != "next"
+    )
 
 
 def step_rows(ctx: RenderContext, sop: Sop, names: Collection[str]) -> list[StepRow]:
@@ -183,9 +250,18 @@ def step_rows(ctx: RenderContext, sop: Sop, names: Collection[str]) -> list[Step
         StepRow(
             number=step.number,
             description=step.description,
-            actors=", ".join(sop.lanes[a] for a in step.actors),
+            actors=", ".join(
+                f"{sop.lanes[a]} (pihak luar)" if a in sop.outside_lanes else sop.lanes[a]
+                for a in step.actors
+            ),
+            requirements=step.requirements,
             time=str(step.time),
+            output=step.output,
+            note=step.note,
             forms=tuple(by_step.get(step.number, ())),
+            decision=step.decision is not None,
+            exits=step_exits(sop, step.number),
+            ends=flow.is_end(sop, step.number),
         )
         for step in sop.steps
     ]
@@ -237,6 +313,7 @@ def sop_page(
     cycles: Cycles | None = None,
     related: Mapping[str, str] | None = None,
     warnings: Sequence[Problem] = (),
+    directory_urls: bool = True,
 ) -> str:
     """The Markdown page of one SOP.
 
@@ -244,7 +321,8 @@ def sop_page(
     a download is linked only when its file exists. `sheet_html` is the official sheet as an
     HTML fragment with scoped CSS ('' shows a placeholder); `cycles` the state of its cycles
     (None while cycle records cannot be read: a placeholder too); `warnings` the SOP file's
-    data warnings (as `sop check` prints them), shown as a note at the top.
+    data warnings (as `sop check` prints them), shown as a note at the top. With
+    `directory_urls` false, links to pages name their 'index.html' (`page_link`).
     """
     official = ctx.office.officials.get(sop.approved_by)
     return render_template(
@@ -253,15 +331,18 @@ def sop_page(
         office=ctx.office,
         sop=sop,
         official=official,
-        total_time=str(flow.total_time(sop)),
+        total_time=str(flow.total_time(sop, ctx.office.working_hours.hours_per_day)),
         downloads=[(name, label, name in names) for name, label in DOWNLOADS],
         diagram=DIAGRAM_IMAGE if DIAGRAM_IMAGE in names else "",
         steps=step_rows(ctx, sop, names),
         related=related_items(sop, related_index(ctx.sops) if related is None else related),
+        provisions=provisions(sop),
         sheet_html=Markup(sheet_html),
         cycles=cycles,
         warnings=[warning_note(p) for p in warnings],
-        root="../../",
+        root=page_link("../../", directory_urls),
+        link=lambda folder: page_link(folder, directory_urls),
+        lines=lines,
         md=md,
     )
 
@@ -301,15 +382,17 @@ def site_pages(
     sheets: Collection[str],
     cycles: Mapping[str, Cycles] | None = None,
     warnings: Mapping[str, Sequence[Problem]] | None = None,
+    directory_urls: bool = True,
 ) -> dict[str, str]:
     """Every generated page by site path: 'index.md' and 'sop/<slug>/index.md'.
 
     `sheets` names the SOPs (slugs) whose official sheet is available: their page holds
     `SHEET_MARKER` where the sheet goes, replaced in the finished page by `insert_sheet` (a 70 kB
     fragment through Markdown and the search index would cost a page ten times its weight).
-    `cycles` holds the SOPs' cycle records by slug, `warnings` their data warnings by slug.
+    `cycles` holds the SOPs' cycle records by slug, `warnings` their data warnings by slug;
+    `directory_urls` as in `page_link`.
     """
-    pages = {"index.md": register_page(ctx)}
+    pages = {"index.md": register_page(ctx, directory_urls)}
     index = related_index(ctx.sops)
     names = artifact_names(files)
     for sop in ctx.sops:
@@ -321,6 +404,7 @@ def site_pages(
             cycles.get(sop.slug) if cycles is not None else None,
             index,
             (warnings or {}).get(sop.slug, ()),
+            directory_urls,
         )
     return pages
 
@@ -330,9 +414,36 @@ def insert_sheet(html: str, sheet_html: str) -> str:
     return html.replace(SHEET_MARKER, sheet_html, 1)
 
 
-def site_artifacts(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The build's 'slug/name' artifacts placed beside their SOP page: 'sop/slug/name'."""
-    return {f"{SOP_DIR}/{rel}": data for rel, data in files.items()}
+# Put at the top of every form page of the site: the way back to its SOP page, not printed.
+BACK_LINK = (
+    "<style>@media print {{ .sop-kembali {{ display: none !important; }} }}\n"
+    "@media screen {{ .sop-kembali {{ font: 11pt Arial, 'Liberation Sans', sans-serif; "
+    "margin: 0 0 6mm; }} .sop-kembali a {{ color: #303fa1; }} }}</style>\n"
+    '<nav class="sop-kembali"><a href="{href}">&larr; Kembali ke halaman SOP</a></nav>\n'
+)
+_BODY = re.compile(r"<body[^>]*>")
+
+
+def with_back_link(html_text: str, href: str) -> str:
+    """A standalone form page with a link back to its SOP page just inside <body>."""
+    link = BACK_LINK.format(href=html.escape(href))
+    return _BODY.sub(lambda m: m.group(0) + "\n" + link, html_text, count=1)
+
+
+def site_artifacts(files: Mapping[str, bytes], directory_urls: bool = True) -> dict[str, bytes]:
+    """The build's 'slug/name' artifacts placed beside their SOP page: 'sop/slug/name'.
+
+    A form page ('slug/formulir/*.html') gets a link back to its SOP page (`with_back_link`),
+    to '../index.html' when `directory_urls` is false.
+    """
+    placed = {}
+    back = page_link("../", directory_urls)
+    for rel, data in files.items():
+        _, _, name = rel.partition("/")
+        if name.startswith("formulir/") and name.endswith(".html"):
+            data = with_back_link(data.decode("utf-8"), back).encode("utf-8")
+        placed[f"{SOP_DIR}/{rel}"] = data
+    return placed
 
 
 def logo_name(ctx: RenderContext) -> str:
@@ -381,12 +492,9 @@ def site_assets(ctx: RenderContext, fonts: Collection[str]) -> dict[str, bytes]:
         page_size=(height, width),
         margins=(STYLE.margin_top, STYLE.margin_right, STYLE.margin_bottom, STYLE.margin_left),
     )
-    assets = {
-        CSS_NAME: css.encode("utf-8"),
-        f"{ASSETS_DIR}/resize-observer.js": render_template(
-            ctx.env, "pages/resize-observer.js"
-        ).encode("utf-8"),
-    }
+    assets = {CSS_NAME: css.encode("utf-8")}
+    for script in SCRIPTS:
+        assets[f"{ASSETS_DIR}/{script}"] = render_template(ctx.env, f"pages/{script}").encode()
     if ctx.logo:
         assets[logo_name(ctx)] = ctx.logo
     return assets

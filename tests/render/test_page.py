@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -72,8 +73,11 @@ def test_sop_page_with_every_document(seed_project: Project) -> None:
     )
     text = page.sop_page(ctx, sop, ALL_FILES, '<div class="lembar">LEMBAR</div>', cycles)
     assert_matches_expected(text, "pages/sop-seed.md")
-    assert "<td>Memerintahkan &lt;Sekcam&gt;</td>" in text
-    assert '<tr class="sop-terlambat"><td class="sop-nomor">2024-03-07</td>' in text
+    assert '<td data-label="Uraian Kegiatan">Memerintahkan &lt;Sekcam&gt;</td>' in text
+    assert (
+        '<tr class="sop-terlambat"><td class="sop-nomor" data-label="Siklus">2024-03-07</td>'
+        in text
+    )
 
 
 def test_sop_page_before_any_document_exists(seed_project: Project) -> None:
@@ -125,7 +129,11 @@ def test_steps_list_their_forms(seed_project: Project) -> None:
 def test_site_assets_fonts_and_logo(seed_project: Project, tmp_path: Path) -> None:
     ctx = ctx_of(seed_project)
     assets = page.site_assets(ctx, ["LiberationSans-Regular.ttf", "LiberationSans-BoldItalic.ttf"])
-    assert sorted(assets) == ["assets/resize-observer.js", "assets/sop.css"]
+    assert sorted(assets) == [
+        "assets/iframe-worker.js",
+        "assets/resize-observer.js",
+        "assets/sop.css",
+    ]
     css = assets["assets/sop.css"].decode()
     assert_matches_expected(css, "pages/sop.css")
     assert page.font_faces(["LiberationSans-BoldItalic.ttf"]) == [
@@ -150,3 +158,52 @@ def test_site_pages_and_artifact_paths(seed_project: Project) -> None:
         f"sop/{SEED_SLUG}/formulir/01-undangan.html",
         f"sop/{SEED_SLUG}/lembar-sop.pdf",
     ]
+
+
+def test_steps_show_labelled_exits_outside_lanes_and_lists(tmp_path: Path) -> None:
+    """A decision with three labelled exits (one ending the procedure), an outside lane and a
+    kelengkapan written as a list, as the page's step table shows them."""
+    import shutil
+
+    data = tmp_path / "sop_data"
+    shutil.copytree(SEED_DATA, data, ignore=shutil.ignore_patterns("checklist"))
+    sop_file = data / "sop" / f"{SEED_SLUG}.yaml"
+    text = sop_file.read_text(encoding="utf-8")
+    text = text.replace("  staf: Staf\n", "  staf: Staf\n  warga: {label: Pemohon, luar: true}\n")
+    text = text.replace(
+        "    kelengkapan: Renstra dan Renja tahun sebelumnya\n",
+        "    kelengkapan: |\n      Bahan rapat:\n      - Renstra\n      - Renja tahun sebelumnya\n",
+    )
+    text = text.replace(
+        "  - uraian: Menggandakan, mengagendakan dan mendistribusikan\n    pelaksana: staf\n",
+        "  - uraian: Menggandakan, mengagendakan dan mendistribusikan\n"
+        "    pelaksana: [staf, warga]\n",
+    )
+    text = re.sub(
+        r"    keputusan:\n(      .*\n)+",
+        "    keputusan:\n      Disetujui: 7\n      Diperbaiki: 5\n      Ditolak: selesai\n",
+        text,
+        count=1,
+    )
+    sop_file.write_text(text, encoding="utf-8")
+    project = load_project(data, TEMPLATES)
+    rows = page.step_rows(ctx_of(project), project.sops[0], [])
+    decision = rows[5]
+    assert decision.decision and decision.exits == (
+        page.ExitLink("Disetujui", 7),
+        page.ExitLink("Diperbaiki", 5),
+        page.ExitLink("Ditolak", None),
+    )
+    assert rows[8].actors == "Staf, Pemohon (pihak luar)"
+    assert str(page.lines(rows[1].requirements)) == (
+        "Bahan rapat:<br>- Renstra<br>- Renja tahun sebelumnya"
+    )
+    html = page.sop_page(ctx_of(project), project.sops[0], [])
+    assert (
+        '<ul class="sop-jalan"><li><strong>Disetujui</strong> &rarr; '
+        '<a href="#langkah-7">langkah 7</a></li><li><strong>Diperbaiki</strong> &rarr; '
+        '<a href="#langkah-5">langkah 5</a></li><li><strong>Ditolak</strong> &rarr; selesai</li>'
+        "</ul>"
+    ) in html
+    table = html.split('<table class="sop-langkah">')[1].split("</table>")[0]
+    assert "\n\n" not in table  # one raw HTML block: Markdown never reads a clerk's text
