@@ -120,12 +120,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from generator import publish  # `sop publish`: the built site to the intranet folder
 
-    help_text = "terbitkan situs yang sudah dibangun ke folder intranet (ganti sekaligus)"
-    p = sub.add_parser("publish", help=help_text, description=help_text)
-    p.add_argument("dest", type=Path, metavar="TUJUAN", help="folder yang dilayani server web")
-    p.add_argument("--site", type=Path, default=Path("site"), help="situs hasil `make site`")
-    p.add_argument("--rollback", action="store_true", help="kembalikan versi sebelumnya")
-    p.set_defaults(handler=publish.cmd_publish)
+    publish.add_publish_command(sub)
     return parser
 
 
