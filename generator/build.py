@@ -202,9 +202,11 @@ def load_bundle(cache: Cache, key: str) -> SopResult | None:
         return None
     files: dict[str, bytes] = {}
     for name, blob in names.items():
-        data = cache.get(blob)
+        present = cache.path(blob).exists()
+        data = cache.get(blob)  # a damaged blob is reported (and removed) by the cache
         if data is None:
-            cache.discard(key, f"berkas {name} yang disebutnya hilang atau rusak")
+            if not present:
+                cache.on_damaged(cache.path(blob), f"hilang; {name} dibuat ulang")
             return None
         files[name] = data
     return SopResult(slug, files, jobs, cache_hits=len(jobs))

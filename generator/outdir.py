@@ -20,8 +20,8 @@
    (`.DIR.lama` goes back when DIR is missing).
 
 The new folder gets the old folder's mode (or the umask's default): a folder's mode is never
-changed. `SOP_TEST_KILL_AT=<point>` makes the process kill itself with SIGKILL at a named
-point (see `fault`), for the kill tests.
+changed. For the kill tests, `SOP_TEST_KILL_AT=<point>` makes the process kill itself with
+SIGKILL at a named point (see `fault`), and `SOP_TEST_NO_EXCHANGE=1` takes the two-rename path.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ OLD_SUFFIX = ".lama"
 LOCK_SUFFIX = ".lock"
 DEFAULT_LOCK_TIMEOUT = 300.0
 FAULT_ENV = "SOP_TEST_KILL_AT"
+NO_EXCHANGE_ENV = "SOP_TEST_NO_EXCHANGE"  # tests: take the two-rename path
 _STAGING_TAIL = re.compile(r"^[A-Za-z0-9_]{8}$")
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -252,6 +253,7 @@ def switch(staging: Path, out: Path, *, can_exchange: bool = True) -> None:
         staging.rename(out)
         return
     fault("sebelum-tukar")
+    can_exchange = can_exchange and not os.environ.get(NO_EXCHANGE_ENV)
     if can_exchange and exchange(staging, out):
         fault("sesudah-tukar")
         remove_tree(staging)  # now the old tree

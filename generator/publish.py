@@ -281,6 +281,9 @@ def publish(
     from. Raises UserError (refused site or DEST, another publish running) or OSError."""
     site, dest = Path(site), Path(dest).absolute()
     marker = check_site(site, data_dir, templates_dir)
+    problem = outdir.verify_tree(site, marker)
+    if problem:
+        raise outdir.refusal(site, f"situs tidak utuh ({problem}); tidak diterbitkan; {REBUILD}")
     _check_dest(dest, force)
     folder = releases_dir(dest)
     folder.mkdir(parents=True, exist_ok=True)
