@@ -331,3 +331,5 @@ def test_workers_end_when_the_build_is_killed(tmp_path: Path, tool: str) -> None
     proc.wait()
     assert len(workers) >= 4, workers
     assert_no_orphans(proc.pid)
+    out = work / ("site" if tool == "mkdocs" else "out")
+    assert not out.exists()  # the first build, killed before its switch: no half folder
