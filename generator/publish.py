@@ -40,6 +40,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from generator import outdir
 from generator.errors import storage_error
@@ -409,7 +410,7 @@ def keep_count(text: str) -> int:
     return int(text)
 
 
-def add_publish_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_publish_command(sub: Any) -> None:
     """`sop publish TUJUAN [--site S] [--force] [--simpan N] | --rollback | --daftar`."""
     help_text = "terbitkan situs yang sudah dibangun ke folder intranet (ganti sekaligus)"
     p = sub.add_parser("publish", help=help_text, description=help_text)
