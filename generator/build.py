@@ -20,14 +20,17 @@ worker processes (text, then their jobs, then the bytes come back), one task per
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import functools
 import hashlib
 import json
 import multiprocessing
 import os
-import shutil
-import tempfile
+import select
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from generator import tools
+from generator import outdir, tools
 from generator.cache import Cache, cache_key
 from generator.errors import Problem, UserError, storage_error
 from generator.loader import Project, load_project
@@ -184,19 +187,29 @@ def blob_key(data: bytes) -> str:
 
 
 def load_bundle(cache: Cache, key: str) -> SopResult | None:
-    """One SOP's files from the cache, or None when the manifest or any blob is missing."""
+    """One SOP's files from the cache, or None when the manifest or any blob is missing or
+    damaged (reported in one line naming the entry, then rendered again, never served)."""
     raw = cache.get(key)
     if raw is None:
         return None
-    manifest = json.loads(raw)
+    try:
+        manifest = json.loads(raw)
+        names = {str(name): str(blob) for name, blob in manifest["files"].items()}
+        jobs = frozenset(str(job) for job in manifest["jobs"])
+        slug = str(manifest["slug"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        cache.discard(key, "daftar isi SOP tidak terbaca")
+        return None
     files: dict[str, bytes] = {}
-    for name, blob in manifest["files"].items():
-        data = cache.get(blob)
+    for name, blob in names.items():
+        present = cache.path(blob).exists()
+        data = cache.get(blob)  # a damaged blob is reported (and removed) by the cache
         if data is None:
+            if not present:
+                cache.on_damaged(cache.path(blob), f"hilang; {name} dibuat ulang")
             return None
         files[name] = data
-    jobs = frozenset(manifest["jobs"])
-    return SopResult(manifest["slug"], files, jobs, cache_hits=len(jobs))
+    return SopResult(slug, files, jobs, cache_hits=len(jobs))
 
 
 def store_bundle(cache: Cache, key: str, result: SopResult) -> None:
@@ -255,10 +268,54 @@ def _run_cached(job: Job, cache: Cache | None, result: SopResult) -> bytes:
 
 
 _WORKER: dict[str, object] = {}
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _init_worker(project: Project, templates_dir: Path, cache_dir: Path | None) -> None:
-    """Set up a worker process: its own Jinja environment and cache handle."""
+def die_with_parent(parent_pid: int) -> None:
+    """Make this worker process end when the build process `parent_pid` dies, so a kill -9
+    of `sop build` or `mkdocs build` never leaves workers blocked forever (a worker holds both
+    ends of its task queue, so it never sees end-of-file; and while workers live, the
+    forkserver and the resource tracker wait for them).
+
+    A watchdog thread waits on the build process itself (a pidfd, readable when it ends; else
+    polling its pid twice a second) and kills this worker at once; the forkserver and the
+    resource tracker then end by themselves. The Linux parent-death signal (prctl
+    PR_SET_PDEATHSIG, SIGKILL) also ends the worker should its forkserver die first.
+    Tested in tests/test_kill.py: no process of the build's session is left 5 s after the kill.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _watch_parent(pid: int) -> None:
+    """Kill this process with SIGKILL as soon as process `pid` has ended."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        handle = -1
+    except (OSError, AttributeError):
+        handle = None
+    if handle is not None:
+        if handle >= 0:
+            select.select([handle], [], [])
+        os.kill(os.getpid(), signal.SIGKILL)
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os.kill(os.getpid(), signal.SIGKILL)
+        except PermissionError:
+            pass
+        time.sleep(0.5)
+
+
+def _init_worker(
+    project: Project, templates_dir: Path, cache_dir: Path | None, parent_pid: int
+) -> None:
+    """Set up a worker process: its own Jinja environment and cache handle; it dies with
+    the build process."""
+    die_with_parent(parent_pid)
     ctx = render_context(project, templates_dir)
     _WORKER["ctx"] = dataclasses.replace(ctx, sops=())
     _WORKER["sops"] = {sop.slug: sop for sop in project.sops}
@@ -299,7 +356,7 @@ def _render_missing(
         max_workers=min(workers, len(missing)),
         mp_context=multiprocessing.get_context("forkserver"),
         initializer=_init_worker,
-        initargs=(project, Path(templates_dir).resolve(), absolute),
+        initargs=(project, Path(templates_dir).resolve(), absolute, os.getpid()),
     ) as pool:
         pending = {pool.submit(_worker_render, sop.slug) for sop in missing}
         try:
@@ -393,7 +450,11 @@ def run_jobs(
     missing = [k for k in by_key if k not in done]
     workers = workers or default_workers()
     if len(missing) > 1 and workers > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(missing))) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(missing)),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             results = pool.map(tools.run_job, [by_key[k] for k in missing])
             done.update(zip(missing, results, strict=True))
     else:
@@ -404,37 +465,40 @@ def run_jobs(
     return {path: done[job_key(job)] for path, job in jobs.items()}, hits
 
 
-def write_tree(files: dict[str, bytes], out_dir: Path) -> None:
-    """Write files under out_dir atomically: stage beside it, then switch folders."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.baru-", dir=out_dir.parent))
-    try:
-        for rel, data in sorted(files.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        _switch(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+BUILD_KIND = "sop build"
+OUT_HINT = "pilih folder kosong atau folder baru untuk --out, mis. --out keluaran"
 
 
-def _switch(staging: Path, out_dir: Path) -> None:
-    """Put `staging` in the place of `out_dir`; if that fails, the old folder comes back."""
-    old = out_dir.parent / f".{out_dir.name}.lama"
-    if old.exists():
-        shutil.rmtree(old)
-    if out_dir.exists():
-        out_dir.rename(old)
+def protected_folders(
+    data_dir: Path, templates_dir: Path, cache_dir: Path | None
+) -> dict[str, Path | None]:
+    """The folders an output folder may not be, hold or lie in, by Indonesian label."""
+    return {
+        "folder data": Path(data_dir),
+        "folder templat": Path(templates_dir),
+        "folder cache": Path(cache_dir) if cache_dir else None,
+        "folder kode program": PACKAGE_DIR,
+    }
+
+
+def write_tree(
+    files: dict[str, bytes],
+    out_dir: Path,
+    protected: dict[str, Path | None] | None = None,
+    extra: dict[str, object] | None = None,
+) -> None:
+    """Write files under out_dir atomically (see `outdir`): refused unless the folder is
+    absent, empty or an earlier build's; staged beside it, marker last, switched in one step.
+
+    Raises UserError (refused folder, another build running) or OSError (disk).
+    """
+    staged = outdir.Staged.begin(Path(out_dir), protected or {}, OUT_HINT)
     try:
-        staging.rename(out_dir)
+        digests = outdir.write_files(staged.staging, files)
     except BaseException:
-        if old.exists() and not out_dir.exists():
-            old.rename(out_dir)
+        staged.abort()
         raise
-    if old.exists():
-        shutil.rmtree(old)
+    staged.commit(BUILD_KIND, extra or {}, digests)
 
 
 def build(
@@ -446,15 +510,25 @@ def build(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Load the data folder, render everything and write it under out_dir."""
+    """Load the data folder, render everything and write it under out_dir (see `write_tree`).
+
+    Raises UserError: bad data, a refused output folder (both reported at once), another
+    build writing out_dir, or a disk that cannot take the files."""
     start = time.perf_counter()
-    project = load_project(data_dir, templates_dir)
+    protected = protected_folders(data_dir, templates_dir, cache_dir)
+    refused = outdir.check_folder(Path(out_dir), protected, OUT_HINT)
+    try:
+        project = load_project(data_dir, templates_dir)
+    except UserError as exc:
+        raise UserError(sorted({*exc.problems, *refused})) from None
+    if refused:
+        raise UserError(refused)
     load_time = time.perf_counter() - start
     result = render_project(project, templates_dir, cache_dir, workers=workers, progress=progress)
     result.timings["load"] = load_time
     start = time.perf_counter()
     try:
-        write_tree(result.files, out_dir)
+        write_tree(result.files, out_dir, protected)
     except OSError as exc:  # full or read-only disk: the staging folder is already removed
         raise storage_error(
             exc, str(out_dir), "hasil tidak dapat ditulis", "folder keluaran lama tidak berubah"

@@ -5,20 +5,57 @@ format), so a hit is always correct and an edit to one SOP invalidates only that
 entries. Writes are atomic (temporary file, then rename), so concurrent builds (`sop build`,
 `mkdocs build`, `mkdocs serve`, worker processes) may share one cache folder. A hit refreshes
 the entry's time; entries no build has used for a while are removed by `clean`.
+
+The cache is verified, not trusted: every entry starts with a header line holding the sha256
+and length of its content (`sop-cache-2 <hex> <length>`), checked on every read. A truncated,
+altered or unreadable entry is reported on stderr in one line naming it (once per process),
+removed, and treated as missing, so the caller renders it again; it is never served.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 DAY = 86400.0
 CLEAN_MARK = ".dibersihkan"  # its time says when `clean_if_due` last ran
 TEMP_PREFIX = ".tmp-"
+ENTRY_FORMAT = b"sop-cache-2"
+ENTRY_SUFFIX = ".c2"  # entries of the earlier, unverified layout are never read (misses)
+_REPORTED: set[str] = set()
+
+
+def report_damaged(path: Path, reason: str) -> None:
+    """One stderr line naming a damaged entry (once per process and entry)."""
+    if str(path) in _REPORTED:
+        return
+    _REPORTED.add(str(path))
+    print(f"peringatan: {path}: entri cache rusak ({reason}); dibuat ulang", file=sys.stderr)
+
+
+def seal(data: bytes) -> bytes:
+    """An entry's bytes: the header line (format, sha256, length), then the content."""
+    digest = hashlib.sha256(data).hexdigest().encode("ascii")
+    return b"%s %s %d\n" % (ENTRY_FORMAT, digest, len(data)) + data
+
+
+def unseal(raw: bytes) -> tuple[bytes | None, str]:
+    """(content, '') when the entry's header matches its content, else (None, why not)."""
+    head, newline, data = raw.partition(b"\n")
+    fields = head.split(b" ")
+    if not newline or len(fields) != 3 or fields[0] != ENTRY_FORMAT or not fields[2].isdigit():
+        return None, "kepala entri tidak terbaca"
+    if int(fields[2]) != len(data):
+        return None, f"panjang {len(data)} bita, seharusnya {int(fields[2])}"
+    if hashlib.sha256(data).hexdigest().encode("ascii") != fields[1]:
+        return None, "isi tidak cocok dengan hash"
+    return data, ""
 
 
 def cache_key(parts: Iterable[str]) -> str:
@@ -34,30 +71,48 @@ def cache_key(parts: Iterable[str]) -> str:
 class Cache:
     """Files named by key under one folder, two-level fan-out."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, on_damaged: Callable[[Path, str], None] = report_damaged):
         self.root = Path(root)
+        self.on_damaged = on_damaged
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / key
+    def path(self, key: str) -> Path:
+        """The file holding the entry `key`."""
+        return self.root / key[:2] / f"{key}{ENTRY_SUFFIX}"
 
     def get(self, key: str) -> bytes | None:
-        """The stored bytes, or None; a hit refreshes the entry's time for `clean`."""
-        path = self._path(key)
+        """The stored bytes, verified, or None (absent, or damaged: then reported and
+        removed); a hit refreshes the entry's time for `clean`."""
+        path = self.path(key)
         try:
-            data = path.read_bytes()
-            os.utime(path)
+            raw = path.read_bytes()
         except FileNotFoundError:  # absent, or removed by a concurrent clean
             return None
+        except OSError as exc:
+            self.discard(key, f"tidak terbaca: {exc.strerror}")
+            return None
+        data, reason = unseal(raw)
+        if data is None:
+            self.discard(key, reason)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)
         return data
+
+    def discard(self, key: str, reason: str) -> None:
+        """Report the entry `key` as damaged and remove it (it is rendered again)."""
+        path = self.path(key)
+        self.on_damaged(path, reason)
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
 
     def put(self, key: str, data: bytes) -> None:
         """Store bytes under key, atomically."""
-        path = self._path(key)
+        path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                f.write(seal(data))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

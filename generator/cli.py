@@ -232,7 +232,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--site", type=Path, default=Path("site"), metavar="FOLDER", help="situs hasil `make site`"
     )
-    p.add_argument("--rollback", action="store_true", help="kembalikan versi sebelumnya")
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=Path("sop_data"),
+        metavar="FOLDER",
+        help="folder data situs itu",
+    )
+    p.add_argument(
+        "--templates", type=Path, default=Path("templates"), metavar="FOLDER", help="folder templat"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="ambil alih TUJUAN yang berupa folder biasa (disimpan utuh sebagai rilis)",
+    )
+    p.add_argument(
+        "--simpan",
+        type=publish.keep_count,
+        default=publish.DEFAULT_KEEP,
+        metavar="N",
+        help=f"jumlah rilis yang disimpan (bawaan: {publish.DEFAULT_KEEP})",
+    )
+    action = p.add_mutually_exclusive_group()
+    action.add_argument("--rollback", action="store_true", help="kembali ke rilis sebelumnya")
+    action.add_argument("--daftar", action="store_true", help="daftar rilis dan tanggalnya")
     p.set_defaults(handler=publish.cmd_publish)
     return parser
 

@@ -10,10 +10,17 @@ becomes a page instead (`site.error_files`), so the browser shows it and shows t
 again once the files are fixed. Page titles go to the theme as metadata, which it prints
 without decoding entities (see `on_page_content`). The site's links follow
 `use_directory_urls`. This is the only module that imports mkdocs.
+
+`mkdocs build` never writes into site_dir directly (`site.SiteOutput`): on_config refuses a
+site_dir that is not ours, takes its lock and points MkDocs at a staging folder beside it;
+on_post_build (last of all plugins) writes the completion marker and switches the staging in
+atomically, unless strict mode will abort; on_build_error drops the staging. `mkdocs serve`
+builds into its own temporary folder and is left alone.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -21,12 +28,13 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler
 
-from generator.errors import UserError
-from generator.site import SiteBuild, build_site, error_files, problem_report
+from generator.errors import UserError, storage_error
+from generator.site import SiteBuild, SiteOutput, build_site, error_files, problem_report
 
 log = get_plugin_logger("sop")
 
@@ -43,12 +51,39 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
     """Adds the Daftar SOP, one page per SOP and every SOP artifact to the site."""
 
     site: SiteBuild | None = None  # the last good build
-    serving = False  # under `mkdocs serve`: errors are shown as a page
+    command: str | None = None
     failure: UserError | None = None  # the errors of the current build (serve only)
+    output: SiteOutput | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Note whether this is `mkdocs serve` (the plugin then lives across rebuilds)."""
-        self.serving = command == "serve"
+        """Remember the command: `serve` builds into MkDocs' own temporary folder."""
+        self.command = command
+
+    def _stage(self, config: MkDocsConfig, data: Path, templates: Path) -> None:
+        """Refuse a site_dir that is not ours, lock it, and build into a staging folder."""
+        self._drop_output(config)
+        site_dir = Path(config.site_dir)
+        try:
+            self.output = SiteOutput.begin(
+                site_dir, data, templates, self._folder(config, "cache_dir"), config.docs_dir
+            )
+        except UserError as exc:
+            raise PluginError(exc.format()) from None
+        except OSError as exc:
+            error = storage_error(exc, str(site_dir), "situs tidak dapat ditulis", "situs lama")
+            raise PluginError(error.format()) from None
+        config.site_dir = str(self.output.staging)
+
+    def _drop_output(self, config: MkDocsConfig) -> None:
+        if self.output is not None:
+            config.site_dir = str(self.output.site_dir)
+            self.output.abort()
+            self.output = None
+
+    @property
+    def serving(self) -> bool:
+        """Under `mkdocs serve` (the plugin lives across rebuilds; errors are shown as a page)."""
+        return self.command == "serve"
 
     def _folder(self, config: MkDocsConfig, option: str) -> Path:
         """An option's folder; relative to the working folder when inside it, so messages
@@ -64,6 +99,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         for folder in (data, templates):
             if str(folder.resolve()) not in config.watch:
                 config.watch.append(str(folder.resolve()))
+        if not self.serving:
+            self._stage(config, data, templates)
         try:
             cache = self._folder(config, "cache_dir")
             self.site = build_site(data, templates, cache, config.use_directory_urls)
@@ -111,6 +148,33 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if site.logo:
             config.theme["logo"] = site.logo
 
+    @event_priority(-100)  # after every other plugin has written its files
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write the completion marker last and switch the new site in, in one step; not
+        when strict mode is about to abort on warnings (on_build_error drops it then)."""
+        if self.output is None or _strict_abort_pending(config):
+            return
+        output, self.output = self.output, None
+        try:
+            output.commit()
+        except OSError as exc:
+            error = storage_error(
+                exc, str(output.site_dir), "situs tidak dapat ditulis", "situs lama"
+            )
+            raise PluginError(error.format()) from None
+        finally:
+            config.site_dir = str(output.site_dir)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A failed build leaves site_dir as it was: drop the staging folder."""
+        if self.output is not None:
+            self.output.abort()
+            self.output = None
+
+    def on_shutdown(self) -> None:
+        """Drop a staging folder a failed build left (normally none)."""
+        self.on_build_error(error=Exception("shutdown"))
+
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put an SOP page's official sheet in place once the page is made: Markdown and the
         search index never see its 70 kB (they would spend ~10x the page's own time on it)."""
@@ -140,3 +204,11 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
                 )
             files.append(File.generated(config, path, content=content, inclusion=inclusion))
         return files
+
+
+def _strict_abort_pending(config: MkDocsConfig) -> bool:
+    """True when MkDocs will abort this build after on_post_build (strict mode, warnings)."""
+    if not config.strict:
+        return False
+    handlers = logging.getLogger("mkdocs").handlers
+    return any(isinstance(h, CountHandler) and h.get_counts() for h in handlers)

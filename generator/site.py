@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import build, checklist, fonts
+from generator import build, checklist, fonts, outdir
 from generator.build import BuildResult
 from generator.cache import Cache, cache_key
 from generator.errors import Problem, UserError
@@ -222,3 +222,61 @@ def error_files(
     for path in paths:
         files[path] = text
     return files
+
+
+# --------------------------------------------------------------------------- the output folder
+
+SITE_KIND = "situs"
+SITE_HINT = "ubah site_dir di mkdocs.yml, atau pindahkan isi folder itu lebih dulu"
+
+
+def data_version(data_dir: Path, templates_dir: Path) -> dict[str, object]:
+    """What the site is built from, for its marker: every data and template file's sha256
+    ('masukan') and one hash of them all ('versi_data'). `sop publish` compares them with the
+    folders as they are now, to refuse a site older than its data."""
+    digests = outdir.input_digests({"data": Path(data_dir), "templat": Path(templates_dir)})
+    return {"versi_data": outdir.manifest_of(digests)[1], "masukan": digests}
+
+
+@dataclass
+class SiteOutput:
+    """The site folder being built: staged beside site_dir under its lock (see `outdir`)."""
+
+    staged: outdir.Staged
+    inputs: dict[str, object]
+
+    @classmethod
+    def begin(
+        cls,
+        site_dir: Path,
+        data_dir: Path,
+        templates_dir: Path,
+        cache_dir: Path | None,
+        docs_dir: Path,
+    ) -> SiteOutput:
+        """Refuse a site_dir that is not ours, take its lock, make the staging folder (the
+        site is built there). Raises UserError or OSError (disk)."""
+        inputs = data_version(data_dir, templates_dir)
+        protected = {
+            **build.protected_folders(data_dir, templates_dir, cache_dir),
+            "folder docs": Path(docs_dir),
+        }
+        return cls(outdir.Staged.begin(Path(site_dir), protected, SITE_HINT), inputs)
+
+    @property
+    def staging(self) -> Path:
+        """Where the site is being written."""
+        return self.staged.staging
+
+    @property
+    def site_dir(self) -> Path:
+        """The real site folder."""
+        return self.staged.out
+
+    def commit(self) -> None:
+        """Write the completion marker last and switch the site in, in one step."""
+        self.staged.commit(SITE_KIND, self.inputs)
+
+    def abort(self) -> None:
+        """Drop the staging folder; the site folder stays as it was."""
+        self.staged.abort()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import build
+from generator import build, outdir
 from generator.cache import Cache
 from generator.errors import UserError
 from generator.loader import load_project
@@ -130,8 +130,7 @@ def test_a_template_change_invalidates_every_sop(cold, tmp_path: Path) -> None:
 def test_a_template_error_in_a_worker_writes_nothing(cold, tmp_path: Path) -> None:
     data, cache, _ = cold
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "lama.txt").write_text("hasil build sebelumnya", "utf-8")
+    build.write_tree({"lama.txt": b"hasil build sebelumnya"}, out)
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     sheet = templates / SHEET_TEMPLATE
@@ -142,8 +141,8 @@ def test_a_template_error_in_a_worker_writes_nothing(cold, tmp_path: Path) -> No
     assert "variabel tidak dikenal" in message
     assert "lembar-sop.html" in message
     assert message.count("variabel tidak dikenal") == 1  # both SOPs, one problem
-    assert [p.name for p in out.iterdir()] == ["lama.txt"]
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+    assert sorted(p.name for p in out.iterdir()) == [outdir.MARKER, "lama.txt"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == [".out.lock"]
 
 
 def test_a_user_error_midway_leaves_the_output_untouched(
@@ -151,8 +150,7 @@ def test_a_user_error_midway_leaves_the_output_untouched(
 ) -> None:
     data = two_sop_data(tmp_path / "data")
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "lama.txt").write_text("hasil build sebelumnya", "utf-8")
+    build.write_tree({"lama.txt": b"hasil build sebelumnya"}, out)
 
     def failing(ctx: RenderContext, sop: Sop) -> Outputs:
         if sop.slug == SEED:
@@ -162,8 +160,8 @@ def test_a_user_error_midway_leaves_the_output_untouched(
     monkeypatch.setattr(build, "RENDERERS", (("x", failing),))
     with pytest.raises(UserError, match="rusak"):
         build.build(data, out, TEMPLATES, tmp_path / "cache", workers=1)
-    assert [p.name for p in out.iterdir()] == ["lama.txt"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "data", "out"]
+    assert sorted(p.name for p in out.iterdir()) == [outdir.MARKER, "lama.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "cache", "data", "out"]
 
 
 def test_text_is_identical_across_processes(cold) -> None:
@@ -203,6 +201,11 @@ def test_a_failed_switch_puts_the_old_output_back(tmp_path: Path) -> None:
     build.write_tree({"x.txt": b"lama"}, target)
     missing_staging = tmp_path / "tidak-ada"  # the final rename fails: nothing to rename
     with pytest.raises(OSError):
-        build._switch(missing_staging, target)
+        outdir.switch(missing_staging, target)
+    with pytest.raises(OSError):
+        outdir.switch(missing_staging, target, can_exchange=False)
+    assert (target / "x.txt").read_bytes() == b"lama"
+    target.rename(tmp_path / ".keluaran.lama")  # as a kill between the two renames leaves it
+    outdir.recover(target)  # what the next run does first
     assert (target / "x.txt").read_bytes() == b"lama"
     assert not (tmp_path / ".keluaran.lama").exists()

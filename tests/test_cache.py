@@ -6,6 +6,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from generator.cache import CLEAN_MARK, DAY, Cache, cache_key
 
 
@@ -24,7 +26,7 @@ def test_hit_returns_identical_bytes(tmp_path: Path) -> None:
     cache.put(key, data)
     assert cache.get(key) == data
     assert Cache(tmp_path / "c").get(key) == data  # another handle, same folder
-    assert (tmp_path / "c" / key[:2] / key).is_file()
+    assert cache.path(key).is_file() and cache.path(key).parent.name == key[:2]
     assert not list((tmp_path / "c").glob("??/.tmp-*"))  # no temporary file left
 
 
@@ -33,11 +35,11 @@ def test_put_replaces_atomically(tmp_path: Path) -> None:
     cache.put("ab" * 32, b"first")
     cache.put("ab" * 32, b"second")
     assert cache.get("ab" * 32) == b"second"
-    assert cache.size() == (1, len(b"second"))
+    assert cache.size()[0] == 1
 
 
 def _age(cache: Cache, key: str, days: float) -> None:
-    path = cache.root / key[:2] / key
+    path = cache.path(key)
     old = time.time() - days * DAY
     os.utime(path, (old, old))
 
@@ -88,3 +90,46 @@ def test_clean_if_due_runs_once_a_day(tmp_path: Path) -> None:
 
 def test_clean_of_a_missing_folder(tmp_path: Path) -> None:
     assert Cache(tmp_path / "none").clean() == 0
+
+
+def test_a_damaged_entry_is_reported_removed_and_never_served(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    damaged: list[tuple[Path, str]] = []
+    cache = Cache(tmp_path, on_damaged=lambda path, why: damaged.append((path, why)))
+    data = b"%PDF-1.7 " + bytes(range(256)) * 40
+    cases = {
+        "terpotong": lambda raw: raw[: len(raw) // 2],
+        "diubah": lambda raw: raw[:-1] + bytes([raw[-1] ^ 1]),
+        "kepala": lambda raw: b"sampah" + raw,
+        "kosong": lambda raw: b"",
+    }
+    for name, damage in cases.items():
+        key = cache_key([name])
+        cache.put(key, data)
+        path = cache.path(key)
+        path.write_bytes(damage(path.read_bytes()))
+        assert cache.get(key) is None, name
+        assert not path.exists(), name
+    assert [why for _, why in damaged] == [
+        damaged[0][1],
+        "isi tidak cocok dengan hash",
+        "kepala entri tidak terbaca",
+        "kepala entri tidak terbaca",
+    ]
+    assert damaged[0][1].startswith("panjang ") and damaged[0][1].endswith(f"{len(data)}")
+
+
+def test_the_default_report_is_one_stderr_line_per_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = Cache(tmp_path)
+    key = cache_key(["satu"])
+    for _ in range(2):
+        cache.put(key, b"isi")
+        cache.path(key).write_bytes(b"rusak")
+        assert cache.get(key) is None
+    assert capsys.readouterr().err == (
+        f"peringatan: {cache.path(key)}: entri cache rusak (kepala entri tidak terbaca); "
+        "dibuat ulang\n"
+    )

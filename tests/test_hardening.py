@@ -47,6 +47,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
+from generator import outdir
 from tests.conftest import SEED_DATA, TEMPLATES
 from tests.expected import assert_matches_expected
 
@@ -55,6 +56,7 @@ SOP_CLI = Path(sys.executable).parent / "sop"
 SLUG = "evaluasi-kinerja-kecamatan"
 NOW = "2024-03-04 10:00"
 OLD_OUTPUT = b"hasil bangun sebelumnya\n"
+OLD_MARKER = outdir.marker_bytes("sop build", {"lama.txt": outdir.file_digest(OLD_OUTPUT)}, {})
 TMPFS_SIZE = "64k"
 DISK_MODES: dict[str, str] = {}  # case -> how its disk was made read-only or full
 
@@ -247,9 +249,10 @@ def test_case(name: str, work: Path, record_property: Callable[[str, object], No
     if case.get("setup") == "siklus":
         start_cycle(work)
     out = work / "out" / "out"
-    if argv[0] == "build":
+    if argv[0] == "build":  # an earlier build's output (it carries the build's marker)
         out.mkdir(parents=True)
         (out / "lama.txt").write_bytes(OLD_OUTPUT)
+        (out / outdir.MARKER).write_bytes(OLD_MARKER)
     with ExitStack() as stack:
         limit = None
         for edit in case["edits"]:
@@ -266,8 +269,13 @@ def test_case(name: str, work: Path, record_property: Callable[[str, object], No
         stdout = done.stdout.decode("utf-8", "backslashreplace")
         assert snapshot(work / "sop_data") == data_before, "a refused command changed sop_data"
         if argv[0] == "build":
-            assert snapshot(out) == {"lama.txt": OLD_OUTPUT}, "the old output folder changed"
-            left = sorted(p.name for p in (work / "out").iterdir() if p.name != ".pengisi")
+            old = {"lama.txt": OLD_OUTPUT, outdir.MARKER: OLD_MARKER}
+            assert snapshot(out) == old, "the old output folder changed"
+            left = sorted(
+                p.name
+                for p in (work / "out").iterdir()
+                if p.name != ".pengisi" and not p.name.endswith(".lock")
+            )
             assert left == ["out"], "a staging folder was left"
     if name in DISK_MODES:  # shown in the JUnit report: a real tmpfs or a simulation
         record_property("disk", DISK_MODES[name])

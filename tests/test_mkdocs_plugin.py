@@ -234,7 +234,7 @@ def test_a_rebuild_after_editing_one_sop_redoes_only_that_sop(tmp_path: Path) ->
     second = build_in_process(project).result
     assert (second.sops_rendered, second.jobs_run) == ((), 0)
 
-    before = {p.name for p in cache.rglob("*") if p.is_file()}
+    before = {p.stem for p in cache.rglob("*") if p.is_file()}
     others = _job_keys(data, templates, SEED_SLUG) | _job_keys(data, templates, BESAR_SLUG)
     edited_before = _job_keys(data, templates, COPY_SLUG)
     sop_file = data / "sop" / f"{COPY_SLUG}.yaml"
@@ -244,7 +244,7 @@ def test_a_rebuild_after_editing_one_sop_redoes_only_that_sop(tmp_path: Path) ->
     assert changed, "editing a step must change that SOP's documents"
 
     third = build_in_process(project).result
-    after = {p.name for p in cache.rglob("*") if p.is_file()}
+    after = {p.stem for p in cache.rglob("*") if p.is_file()}
     assert third.sops_rendered == (COPY_SLUG,)
     assert third.jobs_run == len(changed)
     assert changed <= after - before
