@@ -27,8 +27,9 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from generator.rules import NO_FORM_VALUES
+
 GENERIC = "umum"
-NO_FORM_VALUES = frozenset({"tidak ada", "-"})
 NEGATIONS = frozenset({"tidak", "belum", "bukan", "tanpa"})
 
 # Form types an office gives to an outside party to fill in or sign.
@@ -133,7 +134,7 @@ WORDS: dict[str, Words] = {
             "(diproses|memproses|meneruskan|diteruskan|tercatat|terdaftar|sengketa|jawaban)",
             "(mengarsipkan|diarsipkan|arsip|mencetak|dicetak)",
         ),
-        verbs=("(mengisi|mengajukan|membawa|melapor|mengambil|datang|menyerahkan)",),
+        verbs=("(mengisi|mengajukan|membawa|melapor|mengambil|datang)",),
     ),
     "laporan": Words(select=("laporan",), names=()),
 }

@@ -1,0 +1,410 @@
+"""Which form every step gets: a table over the seed, the fixtures and real SOPs of other
+offices, written by reading each step as a clerk would; the traps of issue 17; the reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.loader import load_project
+from generator.model import Sop, Step
+from generator.render import form_choice, forms
+from tests.conftest import TEMPLATES
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = Path("/work/shared/real-sops")
+
+# Lanes a clerk of each office marks `luar: true`: parties outside the office.
+OUTSIDE = {
+    "evaluasi-kinerja-kecamatan": set(),
+    "pengadaan-barang-jasa": set(),
+    "pelayanan-pengelolaan-surat-masuk": set(),
+    "sintetis-0989": set(),
+    "permohonan-informasi": {"pemohon"},
+    "mekanisme-perizinan": {"pemohon"},
+    "legalisasi-sktm": {"pemohon"},
+    "sk-tanggungan-keluarga": {"pemohon"},
+    "paten-imb": {"pemohon", "uppu", "dpmptsp"},  # TODO i14: "1 x 24 jam" loads
+    "surat-keterangan-pindah-datang": {"pemohon", "kecamatan", "disdukcapil"},
+    "surat-keterangan-pindah": {"pemohon", "kecamatan", "disdukcapil"},
+    "pendaftaran-perkara": {"pemohon", "bank"},
+}
+
+U, N = "umum", None  # generic form; no form
+
+# The form of every step, in step order, with the `formulir` keys removed (what inference
+# alone gives a clerk who leaves `formulir:` empty).
+EXPECTED: dict[str, list[str | None]] = {
+    # Seed: the printed SOP's own forms.
+    "evaluasi-kinerja-kecamatan": [
+        "undangan",  # kelengkapan names the invitation the Camat sends
+        "notula",
+        "instrumen",
+        "rekap",  # processing the filled instruments
+        "laporan",
+        "paraf",  # decision: checked and initialled
+        "pengesahan",  # signed
+        "disposisi",  # "Memerintahkan": an order
+        "tanda-terima",  # proof of dispatch
+    ],
+    "pengadaan-barang-jasa": [
+        U,  # Rencana kebutuhan
+        "paraf",  # checked and approved
+        U,  # Draft spesifikasi dan HPS: a draft of specifications is no report
+        "surat-keterangan",  # Keterangan ketersediaan dana
+        "kelengkapan",  # decision on the completeness of the preparation documents
+        U,
+        U,  # Surat permintaan pengadaan (its key says disposisi)
+        U,
+        "notula",
+        "undangan",
+        U,  # berita acara: the generic form titled with it
+        U,  # evaluation decision, neither completeness nor approval
+        U,  # berita acara
+        U,  # berita acara
+        "pengesahan",  # contract signed
+        "register",  # Register kontrak
+        "laporan",
+        "tanda-terima",  # Barang diterima
+        U,  # Berita acara pemeriksaan (decision on conformity, not approval)
+        "tanda-terima",
+        U,  # berita acara serah terima
+        "register",  # recorded in the inventory list
+        U,  # Surat permintaan pembayaran
+        "paraf",  # payment documents checked
+        U,  # Surat perintah membayar: not an order to a subordinate
+        "paraf",  # decision: check and approve the SPM
+        U,
+        "pengesahan",
+        U,  # Bukti transfer
+        U,  # Arsip pengadaan
+    ],
+    "pelayanan-pengelolaan-surat-masuk": [
+        "tanda-terima",
+        "register",  # registered in the incoming-letter register
+        "disposisi",  # handed to the Ketua for disposition
+        "disposisi",
+        "disposisi",
+        "disposisi",
+        U,  # Jenis pelaksanaan terisi (an application field)
+        U,  # Berkas surat
+        "disposisi",  # distributes and prints the disposition sheet
+        "tanda-terima",  # received by the section
+    ],
+    "sintetis-0989": [
+        U,  # archiving applications: no application form
+        "daftar-hadir",
+        U,
+        U,
+        "rekap",
+        "paraf",  # verifying
+        U,
+        U,
+        U,  # "konsep surat keputusan": no report
+        U,
+        U,
+        "pengesahan",  # signing
+        "pengesahan",  # decision, signing
+        "daftar-hadir",
+        "laporan",
+        "paraf",  # checking
+    ],
+    # Real SOPs of other offices.
+    "permohonan-informasi": [
+        N,  # the applicant comes: output "-"
+        "permohonan",  # the request form the office hands out
+        "tanda-terima",  # proof of receipt of the request
+        "register",  # recorded in the register book
+        "paraf",  # PPID decides: Dipenuhi / Ditolak
+        U,  # Informasi yang diminta ("yang diterima" is no receipt)
+        "tanda-terima",  # information handed over against a receipt
+        "surat-penolakan",  # "... peraturan perundang-undangan": no invitation
+        N,  # the applicant's own judgement (Puas / Tidak puas)
+        "permohonan",  # the objection form
+        U,  # the answer to the objection ("keberatan" there is no application)
+        N,  # the applicant's judgement
+        N,  # a dispute filed with the Komisi Informasi: not the office's form
+        N,  # output "-"
+    ],
+    "mekanisme-perizinan": [
+        "permohonan",  # the registration form
+        "permohonan",  # the application handed in
+        "kelengkapan",  # decision Lengkap / Belum lengkap
+        "kelengkapan",  # "Tidak meregistrasi ... yang belum lengkap": what is missing
+        U,  # Surat tugas Tim Teknis
+        "paraf",  # recommendation: Diterima / Ditolak
+        "surat-penolakan",
+        U,  # "Mencetak izin ... yang diterima": the permit, no receipt, no report
+        "pengesahan",
+        U,  # stamped and filed
+        U,  # notification
+        "tanda-terima",  # permit handed over
+    ],
+    "legalisasi-sktm": [
+        "permohonan",  # the applicant's file: an application with its fields
+        "kelengkapan",  # Lengkap / Tidak lengkap
+        "kelengkapan",  # verification, Lengkap / Tidak lengkap, before the paraf
+        "paraf",
+        "pengesahan",  # the legalisation signed
+        "disposisi",  # an order to register
+        "tanda-terima",
+    ],
+    "sk-tanggungan-keluarga": [
+        "permohonan",
+        "kelengkapan",  # receives and checks the file
+        "kelengkapan",  # Lengkap / Belum lengkap
+        U,  # passes the file on
+        "kelengkapan",  # checks again: Lengkap / Belum lengkap
+        "paraf",  # the Sekcam checks
+        "surat-keterangan",  # the Camat signs the statement
+        "register",  # register number
+        "register",  # copied with its register number and filed
+        "tanda-terima",  # handed to the applicant
+    ],
+    "paten-imb": [
+        "permohonan",
+        U,  # request to measure
+        N,  # UPPU's own document
+        U,  # request for the SKRD
+        N,  # DPMPTSP's SKRD
+        "tanda-terima",  # SKRD handed to the applicant
+        N,  # the applicant pays: the payment proof is not the office's form
+        U,  # deposit slip
+        "tanda-terima",  # the permit handed over
+    ],
+    "surat-keterangan-pindah-datang": [
+        U,  # joint step of applicant and kelurahan: address verified
+        N,  # a question: "Pindah dalam Kelurahan?"
+        "surat-keterangan",
+        N,
+        N,  # done at the Kecamatan, another office
+        "surat-keterangan",
+        N,
+        N,  # printed at the Kecamatan
+        N,  # issued by the Disdukcapil
+    ],
+    "surat-keterangan-pindah": [
+        "permohonan",  # the applicant fills in and signs the form
+        "permohonan",  # reports with the required papers
+        "pengesahan",  # the Lurah signs
+        N,  # a question
+        "surat-keterangan",
+        N,
+        N,  # the Kecamatan's letter
+        N,  # the Disdukcapil's letter
+    ],
+    "pendaftaran-perkara": [
+        "permohonan",  # the claim or application handed in
+        U,  # SKUM
+        "tanda-terima",  # SKUM and claim handed back
+        N,  # applicant and bank: the bank's slip
+        "tanda-terima",  # the applicant hands the file to the cashier
+        "register",  # recorded in the journal
+        U,  # the file handed back for registration
+        "register",  # recorded in the case register
+    ],
+}
+
+FOLDERS = [ROOT / "sop_data", *sorted((ROOT / "tests" / "fixtures").iterdir())]
+FOLDERS += sorted(p for p in REAL.iterdir() if p.is_dir() and p.name != "kec-pulosari")
+
+
+def all_sops() -> list[Sop]:
+    """Every SOP of the seed, the fixtures and the real SOPs."""
+    return [sop for folder in FOLDERS for sop in load_project(folder, TEMPLATES).sops]
+
+
+def inferred(sop: Sop) -> list[str | None]:
+    """Each step's form by inference alone, the clerk's outside lanes marked."""
+    outside = OUTSIDE[sop.slug]
+    return [
+        form_choice.infer(
+            step.number,
+            step.description,
+            step.requirements,
+            step.output,
+            "",
+            forms.decision_labels(step),
+            all(a in outside for a in step.actors),
+        )[0]
+        for step in sop.steps
+    ]
+
+
+SOPS = all_sops()
+
+
+def test_every_sop_is_in_the_table() -> None:
+    assert sorted(s.slug for s in SOPS) == sorted(set(EXPECTED) - {"paten-imb"})
+
+
+@pytest.mark.parametrize("sop", SOPS, ids=lambda s: s.slug)
+def test_each_step_gets_the_form_a_clerk_expects(sop: Sop) -> None:
+    expected = EXPECTED[sop.slug]
+    got = inferred(sop)
+    assert len(got) == len(expected) == len(sop.steps)
+    wrong = [
+        f"{n}. {step.description[:50]!r}: {g} (diharapkan {e})"
+        for n, (step, g, e) in enumerate(zip(sop.steps, got, expected, strict=True), 1)
+        if g != e
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def step_of(**keys: object) -> Step:
+    data = {"uraian": "Melakukan sesuatu", "pelaksana": "staf", "waktu": "1 jam", **keys}
+    return Step.model_validate(data)
+
+
+def decision(yes: str, no: str) -> dict[str, object]:
+    return {"ya": 2, "tidak": 1, "label_ya": yes, "label_tidak": no}
+
+
+@pytest.mark.parametrize(
+    ("keys", "kind"),
+    [
+        # "undang" inside "perundang-undangan" is no invitation.
+        (
+            {
+                "uraian": "Menolak permohonan sesuai ketentuan perundang-undangan",
+                "output": "Surat pemberitahuan sesuai ketentuan perundang-undangan",
+            },
+            "surat-penolakan",
+        ),
+        ({"output": "Jawaban sesuai peraturan perundang-undangan"}, U),
+        # "konsep" is no report.
+        ({"uraian": "Mencetak konsep izin", "output": "Konsep izin"}, U),
+        ({"uraian": "Menyusun konsep surat rekomendasi", "output": "Konsep surat rekomendasi"}, U),
+        ({"uraian": "Menyusun konsep laporan", "output": "Konsep laporan"}, "laporan"),
+        # "entry data" is no summary table.
+        ({"uraian": "Melakukan entry data pemohon", "output": "Entry data pemohon"}, U),
+        ({"uraian": "Merekap data pemohon", "output": "Rekap data pemohon"}, "rekap"),
+        # Inspecting a site is no approval.
+        ({"uraian": "Meninjau lokasi", "output": "Hasil peninjauan lokasi"}, U),
+        # A completeness decision lists the papers; an approval decision gets the paraf sheet.
+        (
+            {
+                "uraian": "Memeriksa kelengkapan berkas",
+                "output": "Berkas diperiksa",
+                "keputusan": decision("Lengkap", "Tidak lengkap"),
+            },
+            "kelengkapan",
+        ),
+        (
+            {
+                "uraian": "Menelaah berkas permohonan",
+                "output": "Hasil telaah",
+                "keputusan": decision("Ya", "Tidak"),
+            },
+            "kelengkapan",
+        ),
+        (
+            {
+                "uraian": "Menelaah konsep surat",
+                "output": "Konsep surat",
+                "keputusan": decision("Setuju", "Perbaiki"),
+            },
+            "paraf",
+        ),
+        # A decision asked as a question is a branch: no form.
+        (
+            {
+                "uraian": "Pindah dalam kota?",
+                "output": "Klasifikasi",
+                "keputusan": decision("Ya", "Tidak"),
+            },
+            N,
+        ),
+        # A negated verb does not count.
+        ({"uraian": "Tidak meregistrasi berkas", "output": "Berkas dikembalikan"}, U),
+        # The applicant's own step gets the application form with its fields.
+        ({"uraian": "Menyerahkan berkas permohonan", "output": "Berkas permohonan"}, "permohonan"),
+        # An office step processing an application issues none.
+        ({"uraian": "Memproses permohonan izin", "output": "Izin diproses"}, U),
+        ({"output": "Surat penolakan beserta alasan"}, "surat-penolakan"),
+        ({"output": "Surat Keterangan Domisili"}, "surat-keterangan"),
+        ({"output": "-"}, N),
+        ({"output": ""}, N),
+        ({"output": "Surat undangan", "formulir": "tidak ada"}, N),
+        ({"output": "Surat undangan", "formulir": "Tidak Ada"}, N),
+    ],
+)
+def test_traps(keys: dict[str, object], kind: str | None) -> None:
+    assert forms.form_type(step_of(**keys)) == kind
+
+
+def test_outside_step_gets_only_forms_the_office_hands_out() -> None:
+    words = ("Mengisi formulir permohonan", "", "Formulir permohonan terisi", "", None)
+    assert form_choice.infer(1, *words, outside=True)[0] == "permohonan"
+    slip = ("Membayar ke bank", "", "Slip setoran", "", None)
+    assert form_choice.infer(1, *slip, outside=True)[:2] == (None, "luar")
+    assert form_choice.infer(1, *slip, outside=False)[0] == U
+
+
+def test_tokens_keep_hyphenated_words_whole() -> None:
+    assert form_choice.tokens("Sesuai perundang-undangan; SKUM (4 lembar)") == [
+        "sesuai",
+        "perundang-undangan",
+        "skum",
+        "4",
+        "lembar",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("Fotocopy KTP, Fotocopy KK", ["Fotocopy KTP", "Fotocopy KK"]),
+        (
+            "Surat Pengantar RT, RW dan Lurah; KTP Elektronik Asli; KK (bila pindah, semua)",
+            ["Surat Pengantar RT, RW dan Lurah", "KTP Elektronik Asli", "KK (bila pindah, semua)"],
+        ),
+        ("- KTP\n- KK\n1. Akta", ["KTP", "KK", "Akta"]),
+        ("-", []),
+        ("", []),
+    ],
+)
+def test_requirement_items(text: str, items: list[str]) -> None:
+    assert form_choice.requirement_items(text) == items
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+def sop_named(slug: str) -> Sop:
+    return next(s for s in SOPS if s.slug == slug)
+
+
+def test_form_choices_give_kind_title_and_words() -> None:
+    choices = forms.form_choices(sop_named("permohonan-informasi"))
+    assert [c.step for c in choices] == list(range(1, 15))
+    first, refusal = choices[0], choices[7]
+    assert (first.kind, first.source) == (None, "tanpa-output")
+    assert first.reason == 'tanpa formulir: langkah ini tidak berisi output (kosong atau "-")'
+    assert (refusal.kind, refusal.title, refusal.words) == (
+        "surat-penolakan",
+        "Surat Penolakan",
+        ("surat penolakan",),
+    )
+    assert refusal.reason == 'output memuat "surat penolakan"'
+    check = forms.form_choices(sop_named("legalisasi-sktm"))[1]
+    assert check.reason == 'keputusan tentang "Lengkap / Tidak lengkap"'
+    seed = forms.form_choices(sop_named("evaluasi-kinerja-kecamatan"))[0]
+    assert seed.reason == 'ditulis pada kunci formulir ("undangan")'
+
+
+def test_completeness_form_lists_the_papers_handed_in() -> None:
+    sop = sop_named("legalisasi-sktm")
+    found = forms.requirements_for(sop, sop.step(2))
+    assert found.source_step == 1
+    assert found.items == (
+        "Asli surat keterangan tidak mampu yang ditandatangani Lurah",
+        "Fotocopy KTP pemohon",
+        "Fotocopy Kartu Keluarga",
+        "Surat pernyataan tidak mampu",
+    )
+    own = forms.requirements_for(
+        sop_named("sk-tanggungan-keluarga"), sop_named("sk-tanggungan-keluarga").step(1)
+    )
+    assert own.items[:2] == ("Fotocopy KTP", "Fotocopy Kartu Keluarga")
