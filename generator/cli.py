@@ -88,6 +88,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forms(args: argparse.Namespace) -> int:
+    """Print the form each step of an SOP (or of every SOP) gets and the words that chose it."""
+    from generator.render import forms
+
+    project = loader.load_project(args.data, args.templates)
+    chosen = [project.sop(args.slug)] if args.slug else list(project.sops)
+    print("\n".join(forms.choices_text(sop) for sop in chosen), end="")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sop", description="SOP Administrasi Pemerintahan sebagai data."
@@ -112,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("new", cmd_new, "buat berkas SOP baru dari templat berkomentar")
     p.add_argument("slug", help="nama berkas, mis. surat-masuk")
+    p.add_argument("--templates", type=Path, default=Path("templates"), help="folder templat")
+
+    p = add("formulir", cmd_forms, "tampilkan formulir setiap langkah dan kata yang memilihnya")
+    p.add_argument("slug", nargs="?", help="nama SOP (bawaan: semua SOP)")
     p.add_argument("--templates", type=Path, default=Path("templates"), help="folder templat")
 
     p = add("schema", cmd_schema, "tulis JSON Schema berkas SOP dan instansi")

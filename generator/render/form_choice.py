@@ -7,7 +7,8 @@ A step's form is, in this order of precedence:
 3. a decision: on completeness (its exit labels or its text speak of lengkap, kelengkapan,
    berkas, persyaratan) the *daftar periksa kelengkapan*; on approval (setuju, paraf,
    diterima/ditolak, dipenuhi) the *paraf* sheet; a decision written as a question
-   ("Pindah dalam Kelurahan?") is a branch, not a task: no form;
+   ("Pindah dalam Kelurahan?") is a branch, not a task: no form; of another decision's
+   uraian only the verb (its first word) is read below;
 4. the words of its output, then of its kelengkapan (only names of documents the step issues,
    such as an invitation), then of its uraian, against the table `WORDS` below;
 5. else the generic form `umum`, titled with the output.
@@ -281,7 +282,9 @@ def infer(
         elif description.rstrip().endswith("?"):
             return None, "pertanyaan", ()
     if found is None:
-        found = _from_texts(description, requirements, output)
+        # A decision's uraian names what is judged, not what is made: only its verb counts.
+        verb = " ".join(tokens(description)[:1]) if labels is not None else description
+        found = _from_texts(verb, requirements, output)
     if found is None:
         return (None, "luar", ()) if outside else (GENERIC, "bawaan", ())
     kind, source, words = found

@@ -154,6 +154,36 @@ def forms_for(ctx: RenderContext, sop: Sop) -> list[FormEntry]:
     return entries
 
 
+def _short(text: str, width: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3].rstrip() + "..."
+
+
+def choices_text(sop: Sop) -> str:
+    """What `sop formulir SLUG` prints: every step, its form (with companions) and the words
+    that chose it, then a summary line; an SOP without forms says it gets no formulir.pdf."""
+    lines = [f"Formulir SOP {sop.number} {sop.name} ({sop.slug}):"]
+    count = 0
+    for choice in form_choices(sop):
+        step = sop.step(choice.step)
+        lines.append(f"  {choice.step}. {_short(step.description)}")
+        if choice.kind is None:
+            lines.append(f"     - {choice.reason}")
+            continue
+        kinds = (choice.kind, *COMPANIONS.get(choice.kind, ()))
+        count += len(kinds)
+        named = " + ".join(f"{form_title(k, step)} [{k}]" for k in kinds)
+        lines.append(f"     -> {named}: {choice.reason}")
+    if count:
+        lines.append(f"{count} formulir, dicetak bersama dalam formulir.pdf.")
+    else:
+        lines.append(
+            "SOP ini tidak mempunyai formulir (tidak ada formulir.pdf): tidak satu langkah pun "
+            "berisi output atau kunci formulir."
+        )
+    return "\n".join(lines) + "\n"
+
+
 # --------------------------------------------------------------------------- context
 
 
