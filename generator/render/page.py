@@ -170,6 +170,7 @@ class StepRow:
     actors: str
     time: str
     forms: tuple[FormLink, ...]
+    form_reason: str = ""
 
 
 def step_rows(ctx: RenderContext, sop: Sop, names: Collection[str]) -> list[StepRow]:
@@ -178,6 +179,7 @@ def step_rows(ctx: RenderContext, sop: Sop, names: Collection[str]) -> list[Step
     for entry in forms.forms_for(ctx, sop):
         href = entry.file if entry.file in names else ""
         by_step.setdefault(entry.step, []).append(FormLink(entry.title, href))
+    reasons = {c.step: c.reason for c in forms.form_choices(sop)}
     return [
         StepRow(
             number=step.number,
@@ -185,6 +187,7 @@ def step_rows(ctx: RenderContext, sop: Sop, names: Collection[str]) -> list[Step
             actors=", ".join(sop.lanes[a] for a in step.actors),
             time=str(step.time),
             forms=tuple(by_step.get(step.number, ())),
+            form_reason=reasons[step.number],
         )
         for step in sop.steps
     ]

@@ -408,3 +408,31 @@ def test_completeness_form_lists_the_papers_handed_in() -> None:
         sop_named("sk-tanggungan-keluarga"), sop_named("sk-tanggungan-keluarga").step(1)
     )
     assert own.items[:2] == ("Fotocopy KTP", "Fotocopy Kartu Keluarga")
+
+
+# --------------------------------------------------------------------------- the site page
+
+
+def page_of(sop: Sop) -> str:
+    from generator.render import page
+    from tests.render.test_forms import context
+
+    project = load_project(ROOT / "sop_data", TEMPLATES)
+    return page.sop_page(context(project), sop, [])
+
+
+def test_site_page_shows_each_steps_reason() -> None:
+    text = page_of(sop_named("permohonan-informasi"))
+    assert (
+        'Surat Penolakan <span class="sop-belum">(belum tersedia)</span><br>'
+        '<small class="sop-alasan">output memuat &#34;surat penolakan&#34;</small>' in text
+    )
+    assert "tanpa formulir: langkah ini tidak berisi output" in text
+    assert "SOP ini tidak mempunyai formulir" not in text
+
+
+def test_site_page_says_when_an_sop_has_no_form() -> None:
+    sop = sop_named("evaluasi-kinerja-kecamatan")
+    bare = [s.model_copy(update={"output": "", "form": ""}) for s in sop.steps]
+    text = page_of(sop.model_copy(update={"steps": bare}))
+    assert "SOP ini tidak mempunyai formulir: tidak satu langkah pun berisi output" in text
