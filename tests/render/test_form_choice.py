@@ -436,3 +436,16 @@ def test_site_page_says_when_an_sop_has_no_form() -> None:
     bare = [s.model_copy(update={"output": "", "form": ""}) for s in sop.steps]
     text = page_of(sop.model_copy(update={"steps": bare}))
     assert "SOP ini tidak mempunyai formulir: tidak satu langkah pun berisi output" in text
+
+
+def test_new_sop_template_lists_the_form_types() -> None:
+    import datetime
+
+    from generator.loader import list_form_types
+    from generator.scaffold import new_sop_text
+
+    text = new_sop_text("x", TEMPLATES, datetime.date(2026, 1, 1), "camat")
+    listed = text.split("# Jenis formulir: ")[1].split(";")[0].replace("\n    #   ", " ")
+    assert listed.split(", ") == list_form_types(TEMPLATES)
+    assert '# atau "tidak ada" bila langkah ini tanpa formulir.' in text
+    assert "sop formulir x" in text
