@@ -362,13 +362,27 @@ def checklist_rows(sop: Sop) -> list[ChecklistRow]:
     ]
 
 
+def _ahead(sop: Sop, start: int, stop: int) -> set[int]:
+    """Steps reachable from `start` along the flow without going on past `stop`."""
+    seen, todo = {start}, [start]
+    while todo:
+        n = todo.pop()
+        if n == stop:
+            continue
+        for edge in flow.successors(sop, n):
+            if edge.target is not None and edge.target not in seen:
+                seen.add(edge.target)
+                todo.append(edge.target)
+    return seen
+
+
 def _loop_steps(sop: Sop, decision: int, target: int) -> tuple[int, ...]:
-    """The steps from `target` that lead back to `decision` (the work done again); () when
-    the exit does not come back."""
-    ahead = flow.reachable(sop, target)
+    """The steps from `target` back to `decision` (the work done again); () when the exit
+    does not come back."""
+    ahead = _ahead(sop, target, decision)
     if decision not in ahead:
         return ()
-    return tuple(n for n in sorted(ahead) if decision in flow.reachable(sop, n))
+    return tuple(n for n in sorted(ahead) if decision in _ahead(sop, n, decision))
 
 
 def rework_blocks(sop: Sop) -> list[ReworkBlock]:

@@ -449,3 +449,79 @@ def test_new_sop_template_lists_the_form_types() -> None:
     assert listed.split(", ") == list_form_types(TEMPLATES)
     assert '# atau "tidak ada" bila langkah ini tanpa formulir.' in text
     assert "sop formulir x" in text
+
+
+# --------------------------------------------------------------------------- paper checklist
+
+
+def test_rework_block_per_looping_decision() -> None:
+    blocks = forms.rework_blocks(sop_named("legalisasi-sktm"))
+    assert [(b.number, b.labels, b.steps, b.rows) for b in blocks] == [
+        (2, ("Tidak lengkap",), (1, 2), 4),
+        (3, ("Tidak lengkap",), (1, 2, 3), 6),
+    ]
+    # A loop closed by `lanjut` counts too; a forward exit does not.
+    besar = load_project(ROOT / "tests" / "fixtures" / "besar").sops[0]
+    assert [(b.number, b.steps) for b in forms.rework_blocks(besar)] == [
+        (5, (3, 4, 5)),
+        (19, (18, 19, 20)),
+        (26, (25, 26, 27)),
+    ]
+    assert forms.rework_blocks(sop_named("permohonan-informasi")) == []
+
+
+def words_with_boxes(pdf: bytes, tmp_path: Path) -> list[tuple[int, float, float, float, str]]:
+    """(page, xMin, xMax, yMin, word) of every word, in millimetres (pdftotext -bbox)."""
+    import re
+    import subprocess
+
+    path = tmp_path / "w.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = []
+    for page, body in enumerate(html.split("<page ")[1:], 1):
+        for x0, y0, x1, _, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            body,
+        ):
+            mm = 25.4 / 72
+            found.append((page, float(x0) * mm, float(x1) * mm, float(y0) * mm, word))
+    return found
+
+
+@pytest.mark.slow
+def test_checklist_labels_stay_in_their_column(tmp_path: Path) -> None:
+    from generator import tools
+    from generator.render.common import PdfJob
+    from tests.render.test_forms import context
+
+    sop = sop_named("legalisasi-sktm")
+    steps = list(sop.steps)
+    long = {"label_ya": "Lengkap dan sah", "label_tidak": "Dikembalikan untuk diperbaiki"}
+    decision = steps[2].decision.model_copy(update={"no_label": long["label_tidak"]})
+    steps[2] = steps[2].model_copy(update={"decision": decision})
+    sop = sop.model_copy(update={"steps": steps})
+    project = load_project(REAL / "kec-banjarmasin", TEMPLATES)
+    pdf = tools.run_pdf(PdfJob(forms.checklist_html(context(project), sop)))
+    words = words_with_boxes(pdf, tmp_path)
+    # Keputusan is the 7th column: 25 mm margin + 8 + 38 + 23 + 14 + 23 + 24 mm, 24 mm wide.
+    left, right = 155.0, 179.0
+    vocabulary = {
+        "Lengkap",
+        "dan",
+        "sah",
+        "Tidak",
+        "lengkap",
+        "Dikembalikan",
+        "untuk",
+        "diperbaiki",
+    }
+    inside = [w for w in words if left - 0.5 <= w[1] < right and w[4] in vocabulary]
+    assert {"Lengkap", "Tidak", "lengkap", "Dikembalikan", "diperbaiki"} <= {w[4] for w in inside}
+    leaving = [w for w in inside if w[2] > right + 0.3]
+    assert not leaving
+    text = " ".join(w[4] for w in words)
+    assert "keputusan langkah 2 “Tidak lengkap” (langkah 1, 2):" in text
+    assert "keputusan langkah 3 “Dikembalikan untuk diperbaiki” (langkah 1, 2, 3):" in text
