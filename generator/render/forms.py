@@ -18,7 +18,7 @@ from markupsafe import Markup
 from generator import flow
 from generator.model import Office, Official, Sop, Step
 from generator.render.common import PAPER_MM, Outputs, PdfJob, RenderContext, render_template
-from generator.render.form_choice import GENERIC, FormChoice, infer, requirement_items
+from generator.render.form_choice import GENERIC, FormChoice, infer, requirement_items, tokens
 
 FORMS_DIR = "formulir"
 SHARED_DIR = "dokumen"
@@ -128,11 +128,19 @@ def form_type(step: Step, sop: Sop | None = None) -> str | None:
     return choose(step, sop).kind
 
 
+# An application form for an objection or a complaint is titled so.
+APPLICATION_TITLES = {"keberatan": "Formulir Keberatan", "pengaduan": "Formulir Pengaduan"}
+
+
 def form_title(kind: str, step: Step) -> str:
     """The title of a form: the built-in title, the output for 'umum', else the name."""
     if kind == GENERIC:
         text = step.output.strip() or step.description.strip()
         return text[:1].upper() + text[1:]
+    if kind == "permohonan":
+        words = tokens(f"{step.output} {step.description}")
+        found = [title for word, title in APPLICATION_TITLES.items() if word in words]
+        return found[0] if found else TITLES[kind]
     return TITLES.get(kind) or kind.replace("-", " ").replace("_", " ").capitalize()
 
 

@@ -525,3 +525,16 @@ def test_checklist_labels_stay_in_their_column(tmp_path: Path) -> None:
     text = " ".join(w[4] for w in words)
     assert "keputusan langkah 2 “Tidak lengkap” (langkah 1, 2):" in text
     assert "keputusan langkah 3 “Dikembalikan untuk diperbaiki” (langkah 1, 2, 3):" in text
+
+
+def test_objection_form_is_titled_so() -> None:
+    from tests.render.test_forms import context, text_of
+
+    project = load_project(REAL / "diskominfo-padanglawas", TEMPLATES)
+    sop = project.sops[0]
+    entry = next(e for e in forms.forms_for(context(project), sop) if e.step == 10)
+    assert (entry.kind, entry.title) == ("permohonan", "Formulir Keberatan")
+    text = text_of(forms.form_html(context(project), sop, entry))
+    assert "FORMULIR KEBERATAN" in text
+    assert "dengan ini mengajukan keberatan atas Pelayanan Permohonan Informasi Publik" in text
+    assert "Surat penolakan beserta alasan" in text  # the letter objected to, attached
