@@ -70,6 +70,7 @@ WORDS: dict[str, Words] = {
             "bukti (penerimaan|pengiriman)",
             "ekspedisi",
             "diterima",
+            "(diteruskan|terdistribusi|didistribusikan|mendistribusikan)",
         ),
         exclude=("yang diterima",),
         names=("tanda terima", "bukti (penerimaan|pengiriman)", "ekspedisi"),

@@ -89,13 +89,13 @@ EXPECTED: dict[str, list[str | None]] = {
         "disposisi",
         U,  # Jenis pelaksanaan terisi (an application field)
         U,  # Berkas surat
-        "disposisi",  # distributes and prints the disposition sheet
+        "tanda-terima",  # distributes the letters: the dispatch book
         "tanda-terima",  # received by the section
     ],
     "sintetis-0989": [
         U,  # archiving applications: no application form
         "daftar-hadir",
-        U,
+        "tanda-terima",  # distributing files: the dispatch book
         U,
         "rekap",
         "paraf",  # verifying
@@ -152,9 +152,9 @@ EXPECTED: dict[str, list[str | None]] = {
     ],
     "sk-tanggungan-keluarga": [
         "permohonan",
-        "kelengkapan",  # receives and checks the file
+        "tanda-terima",  # receives, checks and passes the file on: the internal dispatch book
         "kelengkapan",  # Lengkap / Belum lengkap
-        U,  # passes the file on
+        "tanda-terima",  # passes the file on
         "kelengkapan",  # checks again: Lengkap / Belum lengkap
         "paraf",  # the Sekcam checks
         "surat-keterangan",  # the Camat signs the statement
