@@ -33,7 +33,7 @@ def new_sop_text(slug: str, templates_dir: Path, today: date, official: str) -> 
         slug=slug,
         today=today,
         pejabat=official,
-        formulir=list_form_types(templates_dir),
+        forms=list_form_types(templates_dir),
     )
 
 

@@ -94,13 +94,12 @@ def decision_labels(step: Step) -> list[str] | None:
     """A decision's exit labels in the order written; None for a plain step."""
     if step.decision is None:
         return None
-    return [step.decision.yes_label, step.decision.no_label]
+    return [exit_.label for exit_ in step.decision.exits]
 
 
 def is_outside(sop: Sop | None, step: Step) -> bool:
     """True when every actor of the step is an outside lane (`luar: true`)."""
-    check = getattr(sop, "is_outside_step", None)
-    return bool(check(step.number)) if check else False
+    return sop is not None and sop.is_outside_step(step.number)
 
 
 def choose(step: Step, sop: Sop | None = None) -> FormChoice:
@@ -199,14 +198,10 @@ def _signer(official: Official) -> Signer:
     return Signer(official.position.rstrip(" .,"), official.name, official.nip_formatted)
 
 
-def _outside_lanes(sop: Sop) -> frozenset[str]:
-    return frozenset(getattr(sop, "outside_lanes", frozenset()))
-
-
 def signers_for(office: Office, sop: Sop, step: Step) -> list[Signer]:
     """The step's actors as signature blocks; a lane id that is a pejabat key is pre-filled;
     an outside lane signs with name and signature only."""
-    outside = _outside_lanes(sop)
+    outside = sop.outside_lanes
     found = []
     for lane in step.actors:
         official = office.officials.get(lane)
@@ -352,8 +347,7 @@ def decision_exits(step: Step) -> list[tuple[str, int | None]]:
     """A decision's exits as (label, target step or None for the end), in the order written."""
     if step.decision is None:
         return []
-    d = step.decision
-    return [(d.yes_label, d.yes), (d.no_label, d.no)]
+    return [(exit_.label, exit_.target) for exit_ in step.decision.exits]
 
 
 def checklist_rows(sop: Sop) -> list[ChecklistRow]:
