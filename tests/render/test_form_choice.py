@@ -215,21 +215,20 @@ def all_sops() -> list[Sop]:
     return [sop for folder in FOLDERS for sop in load_project(folder, TEMPLATES).sops]
 
 
-def inferred(sop: Sop) -> list[str | None]:
-    """Each step's form by inference alone, the clerk's outside lanes marked."""
+def marked(sop: Sop) -> Sop:
+    """The SOP with the lanes a clerk marks `luar: true` marked so."""
     outside = OUTSIDE[sop.slug]
-    return [
-        form_choice.infer(
-            step.number,
-            step.description,
-            step.requirements,
-            step.output,
-            "",
-            forms.decision_labels(step),
-            all(a in outside for a in step.actors),
-        )[0]
-        for step in sop.steps
-    ]
+    specs = {
+        lane_id: lane.model_copy(update={"outside": lane.outside or lane_id in outside})
+        for lane_id, lane in sop.lane_specs.items()
+    }
+    return sop.model_copy(update={"lane_specs": specs})
+
+
+def inferred(sop: Sop) -> list[str | None]:
+    """Each step's form by inference alone (no `formulir` keys), outside lanes marked."""
+    bare = [step.model_copy(update={"form": ""}) for step in sop.steps]
+    return [c.kind for c in forms.form_choices(marked(sop).model_copy(update={"steps": bare}))]
 
 
 SOPS = all_sops()
@@ -491,35 +490,47 @@ def words_with_boxes(pdf: bytes, tmp_path: Path) -> list[tuple[int, float, float
     return found
 
 
+def three_exit_copy(tmp_path: Path) -> Path:
+    """kec-banjarmasin with step 3 deciding among three exits, one with a long label."""
+    import shutil
+
+    target = tmp_path / "bjm"
+    shutil.copytree(REAL / "kec-banjarmasin", target)
+    path = target / "sop" / "legalisasi-sktm.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = (
+        "    keputusan:\n      ya: 4\n      tidak: 1\n"
+        "      label_ya: Lengkap\n      label_tidak: Tidak lengkap\n"
+    )
+    new = (
+        "    keputusan:\n      Lengkap: 4\n      Dikembalikan untuk diperbaiki: 1\n"
+        "      Ditolak: selesai\n"
+    )
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return target
+
+
 @pytest.mark.slow
 def test_checklist_labels_stay_in_their_column(tmp_path: Path) -> None:
     from generator import tools
     from generator.render.common import PdfJob
     from tests.render.test_forms import context
 
-    sop = sop_named("legalisasi-sktm")
-    steps = list(sop.steps)
-    long = {"label_ya": "Lengkap dan sah", "label_tidak": "Dikembalikan untuk diperbaiki"}
-    spec = steps[2].decision_spec.model_copy(update={"no_label": long["label_tidak"]})
-    steps[2] = steps[2].model_copy(update={"decision_spec": spec})
-    sop = sop.model_copy(update={"steps": steps})
-    project = load_project(REAL / "kec-banjarmasin", TEMPLATES)
+    project = load_project(three_exit_copy(tmp_path), TEMPLATES)
+    sop = project.sops[0]
+    assert forms.checklist_rows(sop)[2].labels == (
+        "Lengkap",
+        "Dikembalikan untuk diperbaiki",
+        "Ditolak",
+    )
     pdf = tools.run_pdf(PdfJob(forms.checklist_html(context(project), sop)))
     words = words_with_boxes(pdf, tmp_path)
     # Keputusan is the 7th column: 25 mm margin + 8 + 38 + 23 + 14 + 23 + 24 mm, 24 mm wide.
     left, right = 155.0, 179.0
-    vocabulary = {
-        "Lengkap",
-        "dan",
-        "sah",
-        "Tidak",
-        "lengkap",
-        "Dikembalikan",
-        "untuk",
-        "diperbaiki",
-    }
+    vocabulary = {"Lengkap", "Tidak", "lengkap", "Dikembalikan", "untuk", "diperbaiki", "Ditolak"}
     inside = [w for w in words if left - 0.5 <= w[1] < right and w[4] in vocabulary]
-    assert {"Lengkap", "Tidak", "lengkap", "Dikembalikan", "diperbaiki"} <= {w[4] for w in inside}
+    assert vocabulary <= {w[4] for w in inside}
     leaving = [w for w in inside if w[2] > right + 0.3]
     assert not leaving
     text = " ".join(w[4] for w in words)
@@ -538,3 +549,52 @@ def test_objection_form_is_titled_so() -> None:
     assert "FORMULIR KEBERATAN" in text
     assert "dengan ini mengajukan keberatan atas Pelayanan Permohonan Informasi Publik" in text
     assert "Surat penolakan beserta alasan" in text  # the letter objected to, attached
+
+
+# --------------------------------------------------------------------------- outside lanes
+
+
+def test_outside_steps_choose_through_the_model() -> None:
+    sop = marked(sop_named("pendaftaran-perkara"))
+    bank = forms.choose(sop.step(4), sop)
+    assert (bank.kind, bank.source) == (None, "luar")
+    assert bank.reason == "tanpa formulir: langkah pihak luar; dokumennya bukan formulir kantor"
+    assert forms.choose(sop.step(4), sop_named("pendaftaran-perkara")).kind == U
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slug", ["pendaftaran-perkara", "permohonan-informasi", "paten-imb"])
+def test_forms_of_outside_steps_have_no_nip(slug: str, tmp_path: Path) -> None:
+    from generator import tools
+    from generator.render.common import PdfJob
+    from tests.render.test_forms import context, pdf_pages
+
+    folder = next(f for f in FOLDERS if any(p.stem == slug for p in (f / "sop").glob("*.yaml")))
+    project = load_project(folder, TEMPLATES)
+    sop = marked(sop_named(slug))
+    ctx = context(project)
+    entries = forms.forms_for(ctx, sop)
+    outside = [e for e in entries if sop.is_outside_step(e.step)]
+    office = [e for e in entries if not sop.is_outside_step(e.step)]
+    assert outside and office
+    pages = pdf_pages(tools.run_pdf(PdfJob(forms.booklet_html(ctx, sop, entries))), tmp_path)
+    assert len(pages) == len(entries)
+    for entry, text in zip(entries, pages, strict=True):
+        if entry in outside:
+            assert "NIP" not in text, f"langkah {entry.step} ({entry.kind})"
+            assert project.office.name in text  # the office hands these forms out
+        else:
+            assert "NIP" in text, f"langkah {entry.step} ({entry.kind})"
+
+
+def test_outside_signer_has_name_line_only() -> None:
+    from tests.render.test_forms import context, text_of
+
+    project = load_project(REAL / "pa-larantuka", TEMPLATES)
+    sop = marked(sop_named("pendaftaran-perkara"))
+    signers = forms.signers_for(project.office, sop, sop.step(5))
+    assert signers == [forms.Signer("Calon Penggugat/Pemohon", outside=True)]
+    entry = next(e for e in forms.forms_for(context(project), sop) if e.step == 5)
+    text = text_of(forms.form_html(context(project), sop, entry))
+    assert "Petugas pengirim, Calon Penggugat/Pemohon, ( " in text
+    assert "nama jelas" in text and "NIP" not in text
