@@ -34,7 +34,7 @@ GENERIC = "umum"
 NEGATIONS = frozenset({"tidak", "belum", "bukan", "tanpa"})
 
 # Form types an office gives to an outside party to fill in or sign.
-OUTSIDE_KINDS = frozenset({"permohonan", "tanda-terima"})
+OUTSIDE_KINDS = frozenset({"permohonan", "bukti-terima", "tanda-terima"})
 
 
 @dataclass(frozen=True)
@@ -66,14 +66,16 @@ WORDS: dict[str, Words] = {
     ),
     "tanda-terima": Words(
         select=(
-            "tanda terima",
-            "bukti (penerimaan|pengiriman)",
+            "bukti pengiriman",
             "ekspedisi",
-            "diterima",
             "(diteruskan|terdistribusi|didistribusikan|mendistribusikan)",
         ),
+        names=("bukti pengiriman", "ekspedisi"),
+    ),
+    "bukti-terima": Words(
+        select=("tanda terima", "tanda bukti", "bukti penerimaan", "diterima"),
         exclude=("yang diterima",),
-        names=("tanda terima", "bukti (penerimaan|pengiriman)", "ekspedisi"),
+        names=("tanda terima", "tanda bukti", "bukti penerimaan"),
     ),
     "undangan": Words(
         select=("undangan", "(mengundang|diundang|undang)"),

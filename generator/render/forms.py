@@ -35,6 +35,7 @@ TITLES: dict[str, str] = {
     "paraf": "Lembar Paraf / Persetujuan",
     "pengesahan": "Lembar Pengesahan",
     "tanda-terima": "Tanda Terima / Buku Ekspedisi",
+    "bukti-terima": "Tanda Terima",
     "kelengkapan": "Daftar Periksa Kelengkapan",
     "permohonan": "Formulir Permohonan",
     "surat-keterangan": "Surat Keterangan",

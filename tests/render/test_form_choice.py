@@ -66,9 +66,9 @@ EXPECTED: dict[str, list[str | None]] = {
         "pengesahan",  # contract signed
         "register",  # Register kontrak
         "laporan",
-        "tanda-terima",  # Barang diterima
+        "bukti-terima",  # Barang diterima: a receipt slip
         U,  # Berita acara pemeriksaan (decision on conformity, not approval)
-        "tanda-terima",
+        "bukti-terima",  # goods returned against a receipt
         U,  # berita acara serah terima
         "register",  # recorded in the inventory list
         U,  # Surat permintaan pembayaran
@@ -81,7 +81,7 @@ EXPECTED: dict[str, list[str | None]] = {
         U,  # Arsip pengadaan
     ],
     "pelayanan-pengelolaan-surat-masuk": [
-        "tanda-terima",
+        "bukti-terima",  # a receipt for the courier
         "register",  # registered in the incoming-letter register
         "disposisi",  # handed to the Ketua for disposition
         "disposisi",
@@ -90,7 +90,7 @@ EXPECTED: dict[str, list[str | None]] = {
         U,  # Jenis pelaksanaan terisi (an application field)
         U,  # Berkas surat
         "tanda-terima",  # distributes the letters: the dispatch book
-        "tanda-terima",  # received by the section
+        "bukti-terima",  # received by the section
     ],
     "sintetis-0989": [
         U,  # archiving applications: no application form
@@ -114,11 +114,11 @@ EXPECTED: dict[str, list[str | None]] = {
     "permohonan-informasi": [
         N,  # the applicant comes: output "-"
         "permohonan",  # the request form the office hands out
-        "tanda-terima",  # proof of receipt of the request
+        "bukti-terima",  # proof of receipt of the request
         "register",  # recorded in the register book
         "paraf",  # PPID decides: Dipenuhi / Ditolak
         U,  # Informasi yang diminta ("yang diterima" is no receipt)
-        "tanda-terima",  # information handed over against a receipt
+        "bukti-terima",  # information handed over against a receipt
         "surat-penolakan",  # "... peraturan perundang-undangan": no invitation
         N,  # the applicant's own judgement (Puas / Tidak puas)
         "permohonan",  # the objection form
@@ -139,7 +139,7 @@ EXPECTED: dict[str, list[str | None]] = {
         "pengesahan",
         U,  # stamped and filed
         U,  # notification
-        "tanda-terima",  # permit handed over
+        "bukti-terima",  # permit handed over
     ],
     "legalisasi-sktm": [
         "permohonan",  # the applicant's file: an application with its fields
@@ -148,7 +148,7 @@ EXPECTED: dict[str, list[str | None]] = {
         "paraf",
         "pengesahan",  # the legalisation signed
         "disposisi",  # an order to register
-        "tanda-terima",
+        "bukti-terima",
     ],
     "sk-tanggungan-keluarga": [
         "permohonan",
@@ -160,7 +160,7 @@ EXPECTED: dict[str, list[str | None]] = {
         "surat-keterangan",  # the Camat signs the statement
         "register",  # register number
         "register",  # copied with its register number and filed
-        "tanda-terima",  # handed to the applicant
+        "bukti-terima",  # handed to the applicant
     ],
     "paten-imb": [
         "permohonan",
@@ -168,10 +168,10 @@ EXPECTED: dict[str, list[str | None]] = {
         N,  # UPPU's own document
         U,  # request for the SKRD
         N,  # DPMPTSP's SKRD
-        "tanda-terima",  # SKRD handed to the applicant
+        "bukti-terima",  # SKRD handed to the applicant
         N,  # the applicant pays: the payment proof is not the office's form
         U,  # deposit slip
-        "tanda-terima",  # the permit handed over
+        "bukti-terima",  # the permit handed over
     ],
     "surat-keterangan-pindah-datang": [
         U,  # joint step of applicant and kelurahan: address verified
@@ -197,9 +197,9 @@ EXPECTED: dict[str, list[str | None]] = {
     "pendaftaran-perkara": [
         "permohonan",  # the claim or application handed in
         U,  # SKUM
-        "tanda-terima",  # SKUM and claim handed back
+        "bukti-terima",  # SKUM and claim handed back
         N,  # applicant and bank: the bank's slip
-        "tanda-terima",  # the applicant hands the file to the cashier
+        "bukti-terima",  # the applicant hands the file to the cashier
         "register",  # recorded in the journal
         U,  # the file handed back for registration
         "register",  # recorded in the case register
@@ -583,7 +583,7 @@ def test_forms_of_outside_steps_have_no_nip(slug: str, tmp_path: Path) -> None:
         if entry in outside:
             assert "NIP" not in text, f"langkah {entry.step} ({entry.kind})"
             assert project.office.name in text  # the office hands these forms out
-        else:
+        elif entry.kind != "bukti-terima":  # a receipt slip is signed with names only
             assert "NIP" in text, f"langkah {entry.step} ({entry.kind})"
 
 
@@ -596,5 +596,14 @@ def test_outside_signer_has_name_line_only() -> None:
     assert signers == [forms.Signer("Calon Penggugat/Pemohon", outside=True)]
     entry = next(e for e in forms.forms_for(context(project), sop) if e.step == 5)
     text = text_of(forms.form_html(context(project), sop, entry))
-    assert "Petugas pengirim, Calon Penggugat/Pemohon, ( " in text
+    assert entry.kind == "bukti-terima"
+    assert "Yang menyerahkan, ( " in text and "Yang menerima, ( " in text
     assert "nama jelas" in text and "NIP" not in text
+    # The applicant and the bank: neither signs with a NIP line.
+    signers = forms.signers_for(project.office, sop, sop.step(4))
+    assert [(s.position, s.outside) for s in signers] == [
+        ("Calon Penggugat/Pemohon", True),
+        ("Bank", True),
+    ]
+    # An office lane in the same SOP keeps its NIP line.
+    assert forms.signers_for(project.office, sop, sop.step(6))[0].outside is False

@@ -169,6 +169,20 @@ REQUIRED = {
         "Tanda Tangan / Cap",
         "Ket.",
     ],
+    "bukti-terima": [
+        "Lembar 1: untuk yang menyerahkan",
+        "Lembar 2: untuk arsip kantor",
+        "TANDA TERIMA",
+        "Nomor:",
+        "Telah diterima dari",
+        "Berupa",
+        "Jumlah",
+        "Untuk keperluan",
+        "Yang menyerahkan,",
+        "Yang menerima,",
+        "nama jelas",
+        "gunting di sini",
+    ],
     "kelengkapan": [
         "DAFTAR PERIKSA KELENGKAPAN",
         "Nama pemohon",
@@ -370,7 +384,7 @@ def test_inference_alone_finds_the_seed_forms(seed_project: Project) -> None:
         ),
         (
             {"uraian": "Menerima surat dan membuat tanda terima", "output": "Surat diterima"},
-            "tanda-terima",
+            "bukti-terima",
         ),
         ({"output": "Berita acara pemeriksaan", "uraian": "Memeriksa barang"}, "umum"),
         ({"output": "Arsip pengadaan"}, "umum"),
@@ -644,7 +658,7 @@ def test_a4_office_prints_a4(sulteng_project: Project, tmp_path: Path) -> None:
     ctx = context(sulteng_project)
     sop = sulteng_project.sops[0]
     out = forms.outputs(ctx, sop)
-    html = out["formulir/01-tanda-terima.html"]
+    html = out["formulir/01-bukti-terima.html"]
     assert isinstance(html, bytes) and b"size: 210mm 297mm;" in html
     for name in ("monitoring.pdf", "evaluasi.pdf"):
         pdf = tools.run_pdf(out[name])  # type: ignore[arg-type]
