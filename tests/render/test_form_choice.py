@@ -607,3 +607,18 @@ def test_outside_signer_has_name_line_only() -> None:
     ]
     # An office lane in the same SOP keeps its NIP line.
     assert forms.signers_for(project.office, sop, sop.step(6))[0].outside is False
+
+
+def test_completeness_form_prints_the_items_and_exit_labels() -> None:
+    from tests.render.test_forms import context, text_of
+
+    project = load_project(REAL / "kec-banjarmasin", TEMPLATES)
+    sop = project.sops[0]
+    entry = next(e for e in forms.forms_for(context(project), sop) if e.step == 2)
+    assert (entry.kind, entry.title) == ("kelengkapan", "Daftar Periksa Kelengkapan")
+    text = text_of(forms.form_html(context(project), sop, entry))
+    for n, item in enumerate(forms.requirements_for(sop, sop.step(2)).items, 1):
+        assert f"{n}. {item}" in text
+    assert "Ada Tidak ada Lengkap Tidak lengkap" in text
+    assert "Hasil pemeriksaan Lengkap Tidak lengkap" in text
+    assert "Persyaratan menurut kelengkapan langkah 1" in text
