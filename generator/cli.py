@@ -184,6 +184,16 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: galat: {parser_message(message)}\n")
 
 
+def cmd_forms(args: argparse.Namespace) -> int:
+    """Print the form each step of an SOP (or of every SOP) gets and the words that chose it."""
+    from generator.render import forms
+
+    project = loader.load_project(args.data, args.templates)
+    chosen = [project.sop(args.slug)] if args.slug else list(project.sops)
+    print("\n".join(forms.choices_text(sop) for sop in chosen), end="")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = Parser(prog="sop", description="SOP Administrasi Pemerintahan sebagai data.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="PERINTAH")
@@ -219,6 +229,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--templates", type=Path, default=Path("templates"), metavar="FOLDER", help="folder templat"
     )
+
+    p = add("formulir", cmd_forms, "tampilkan formulir setiap langkah dan kata yang memilihnya")
+    p.add_argument("slug", nargs="?", help="nama SOP (bawaan: semua SOP)")
+    p.add_argument("--templates", type=Path, default=Path("templates"), help="folder templat")
 
     p = add("schema", cmd_schema, "tulis JSON Schema berkas SOP dan instansi")
     p.add_argument("--out", type=Path, default=Path("schema"), help="folder keluaran")

@@ -223,8 +223,13 @@ def check_official(sop: Sop, office: Office) -> list[Finding]:
     ]
 
 
+# `formulir: tidak ada` (or "-") says the step gets no form.
+NO_FORM_VALUES = frozenset({"tidak ada", "-"})
+
+
 def check_forms(sop: Sop, known_forms: Collection[str]) -> list[Finding]:
-    """Every `formulir` names a form type that exists in templates/formulir/."""
+    """Every `formulir` names a form type that exists in templates/formulir/, or is
+    'tidak ada'."""
     known = ", ".join(sorted(known_forms))
     hint = f"formulir yang ada: {known}" if known else "belum ada formulir di templates/formulir/"
     return [
@@ -234,7 +239,9 @@ def check_forms(sop: Sop, known_forms: Collection[str]) -> list[Finding]:
             hint,
         )
         for step in sop.steps
-        if step.form and step.form not in known_forms
+        if step.form
+        and step.form not in known_forms
+        and step.form.strip().lower() not in NO_FORM_VALUES
     ]
 
 

@@ -2,25 +2,26 @@
 
 Each step that produces something gets a blank form of one type, a Jinja template
 `templates/formulir/<type>.html`. The type is the step's `formulir` key, else inferred from the
-words of its output and kelengkapan (then of its uraian), else the generic form `umum`.
+step's decision and the words of its output, kelengkapan and uraian (`form_choice`), else the
+generic form `umum`; `form_choices` says for every step what was chosen and why.
 Shared pieces (letterhead, signature blocks, CSS, the booklet, the monitoring and evaluation
 forms) live in `templates/dokumen/`, so they are not listed as form types.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
+from generator import flow
 from generator.model import Office, Official, Sop, Step
 from generator.render.common import PAPER_MM, Outputs, PdfJob, RenderContext, render_template
+from generator.render.form_choice import GENERIC, FormChoice, infer, requirement_items, tokens
 
 FORMS_DIR = "formulir"
 SHARED_DIR = "dokumen"
-GENERIC = "umum"
 
 # Titles of the built-in form types (for listings; templates print their own heading).
 TITLES: dict[str, str] = {
@@ -34,31 +35,16 @@ TITLES: dict[str, str] = {
     "paraf": "Lembar Paraf / Persetujuan",
     "pengesahan": "Lembar Pengesahan",
     "tanda-terima": "Tanda Terima / Buku Ekspedisi",
+    "bukti-terima": "Tanda Terima",
+    "kelengkapan": "Daftar Periksa Kelengkapan",
+    "permohonan": "Formulir Permohonan",
+    "surat-keterangan": "Surat Keterangan",
+    "surat-penolakan": "Surat Penolakan",
+    "register": "Buku Register",
 }
 
 # Forms printed together with another: a meeting's notula comes with its attendance list.
 COMPANIONS: dict[str, tuple[str, ...]] = {"notula": ("daftar-hadir",)}
-
-# Inference, first match wins: what a text says the step produces -> form type. The third
-# item says whether the rule also reads the kelengkapan: a kelengkapan naming a document the
-# step issues (an invitation, an instrument) picks its form, while one describing an input's
-# state ("yang telah ditandatangani", "draft laporan", "data") says nothing about the output.
-RULES: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
-    (kind, re.compile(pattern), in_requirements)
-    for kind, pattern, in_requirements in (
-        (GENERIC, r"berita acara", False),
-        ("tanda-terima", r"bukti pengiriman|ekspedisi|tanda terima", True),
-        ("undangan", r"undang", True),
-        ("notula", r"notul", True),
-        ("daftar-hadir", r"daftar hadir|presensi", True),
-        ("disposisi", r"disposisi|memerintahkan|menugaskan", False),
-        ("paraf", r"paraf|persetujuan|disetujui|memeriksa|meneliti", False),
-        ("pengesahan", r"tanda ?tang|disahkan|mengesahkan|pengesahan", False),
-        ("rekap", r"\bdata\b|rekap", False),
-        ("instrumen", r"instrumen|kuesioner|angket", True),
-        ("laporan", r"laporan|\bdraf|konsep", False),
-    )
-)
 
 # Indonesian time zones as printed after a time ("pukul 09.00 WITA").
 ZONES = {
@@ -81,11 +67,16 @@ class FormEntry:
 
 @dataclass(frozen=True)
 class Signer:
-    """A signature block: jabatan always; name and NIP only for a known official."""
+    """A signature block: jabatan always; name and NIP only for a known official.
+
+    `outside` marks a party outside the office (applicant, bank): name and signature only,
+    never a NIP line.
+    """
 
     position: str
     name: str = ""
     nip: str = ""
+    outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,29 +91,45 @@ class Paper:
 # --------------------------------------------------------------------------- choosing
 
 
-def _match(text: str, requirements: bool = False) -> str | None:
-    lowered = " ".join(text.lower().split())
-    for kind, pattern, in_requirements in RULES:
-        if (in_requirements or not requirements) and pattern.search(lowered):
-            return kind
-    return None
+def decision_labels(step: Step) -> list[str] | None:
+    """A decision's exit labels in the order written; None for a plain step."""
+    if step.decision is None:
+        return None
+    return [exit_.label for exit_ in step.decision.exits]
 
 
-def form_type(step: Step) -> str:
-    """The form a step's output uses: `formulir`, else inferred from its words, else 'umum'.
+def is_outside(sop: Sop | None, step: Step) -> bool:
+    """True when every actor of the step is an outside lane (`luar: true`)."""
+    return sop is not None and sop.is_outside_step(step.number)
 
-    The output is read first, then the kelengkapan (for document names only), then the uraian.
-    A step whose output is its kelengkapan passes a document on unchanged, so what it does
-    (its uraian, e.g. an order) decides first.
-    """
-    if step.form:
-        return step.form
-    output, needs = step.output.strip(), step.requirements.strip()
-    if output and output.lower() == needs.lower():
-        found = _match(step.description) or _match(output)
-    else:
-        found = _match(output) or _match(needs, requirements=True) or _match(step.description)
-    return found or GENERIC
+
+def choose(step: Step, sop: Sop | None = None) -> FormChoice:
+    """The form of one step and the words that chose it (see `form_choice`)."""
+    kind, source, words = infer(
+        step.number,
+        step.description,
+        step.requirements,
+        step.output,
+        step.form,
+        decision_labels(step),
+        is_outside(sop, step),
+    )
+    title = form_title(kind, step) if kind else ""
+    return FormChoice(step.number, kind, title, source, words)
+
+
+def form_choices(sop: Sop) -> list[FormChoice]:
+    """Every step's form choice, in step order (kind None: the step gets no form)."""
+    return [choose(step, sop) for step in sop.steps]
+
+
+def form_type(step: Step, sop: Sop | None = None) -> str | None:
+    """The form type of a step, or None when it gets no form (see `choose`)."""
+    return choose(step, sop).kind
+
+
+# An application form for an objection or a complaint is titled so.
+APPLICATION_TITLES = {"keberatan": "Formulir Keberatan", "pengaduan": "Formulir Pengaduan"}
 
 
 def form_title(kind: str, step: Step) -> str:
@@ -130,6 +137,10 @@ def form_title(kind: str, step: Step) -> str:
     if kind == GENERIC:
         text = step.output.strip() or step.description.strip()
         return text[:1].upper() + text[1:]
+    if kind == "permohonan":
+        words = tokens(f"{step.output} {step.description}")
+        found = [title for word, title in APPLICATION_TITLES.items() if word in words]
+        return found[0] if found else TITLES[kind]
     return TITLES.get(kind) or kind.replace("-", " ").replace("_", " ").capitalize()
 
 
@@ -138,17 +149,47 @@ def _file_name(number: int, kind: str, width: int) -> str:
 
 
 def forms_for(ctx: RenderContext, sop: Sop) -> list[FormEntry]:
-    """Every form file of an SOP, in step order: steps with an output or a `formulir`."""
+    """Every form file of an SOP, in step order (steps whose choice is no form have none)."""
     width = max(2, len(str(len(sop.steps))))
     entries: list[FormEntry] = []
-    for step in sop.steps:
-        if not (step.output.strip() or step.form):
+    for choice in form_choices(sop):
+        if choice.kind is None:
             continue
-        kind = form_type(step)
-        for each in (kind, *COMPANIONS.get(kind, ())):
+        step = sop.step(choice.step)
+        for each in (choice.kind, *COMPANIONS.get(choice.kind, ())):
             file = _file_name(step.number, each, width)
             entries.append(FormEntry(step.number, each, file, form_title(each, step)))
     return entries
+
+
+def _short(text: str, width: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3].rstrip() + "..."
+
+
+def choices_text(sop: Sop) -> str:
+    """What `sop formulir SLUG` prints: every step, its form (with companions) and the words
+    that chose it, then a summary line; an SOP without forms says it gets no formulir.pdf."""
+    lines = [f"Formulir SOP {sop.number} {sop.name} ({sop.slug}):"]
+    count = 0
+    for choice in form_choices(sop):
+        step = sop.step(choice.step)
+        lines.append(f"  {choice.step}. {_short(step.description)}")
+        if choice.kind is None:
+            lines.append(f"     - {choice.reason}")
+            continue
+        kinds = (choice.kind, *COMPANIONS.get(choice.kind, ()))
+        count += len(kinds)
+        named = " + ".join(f"{form_title(k, step)} [{k}]" for k in kinds)
+        lines.append(f"     -> {named}: {choice.reason}")
+    if count:
+        lines.append(f"{count} formulir, dicetak bersama dalam formulir.pdf.")
+    else:
+        lines.append(
+            "SOP ini tidak mempunyai formulir (tidak ada formulir.pdf): tidak satu langkah pun "
+            "berisi output atau kunci formulir."
+        )
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- context
@@ -159,13 +200,44 @@ def _signer(official: Official) -> Signer:
 
 
 def signers_for(office: Office, sop: Sop, step: Step) -> list[Signer]:
-    """The step's actors as signature blocks; a lane id that is a pejabat key is pre-filled."""
+    """The step's actors as signature blocks; a lane id that is a pejabat key is pre-filled;
+    an outside lane signs with name and signature only."""
+    outside = sop.outside_lanes
     found = []
     for lane in step.actors:
         official = office.officials.get(lane)
         label = sop.lanes.get(lane, lane).rstrip(" .,")
-        found.append(_signer(official) if official else Signer(label))
+        if lane in outside:
+            found.append(Signer(label, outside=True))
+        else:
+            found.append(_signer(official) if official else Signer(label))
     return found
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """The papers a completeness check lists: items, and the step they were taken from."""
+
+    items: tuple[str, ...]
+    source_step: int
+
+    @property
+    def attachments(self) -> list[str]:
+        """The items an applicant attaches: all but the application form itself."""
+        return [i for i in self.items if not i.lower().startswith("formulir")]
+
+
+def requirements_for(sop: Sop, step: Step) -> Requirements:
+    """The kelengkapan items of a step; a single item naming an earlier step's output (a
+    'Berkas permohonan' handed in) is replaced by that step's kelengkapan items."""
+    items = requirement_items(step.requirements)
+    if len(items) == 1:
+        name = items[0].lower()
+        for other in sop.steps:
+            theirs = requirement_items(other.requirements)
+            if other is not step and other.output.strip().lower() == name and len(theirs) > 1:
+                return Requirements(tuple(theirs), other.number)
+    return Requirements(tuple(items), step.number)
 
 
 def approver(office: Office, sop: Sop) -> Signer:
@@ -198,6 +270,8 @@ def form_html(ctx: RenderContext, sop: Sop, entry: FormEntry, standalone: bool =
         kind=entry.kind,
         title=entry.title,
         signers=signers_for(ctx.office, sop, step),
+        labels=decision_labels(step) or [],
+        requirements=requirements_for(sop, step),
     )
 
 
@@ -240,16 +314,41 @@ def evaluation_html(ctx: RenderContext, sop: Sop) -> str:
 
 @dataclass(frozen=True)
 class ChecklistRow:
-    """One step of the blank paper checklist."""
+    """One step of the blank paper checklist; `labels` are a decision's exit labels."""
 
     number: int
     description: str
     actors: str
     time: str
-    decision: bool
-    yes_label: str
-    no_label: str
-    exit_labels: tuple[str, ...] = ()
+    labels: tuple[str, ...]
+
+    @property
+    def decision(self) -> bool:
+        """True for a decision step."""
+        return bool(self.labels)
+
+
+@dataclass(frozen=True)
+class ReworkBlock:
+    """The rows for steps done again after a decision sends the work back.
+
+    `labels` are the exits that go back (to `target`); `steps` the steps redone (target to
+    the decision); `rows` how many blank rows to print (two rounds of the loop, at least 3).
+    """
+
+    number: int
+    description: str
+    labels: tuple[str, ...]
+    target: int
+    steps: tuple[int, ...]
+    rows: int
+
+
+def decision_exits(step: Step) -> list[tuple[str, int | None]]:
+    """A decision's exits as (label, target step or None for the end), in the order written."""
+    if step.decision is None:
+        return []
+    return [(exit_.label, exit_.target) for exit_ in step.decision.exits]
 
 
 def checklist_rows(sop: Sop) -> list[ChecklistRow]:
@@ -260,19 +359,70 @@ def checklist_rows(sop: Sop) -> list[ChecklistRow]:
             description=step.description,
             actors=", ".join(sop.lanes.get(a, a) for a in step.actors),
             time=str(step.time),
-            decision=step.decision is not None,
-            yes_label=step.decision.exits[0].label if step.decision else "",
-            no_label=step.decision.exits[1].label if step.decision else "",
-            exit_labels=tuple(x.label for x in step.decision.exits) if step.decision else (),
+            labels=tuple(label for label, _ in decision_exits(step)),
         )
         for step in sop.steps
     ]
 
 
+def _ahead(sop: Sop, start: int, stop: int) -> set[int]:
+    """Steps reachable from `start` along the flow without going on past `stop`."""
+    seen, todo = {start}, [start]
+    while todo:
+        n = todo.pop()
+        if n == stop:
+            continue
+        for edge in flow.successors(sop, n):
+            if edge.target is not None and edge.target not in seen:
+                seen.add(edge.target)
+                todo.append(edge.target)
+    return seen
+
+
+def _loop_steps(sop: Sop, decision: int, target: int) -> tuple[int, ...]:
+    """The steps from `target` back to `decision` (the work done again); () when the exit
+    does not come back."""
+    ahead = _ahead(sop, target, decision)
+    if decision not in ahead:
+        return ()
+    return tuple(n for n in sorted(ahead) if decision in _ahead(sop, n, decision))
+
+
+def rework_blocks(sop: Sop) -> list[ReworkBlock]:
+    """One block per decision with an exit (other than its first, the main path) that comes
+    back to the decision, directly or through `lanjut`."""
+    blocks = []
+    for step in sop.steps:
+        back: list[tuple[str, int, tuple[int, ...]]] = []
+        for label, target in decision_exits(step)[1:]:
+            steps = _loop_steps(sop, step.number, target) if target is not None else ()
+            if steps:
+                back.append((label, target, steps))
+        if not back:
+            continue
+        steps = tuple(sorted({n for _, _, loop in back for n in loop}))
+        blocks.append(
+            ReworkBlock(
+                number=step.number,
+                description=step.description,
+                labels=tuple(label for label, _, _ in back),
+                target=min(target for _, target, _ in back),
+                steps=steps,
+                rows=max(3, min(2 * len(steps), 12)),
+            )
+        )
+    return blocks
+
+
 def checklist_html(ctx: RenderContext, sop: Sop) -> str:
     """The blank cycle checklist for offices that record a cycle on paper first."""
     return _render_shared(
-        ctx, sop, "daftar-periksa", "Daftar Periksa Pelaksanaan SOP", rows=checklist_rows(sop)
+        ctx,
+        sop,
+        "daftar-periksa",
+        "Daftar Periksa Pelaksanaan SOP",
+        rows=checklist_rows(sop),
+        rework=rework_blocks(sop),
     )
 
 

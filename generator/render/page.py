@@ -229,6 +229,7 @@ class StepRow:
     decision: bool = False
     exits: tuple[ExitLink, ...] = ()
     ends: bool = False
+    form_reason: str = ""
 
 
 def step_exits(sop: Sop, number: int) -> tuple[ExitLink, ...]:
@@ -246,6 +247,7 @@ def step_rows(ctx: RenderContext, sop: Sop, names: Collection[str]) -> list[Step
     for entry in forms.forms_for(ctx, sop):
         href = entry.file if entry.file in names else ""
         by_step.setdefault(entry.step, []).append(FormLink(entry.title, href))
+    reasons = {c.step: c.reason for c in forms.form_choices(sop)}
     return [
         StepRow(
             number=step.number,
@@ -262,6 +264,7 @@ def step_rows(ctx: RenderContext, sop: Sop, names: Collection[str]) -> list[Step
             decision=step.decision is not None,
             exits=step_exits(sop, step.number),
             ends=flow.is_end(sop, step.number),
+            form_reason=reasons[step.number],
         )
         for step in sop.steps
     ]

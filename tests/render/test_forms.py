@@ -169,6 +169,90 @@ REQUIRED = {
         "Tanda Tangan / Cap",
         "Ket.",
     ],
+    "bukti-terima": [
+        "Lembar 1: untuk yang menyerahkan",
+        "Lembar 2: untuk arsip kantor",
+        "TANDA TERIMA",
+        "Nomor:",
+        "Telah diterima dari",
+        "Berupa",
+        "Jumlah",
+        "Untuk keperluan",
+        "Yang menyerahkan,",
+        "Yang menerima,",
+        "nama jelas",
+        "gunting di sini",
+    ],
+    "kelengkapan": [
+        "DAFTAR PERIKSA KELENGKAPAN",
+        "Nama pemohon",
+        "Layanan : Evaluasi Kinerja Kecamatan",
+        "Dokumen persyaratan",
+        "Keberadaan",
+        "Ada",
+        "Tidak ada",
+        "Lengkap",
+        "Tidak lengkap",
+        "Surat Undangan rapat evaluasi kinerja",
+        "Hasil pemeriksaan",
+        "Kekurangan yang harus dilengkapi",
+        "Pemeriksa,",
+    ],
+    "permohonan": [
+        "FORMULIR PERMOHONAN",
+        "Kepada Yth. Camat Janapria di Janapria",
+        "Yang bertanda tangan di bawah ini:",
+        "Nama lengkap",
+        "NIK",
+        "Tempat / tanggal lahir",
+        "Alamat",
+        "Nomor telepon / HP",
+        "Keperluan",
+        "dengan ini mengajukan permohonan Evaluasi Kinerja Kecamatan, dengan melampirkan:",
+        "Surat Undangan rapat evaluasi kinerja",
+        "Pemohon,",
+        "nama jelas",
+        "Diisi petugas",
+        "Nomor register",
+    ],
+    "register": [
+        "BUKU REGISTER",
+        "Tahun",
+        "Tanggal",
+        "Nomor register",
+        "Nama / instansi",
+        "Perihal / isi singkat",
+        "Paraf",
+        "Petugas,",
+    ],
+    "surat-keterangan": [
+        "SURAT KETERANGAN",
+        "Nomor:",
+        "Yang bertanda tangan di bawah ini:",
+        "Nama : SYAMSUN RIJAL, S.IP",
+        "Jabatan : Camat Janapria",
+        "dengan ini menerangkan bahwa:",
+        "NIK",
+        "Tempat / tanggal lahir",
+        "Jenis kelamin",
+        "Pekerjaan",
+        "Alamat",
+        "adalah benar:",
+        "untuk keperluan:",
+        "sebagaimana mestinya",
+    ],
+    "surat-penolakan": [
+        "Nomor",
+        "Sifat",
+        "Lampiran",
+        "Hal",
+        "Penolakan permohonan",
+        "Yth.",
+        "permohonan tersebut tidak dapat dipenuhi dengan alasan:",
+        "Penolakan ini berdasarkan:",
+        "mengajukan keberatan",
+        "Tembusan:",
+    ],
     "umum": [
         "DITERIMANYA SURAT DAN KESEDIAAN HADIR",
         "Nomor",
@@ -277,7 +361,9 @@ def test_inference_alone_finds_the_seed_forms(seed_project: Project) -> None:
         ({"output": "Bukti pengiriman"}, "tanda-terima"),
         ({"output": "notulen hasil rapat"}, "notula"),
         ({"output": "diterimanya surat", "kelengkapan": "Surat Undangan rapat"}, "undangan"),
-        ({"output": "Draft SPM"}, "laporan"),
+        ({"output": "Draft laporan"}, "laporan"),
+        # A draft of a payment order is no report ("draft" alone says nothing).
+        ({"output": "Draft SPM"}, "umum"),
         ({"output": "Data hasil pengisian instrumen"}, "rekap"),
         ({"output": "Instrumen evaluasi kinerja"}, "instrumen"),
         ({"output": "Laporan yang telah di paraf"}, "paraf"),
@@ -285,7 +371,8 @@ def test_inference_alone_finds_the_seed_forms(seed_project: Project) -> None:
         ({"output": "Surat telah didisposisi"}, "disposisi"),
         ({"output": "Daftar hadir peserta"}, "daftar-hadir"),
         # A kelengkapan in a signed state says nothing about what the step produces.
-        ({"output": "Register kontrak", "kelengkapan": "Kontrak yang ditandatangani"}, "umum"),
+        ({"output": "Register kontrak", "kelengkapan": "Kontrak yang ditandatangani"}, "register"),
+        ({"output": "Arsip kontrak", "kelengkapan": "Kontrak yang ditandatangani"}, "umum"),
         # The same document passed on: what the step does decides (an order).
         (
             {
@@ -297,7 +384,7 @@ def test_inference_alone_finds_the_seed_forms(seed_project: Project) -> None:
         ),
         (
             {"uraian": "Menerima surat dan membuat tanda terima", "output": "Surat diterima"},
-            "tanda-terima",
+            "bukti-terima",
         ),
         ({"output": "Berita acara pemeriksaan", "uraian": "Memeriksa barang"}, "umum"),
         ({"output": "Arsip pengadaan"}, "umum"),
@@ -571,7 +658,7 @@ def test_a4_office_prints_a4(sulteng_project: Project, tmp_path: Path) -> None:
     ctx = context(sulteng_project)
     sop = sulteng_project.sops[0]
     out = forms.outputs(ctx, sop)
-    html = out["formulir/01-tanda-terima.html"]
+    html = out["formulir/01-bukti-terima.html"]
     assert isinstance(html, bytes) and b"size: 210mm 297mm;" in html
     for name in ("monitoring.pdf", "evaluasi.pdf"):
         pdf = tools.run_pdf(out[name])  # type: ignore[arg-type]
@@ -709,5 +796,5 @@ def test_blank_paper_checklist_lists_every_step(
 def test_paper_checklist_rows_name_the_lanes(seed_project: Project) -> None:
     rows = forms.checklist_rows(seed_project.sops[0])
     assert rows[1].actors == "Camat, Sekretaris Camat, Lurah, Kasi, Kasubbag."
-    assert (rows[5].decision, rows[5].yes_label, rows[5].no_label) == (True, "Ya", "Tidak")
+    assert (rows[5].decision, rows[5].labels) == (True, ("Ya", "Tidak"))
     assert rows[0].decision is False and rows[0].time == "1 jam"

@@ -1,0 +1,326 @@
+"""Which fill-in form a step gets, and the words that chose it.
+
+A step's form is, in this order of precedence:
+
+1. its `formulir` key (`formulir: tidak ada` or `-`: no form);
+2. no form when the step has no output (empty or "-");
+3. a decision: on completeness (its exit labels or its text speak of lengkap, kelengkapan,
+   berkas, persyaratan) the *daftar periksa kelengkapan*; on approval (setuju, paraf,
+   diterima/ditolak, dipenuhi) the *paraf* sheet; a decision written as a question
+   ("Pindah dalam Kelurahan?") is a branch, not a task: no form; of another decision's
+   uraian only the verb (its first word) is read below;
+4. the words of its output, then of its kelengkapan (only names of documents the step issues,
+   such as an invitation), then of its uraian, against the table `WORDS` below;
+5. else the generic form `umum`, titled with the output.
+
+An outside party's step (every actor a lane with `luar: true`) gets only the forms an office
+hands to outsiders (`OUTSIDE_KINDS`): its other documents are its own, not the office's.
+
+Texts are read as words: lower-cased, split into tokens (a hyphenated word such as
+"perundang-undangan" is one token), and every term of the table matches whole tokens, so
+"undangan" never matches inside "perundang-undangan". A term preceded by "tidak", "belum" or
+"bukan" does not count ("Tidak meregistrasi berkas" is no register).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from generator.rules import NO_FORM_VALUES
+
+GENERIC = "umum"
+NEGATIONS = frozenset({"tidak", "belum", "bukan", "tanpa"})
+
+# Form types an office gives to an outside party to fill in or sign.
+OUTSIDE_KINDS = frozenset({"permohonan", "bukti-terima", "tanda-terima"})
+
+
+@dataclass(frozen=True)
+class Words:
+    """The terms that select a form type and those that exclude it, each a phrase of tokens.
+
+    A token of a term is a regular expression matched against a whole word. `names` are the
+    terms also read in a step's kelengkapan: names of documents the step itself issues.
+    """
+
+    select: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ()  # in an uraian, one of these must be there too
+
+
+# First matching type wins within one text; the order settles texts naming two documents
+# ("Laporan yang telah di paraf" is a paraf sheet, not a report).
+WORDS: dict[str, Words] = {
+    GENERIC: Words(select=("berita acara",)),
+    "kelengkapan": Words(
+        select=(
+            "kelengkapan",
+            "daftar periksa",
+            "(memeriksa|pemeriksaan|meneliti|penelitian|memverifikasi|verifikasi) "
+            "(kelengkapan|berkas|persyaratan|dokumen)",
+            "(yang|berkas) (belum|tidak) lengkap",
+        ),
+    ),
+    "tanda-terima": Words(
+        select=(
+            "bukti pengiriman",
+            "ekspedisi",
+            "(diteruskan|terdistribusi|didistribusikan|mendistribusikan)",
+        ),
+        names=("bukti pengiriman", "ekspedisi"),
+    ),
+    "bukti-terima": Words(
+        select=("tanda terima", "tanda bukti", "bukti penerimaan", "diterima"),
+        exclude=("yang diterima",),
+        names=("tanda terima", "tanda bukti", "bukti penerimaan"),
+    ),
+    "undangan": Words(
+        select=("undangan", "(mengundang|diundang|undang)"),
+        names=("undangan",),
+    ),
+    "notula": Words(select=("(notula|notulen|notulensi)",), names=("(notula|notulen|notulensi)",)),
+    "daftar-hadir": Words(select=("daftar hadir", "presensi"), names=("daftar hadir", "presensi")),
+    "disposisi": Words(
+        select=(
+            "(disposisi|didisposisi|didisposisikan|mendisposisikan|mendisposisi)",
+            "(memerintahkan|menugaskan|perintah)",
+        ),
+        exclude=("surat perintah",),
+    ),
+    "surat-penolakan": Words(
+        select=("surat penolakan", "penolakan", "(menolak|ditolaknya)"),
+        exclude=("rekomendasi penolakan",),
+    ),
+    "surat-keterangan": Words(select=("surat keterangan", "keterangan")),
+    "paraf": Words(
+        select=(
+            "(paraf|diparaf|memaraf|memparaf|paraf-paraf)",
+            "(persetujuan|disetujui|menyetujui|setuju)",
+            "(memeriksa|diperiksa|meneliti|diteliti|memverifikasi|diverifikasi)",
+        ),
+    ),
+    "pengesahan": Words(
+        select=(
+            "tanda (tangan|tangani)",
+            "(tandatang|ditandatang|menandatang|penandatangan)[a-z]*",
+            "(disahkan|mengesahkan|pengesahan|legalisasi|dilegalisasi)",
+        ),
+    ),
+    "register": Words(
+        select=(
+            "(register|registrasi|meregistrasi|diregistrasi|teregistrasi)",
+            "(tercatat|terdaftar|terdata|mencatat|dicatat|pencatatan)",
+            "(agenda|mengagendakan|diagendakan)",
+            "buku pendaftaran",
+        ),
+    ),
+    "rekap": Words(
+        select=(
+            "(rekap|rekapitulasi|merekap|direkap)",
+            "data hasil",
+            "(mengolah|pengolahan|olah) data",
+        ),
+        exclude=("(entry|entri|input|menginput|diinput|menginput)",),
+    ),
+    "instrumen": Words(
+        select=("(instrumen|kuesioner|angket)",), names=("(instrumen|kuesioner|angket)",)
+    ),
+    "permohonan": Words(
+        select=(
+            "permohonan",
+            "formulir (pendaftaran|permintaan)",
+            "(keberatan|pengaduan)",
+        ),
+        exclude=(
+            "(diproses|memproses|meneruskan|diteruskan|tercatat|terdaftar|sengketa|jawaban)",
+            "(mengarsipkan|diarsipkan|arsip|mencetak|dicetak)",
+        ),
+        verbs=("(mengisi|mengajukan|membawa|melapor|mengambil|datang)",),
+    ),
+    "laporan": Words(select=("laporan",), names=()),
+}
+
+# Decisions.
+COMPLETENESS = ("(lengkap|kelengkapan|persyaratan|berkas)",)
+APPROVAL = (
+    "(setuju|disetujui|menyetujui|persetujuan|paraf|diparaf|memaraf)",
+    "(diterima|ditolak|dipenuhi|sah|disahkan|tolak|terima)",
+)
+
+
+@dataclass(frozen=True)
+class FormChoice:
+    """The form of one step and why: `kind` None means no form.
+
+    `source` says what decided: "formulir" (the key), "keputusan" (the decision rule),
+    "output", "kelengkapan", "uraian" (their words), "bawaan" (nothing matched: generic
+    form), or for no form "tanpa-output", "tidak-ada", "pertanyaan", "luar".
+    `words` are the words of the step that chose it, as written (lower case).
+    """
+
+    step: int
+    kind: str | None
+    title: str
+    source: str
+    words: tuple[str, ...] = field(default=())
+
+    @property
+    def reason(self) -> str:
+        """Why this form, in Indonesian, e.g. 'output memuat "surat penolakan"'."""
+        quoted = ", ".join(f'"{w}"' for w in self.words)
+        return {
+            "formulir": f"ditulis pada kunci formulir ({quoted})",
+            "keputusan": f"keputusan tentang {quoted}",
+            "output": f"output memuat {quoted}",
+            "kelengkapan": f"kelengkapan memuat {quoted}",
+            "uraian": f"uraian memuat {quoted}",
+            "bawaan": "tidak ada kata yang dikenali: formulir umum berjudul output",
+            "tanpa-output": 'tanpa formulir: langkah ini tidak berisi output (kosong atau "-")',
+            "tidak-ada": "tanpa formulir: ditulis formulir: tidak ada",
+            "pertanyaan": "tanpa formulir: keputusan berupa pertanyaan, bukan pekerjaan",
+            "luar": "tanpa formulir: langkah pihak luar; dokumennya bukan formulir kantor"
+            + (f" ({quoted})" if quoted else ""),
+        }[self.source]
+
+
+def tokens(text: str) -> list[str]:
+    """The words of a text, lower case; a hyphenated word is one token."""
+    return re.findall(r"[0-9a-z]+(?:-[0-9a-z]+)*", text.lower())
+
+
+@functools.cache
+def _compiled(term: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in term.split(" "))
+
+
+def locate(words: list[str], term: str) -> tuple[int, str] | None:
+    """(position, words) of a term's first match (a phrase of token patterns), not after a
+    negation; None when absent."""
+    parts = _compiled(term)
+    for i in range(len(words) - len(parts) + 1):
+        if all(p.fullmatch(words[i + k]) for k, p in enumerate(parts)):
+            negated = i > 0 and words[i - 1] in NEGATIONS and not parts[0].fullmatch("tidak")
+            if not negated:
+                return i, " ".join(words[i : i + len(parts)])
+    return None
+
+
+def _earliest(words: list[str], terms: tuple[str, ...]) -> tuple[int, str] | None:
+    found = [hit for term in terms if (hit := locate(words, term))]
+    return min(found) if found else None
+
+
+def _first(words: list[str], terms: tuple[str, ...]) -> str | None:
+    hit = _earliest(words, terms)
+    return hit[1] if hit else None
+
+
+def match_text(text: str, where: str = "output") -> tuple[str, str] | None:
+    """(form type, words that chose it) for a text, or None.
+
+    `where` is "output" (the table's order decides), "kelengkapan" (only document names) or
+    "uraian" (the match earliest in the text decides: the first verb is the main task).
+    """
+    words = tokens(text)
+    found: list[tuple[int, int, str, str]] = []
+    for rank, (kind, table) in enumerate(WORDS.items()):
+        hit = _earliest(words, table.names if where == "kelengkapan" else table.select)
+        if not hit or _first(words, table.exclude):
+            continue
+        if where == "uraian" and table.verbs and not _first(words, table.verbs):
+            continue
+        found.append((hit[0] if where == "uraian" else 0, rank, kind, hit[1]))
+    if not found:
+        return None
+    _, _, kind, hit_words = min(found)
+    return kind, hit_words
+
+
+def is_blank(text: str) -> bool:
+    """True for an empty text or a lone dash (how offices write 'none')."""
+    return text.strip() in ("", "-", "\u2013", "\u2014")
+
+
+def decision_kind(description: str, output: str, labels: list[str]) -> tuple[str, str] | None:
+    """The form a decision step needs: ('kelengkapan'|'paraf', words) or None."""
+    label_words = tokens(" ".join(labels))
+    hit = _first(label_words, COMPLETENESS) or _first(tokens(description), COMPLETENESS)
+    if hit:
+        return "kelengkapan", " / ".join(labels) if _first(label_words, COMPLETENESS) else hit
+    hit = _first(label_words, APPROVAL)
+    if hit:
+        return "paraf", " / ".join(labels)
+    hit = _first(tokens(description), APPROVAL[:1]) or _first(tokens(output), APPROVAL[:1])
+    return ("paraf", hit) if hit else None
+
+
+def infer(
+    number: int,
+    description: str,
+    requirements: str,
+    output: str,
+    form: str,
+    labels: list[str] | None,
+    outside: bool = False,
+) -> tuple[str | None, str, tuple[str, ...]]:
+    """(kind or None, source, words) for a step's texts; see the module docstring.
+
+    `labels` are a decision's exit labels (None for a plain step); `outside` is True when
+    every actor of the step is an outside lane.
+    """
+    if form.strip().lower() in NO_FORM_VALUES:
+        return None, "tidak-ada", ()
+    if form:
+        return form, "formulir", (form,)
+    if is_blank(output):
+        return None, "tanpa-output", ()
+    found: tuple[str, str, str] | None = None
+    if labels is not None:
+        decided = decision_kind(description, output, labels)
+        if decided:
+            found = (decided[0], "keputusan", decided[1])
+        elif description.rstrip().endswith("?"):
+            return None, "pertanyaan", ()
+    if found is None:
+        # A decision's uraian names what is judged, not what is made: only its verb counts.
+        verb = " ".join(tokens(description)[:1]) if labels is not None else description
+        found = _from_texts(verb, requirements, output)
+    if found is None:
+        return (None, "luar", ()) if outside else (GENERIC, "bawaan", ())
+    kind, source, words = found
+    if outside and kind not in OUTSIDE_KINDS:
+        return None, "luar", (words,)
+    return kind, source, (words,)
+
+
+def _from_texts(description: str, requirements: str, output: str) -> tuple[str, str, str] | None:
+    """Output, then kelengkapan (document names), then uraian. A step passing its kelengkapan
+    on unchanged as its output is decided by what it does (its uraian) first."""
+    if output.strip().lower() == requirements.strip().lower():
+        order = [("uraian", description), ("output", output)]
+    else:
+        order = [("output", output), ("kelengkapan", requirements), ("uraian", description)]
+    for source, text in order:
+        if is_blank(text):
+            continue
+        hit = match_text(text, source)
+        if hit:
+            return hit[0], source, hit[1]
+    return None
+
+
+def requirement_items(text: str) -> list[str]:
+    """The items of a kelengkapan: list items, else split on ';', else on commas outside
+    brackets. Blank and '-' items are dropped."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    listed = [re.sub(r"^(-|\*|[0-9]+[.)])\s+", "", line) for line in lines]
+    if len(lines) > 1:
+        parts = listed
+    elif ";" in text:
+        parts = text.split(";")
+    else:
+        parts = re.split(r",\s*(?![^()]*\))", text)
+    return [p.strip().rstrip(".") for p in parts if not is_blank(p)]
