@@ -93,10 +93,13 @@ def _decision_findings(sop: Sop, step: Step) -> list[Finding]:
     for x in exits:
         if x.target is not None:
             found += _target_findings(sop, n, _step_loc(n, "keputusan", x.key), x.target)
+    targets = {x.target for x in exits if x.target is not None}
     for i, x in enumerate(exits):
         earlier = exits[:i]
         same = next((y for y in earlier if x.target is not None and y.target == x.target), None)
-        if same is not None:
+        # Two of 3-4 outcomes may lead to the same step (kel-pulutan: two kinds of move end at
+        # the Kecamatan); a decision whose every exit goes to one step decides nothing.
+        if same is not None and (len(exits) == 2 or len(targets) == 1):
             found.append(
                 Finding(
                     _step_loc(n, "keputusan", *((x.key,) if len(exits) > 2 else ())),
