@@ -114,3 +114,38 @@ def test_every_real_sop_folder_builds_fast_parts() -> None:
             assert layout.total_time == str(
                 flow.total_time(sop, project.office.working_hours.hours_per_day)
             )
+
+
+def test_errors_of_both_kinds_in_one_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Shape errors (a lane and an official written by their labels, a misspelt unit) and
+    cross-checks (dates, a missing target, an unknown form and lane) in one `sop check`."""
+    data = tmp_path / "data"
+    shutil.copytree(REAL / "kec-banjarmasin", data)
+    path = data / "sop" / "legalisasi-sktm.yaml"
+    text = path.read_text("utf-8")
+    for old, new in (
+        ("    pelaksana: sekcam\n", "    pelaksana: Sekretaris Kecamatan\n"),
+        (
+            "    waktu: 15 menit                  # estimate\n"
+            "    output: Format legalisasi yang diparaf Sekcam",
+            "    waktu: 15 Mnt\n    output: Format legalisasi yang diparaf Sekcam\n"
+            "    formulir: undangan_rapat",
+        ),
+        ("disahkan_oleh: camat", "disahkan_oleh: Camat"),
+        ("      Lengkap: 4\n", "      Lengkap: 40\n"),
+        ("tanggal_efektif: 2021-08-09", "tanggal_efektif: 2021-07-09"),
+        (
+            "    pelaksana: kasi\n    kelengkapan: Legalisasi",
+            "    pelaksana: kasie\n    kelengkapan: Legalisasi",
+        ),
+    ):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, "utf-8")
+    status = cli.main(["check", "--data", str(data), "--templates", str(TEMPLATES)])
+    output = capsys.readouterr()
+    shown = (output.err + output.out).replace(str(data), "data")
+    assert_matches_expected(f"{shown}[status {status}]\n", "real-sops/semua-galat-sekaligus.txt")
+    assert status == 1
