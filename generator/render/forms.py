@@ -81,11 +81,13 @@ class FormEntry:
 
 @dataclass(frozen=True)
 class Signer:
-    """A signature block: jabatan always; name and NIP only for a known official."""
+    """A signature block: jabatan always; name and NIP only for a known official; `outside`
+    for a party outside the office (no NIP line)."""
 
     position: str
     name: str = ""
     nip: str = ""
+    outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,8 @@ def signers_for(office: Office, sop: Sop, step: Step) -> list[Signer]:
     for lane in step.actors:
         official = office.officials.get(lane)
         label = sop.lanes.get(lane, lane).rstrip(" .,")
-        found.append(_signer(official) if official else Signer(label))
+        outside = lane in sop.outside_lanes
+        found.append(_signer(official) if official else Signer(label, outside=outside))
     return found
 
 

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from generator import flow
 from generator.layout.sheet import STYLE
-from generator.model import Sop
+from generator.model import Sop, text_blocks
 from generator.render import forms
 from generator.render.common import RenderContext, render_template
 
@@ -170,6 +170,32 @@ class StepRow:
     actors: str
     time: str
     forms: tuple[FormLink, ...]
+    lines: tuple[str, ...] = ()  # the description as paragraphs and list items, one a line
+    exits: tuple[str, ...] = ()  # a decision's exits: "Lengkap: ke langkah 3", "Ditolak: selesai"
+
+
+def description_lines(text: str) -> tuple[str, ...]:
+    """A multi-line text as lines to print: list items keep their marker ("• a", "1. b")."""
+    shown = []
+    for block in text_blocks(text):
+        if block.kind == "bullet":
+            shown.append(f"\u2022 {block.text}")
+        elif block.kind == "number":
+            shown.append(f"{block.marker} {block.text}")
+        else:
+            shown.append(block.text)
+    return tuple(shown)
+
+
+def exit_texts(sop: Sop, number: int) -> tuple[str, ...]:
+    """A decision step's exits as the page prints them, in order; () for other steps."""
+    decision = sop.step(number).decision
+    if decision is None:
+        return ()
+    return tuple(
+        f"{x.label}: " + ("selesai" if x.target is None else f"ke langkah {x.target}")
+        for x in decision.exits
+    )
 
 
 def step_rows(ctx: RenderContext, sop: Sop, names: Collection[str]) -> list[StepRow]:
@@ -185,6 +211,8 @@ def step_rows(ctx: RenderContext, sop: Sop, names: Collection[str]) -> list[Step
             actors=", ".join(sop.lanes[a] for a in step.actors),
             time=str(step.time),
             forms=tuple(by_step.get(step.number, ())),
+            lines=description_lines(step.description),
+            exits=exit_texts(sop, step.number),
         )
         for step in sop.steps
     ]
