@@ -68,6 +68,13 @@ def _related_key(text: str) -> str:
     return key[4:] if key.startswith("sop ") else key
 
 
+def related_text(sops: tuple[Sop, ...] | list[Sop], item_text: str) -> str:
+    """A keterkaitan item as the sheet prints it: the nama and nomor of the SOP it names by
+    slug or nama ("Surat Keterangan Pindah (474/SKP/PLT/2022)"), else the item as written."""
+    other = related_sop(sops, item_text)
+    return f"{other.name} ({other.number})" if other is not None else item_text
+
+
 def related_sop(sops: tuple[Sop, ...] | list[Sop], item_text: str) -> Sop | None:
     """The SOP of `sops` whose slug or nama is `item_text` (see `Project.related_sop`)."""
     key = _related_key(item_text)

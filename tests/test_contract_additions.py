@@ -344,3 +344,16 @@ def test_loader_locates_errors_inside_label_decisions(tmp_path: Path) -> None:
             "tulis nomor langkah tujuan, mis. 5, atau 'selesai' bila prosedur berakhir di sini",
         ),
     ]
+
+
+def test_related_text_for_the_sheet() -> None:
+    from generator.loader import related_text
+
+    project = load_project(Path(__file__).parent / "fixtures" / "real-sops" / "kel-pulutan")
+    assert related_text(project.sops, "surat-keterangan-pindah-datang") == (
+        "Surat Keterangan Pindah Datang (474/SKPD/PLT/2022)"
+    )
+    assert related_text(project.sops, "Surat Keterangan Pindah") == (
+        "Surat Keterangan Pindah (474/SKP/PLT/2022)"
+    )
+    assert related_text(project.sops, "Peraturan lain") == "Peraturan lain"
