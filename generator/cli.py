@@ -381,7 +381,12 @@ def add_run_commands(sub: Any) -> None:
     p.add_argument("--at", metavar="WAKTU", help="waktu selesai (bawaan: sekarang)")
     p.add_argument("--output", default="", metavar="TEKS", help="output yang dihasilkan")
     p.add_argument("--note", default="", metavar="TEKS", help="catatan")
-    p.add_argument("--decision", default="", metavar="ya|tidak", help="jawaban keputusan")
+    p.add_argument(
+        "--decision",
+        default="",
+        metavar="JAWABAN",
+        help="jawaban keputusan: label jalan keluarnya (huruf besar/kecil sama), atau ya/tidak",
+    )
     p = add("status", cmd_run_status, "tampilkan daftar periksa sebuah siklus")
     p.add_argument("slug", metavar="SOP", help="nama SOP")
     p.add_argument("run_id", metavar="ID", nargs="?", help="id siklus (bawaan: yang terakhir)")

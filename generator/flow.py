@@ -153,3 +153,56 @@ def total_time(sop: Sop, hours_per_day: float = 8.0) -> DurationTotal:
 def untimed_steps(sop: Sop, path: list[int]) -> list[int]:
     """The steps of `path` without a standard time (left out of its total)."""
     return [n for n in path if not sop.step(n).time.has_standard]
+
+
+@dataclass(frozen=True)
+class TotalSummary:
+    """The total standard time of an SOP and what it counts, for the sheet and the site.
+
+    `total` sums the main path (`path`); `branches` is True when the SOP has decisions (so the
+    main path is a choice: the first exit of each); `untimed` are the main-path steps without a
+    standard time (left out); `hours_per_day` is the working-day length days are counted in.
+    """
+
+    total: DurationTotal
+    path: tuple[int, ...]
+    branches: bool
+    untimed: tuple[int, ...]
+    hours_per_day: float
+
+    @property
+    def note(self) -> str:
+        """What the total counts, in Indonesian ('' for a straight SOP timed throughout).
+
+        e.g. "alur utama: jalan keluar pertama setiap keputusan; langkah 1, 4 tanpa waktu baku
+        tidak dihitung"
+        """
+        parts = []
+        if self.branches:
+            parts.append("alur utama: jalan keluar pertama setiap keputusan")
+        if self.untimed:
+            steps = ", ".join(str(n) for n in self.untimed)
+            parts.append(f"langkah {steps} tanpa waktu baku tidak dihitung")
+        return "; ".join(parts)
+
+    @property
+    def day_note(self) -> str:
+        """The working-day length the days are counted in: "1 hari = 8 jam kerja"."""
+        hours = f"{self.hours_per_day:g}".replace(".", ",")
+        return f"1 hari = {hours} jam kerja"
+
+    def __str__(self) -> str:
+        """The total with its note: "6 hari 10 menit (alur utama: ...)"."""
+        return f"{self.total} ({self.note})" if self.note else str(self.total)
+
+
+def total_summary(sop: Sop, hours_per_day: float = 8.0) -> TotalSummary:
+    """The total standard time of the main path and the wording of what it counts."""
+    path = main_path(sop)
+    return TotalSummary(
+        total=total_time(sop, hours_per_day),
+        path=tuple(path),
+        branches=any(step.is_decision for step in sop.steps),
+        untimed=tuple(untimed_steps(sop, path)),
+        hours_per_day=hours_per_day,
+    )

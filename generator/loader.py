@@ -7,6 +7,7 @@ findings from `rules` all become `Problem`s printed as ``path:line:col: field: p
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 import types
@@ -18,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from generator import rules
-from generator.errors import Problem, UserError
+from generator.errors import Problem, Severity, UserError
 from generator.model import (
     ID_PATTERN,
     SLUG_PATTERN,
@@ -66,6 +67,13 @@ class Project:
 def _related_key(text: str) -> str:
     key = " ".join(text.split()).casefold()
     return key[4:] if key.startswith("sop ") else key
+
+
+def related_text(sops: tuple[Sop, ...] | list[Sop], item_text: str) -> str:
+    """A keterkaitan item as the sheet prints it: the nama and nomor of the SOP it names by
+    slug or nama ("Surat Keterangan Pindah (474/SKP/PLT/2022)"), else the item as written."""
+    other = related_sop(sops, item_text)
+    return f"{other.name} ({other.number})" if other is not None else item_text
 
 
 def related_sop(sops: tuple[Sop, ...] | list[Sop], item_text: str) -> Sop | None:
@@ -163,12 +171,18 @@ _MESSAGES = {
 
 
 def _problem_from_error(
-    error: dict[str, Any], doc: Document, source: str, model: type[BaseModel]
+    error: dict[str, Any],
+    doc: Document,
+    source: str,
+    model: type[BaseModel],
+    office: Office | None = None,
 ) -> Problem:
     loc = tuple(error["loc"])
     kind = error["type"]
-    path, _ = _resolve(doc, loc)
+    path, complete = _resolve(doc, loc)
     real_loc = tuple(p for p in loc if not _is_union_tag(p))
+    if not complete and path and all(isinstance(p, int) for p in real_loc[len(path) :]):
+        real_loc = path  # "pelaksana: Kasi X" was read as a list of one: name what was written
     on_key = kind == "extra_forbidden" or "[key]" in loc
     line, col = doc.position(path, key=on_key)
     ctx = error.get("ctx") or {}
@@ -184,7 +198,11 @@ def _problem_from_error(
         message, hint = f"harus salah satu dari: {expected}", "tulis salah satunya persis"
     elif kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
         message = f"id '{error.get('input')}' tidak sah"
-        hint = foreign_char_hint(str(error.get("input"))) or _MESSAGES[kind][1]
+        hint = (
+            foreign_char_hint(str(error.get("input")))
+            or _id_suggestion(real_loc, str(error.get("input")), doc, office)
+            or _MESSAGES[kind][1]
+        )
     elif kind == "string_pattern_mismatch":
         message, hint = f"nilai '{error.get('input')}' tidak sesuai bentuk yang diminta", ""
     elif kind == "list_type" and real_loc[-1] == "pelaksana" and real_loc[0] == "langkah":
@@ -194,6 +212,32 @@ def _problem_from_error(
     else:
         message, hint = _MESSAGES.get(kind, (f"nilai tidak sah ({kind})", ""))
     return Problem(source, line, col, field_name(real_loc), message, hint)
+
+
+def _lane_labels(data: Any) -> dict[str, str]:
+    lanes = data.get("pelaksana") if isinstance(data, dict) else None
+    if not isinstance(lanes, dict):
+        return {}
+    labels = {}
+    for key, value in lanes.items():
+        label = value.get("label") if isinstance(value, dict) else value
+        if isinstance(key, str) and isinstance(label, str):
+            labels[key] = label
+    return labels
+
+
+def _id_suggestion(
+    loc: tuple[str | int, ...], written: str, doc: Document, office: Office | None
+) -> str:
+    """A suggestion for an id written by its label: a lane in a step's pelaksana, an official
+    in disahkan_oleh."""
+    if loc[:1] == ("langkah",) and "pelaksana" in loc:
+        hint = rules.lane_suggestion(written, _lane_labels(doc.data))
+    elif loc == ("disahkan_oleh",) and office is not None:
+        hint = rules.official_suggestion(written, office)
+    else:
+        hint = ""
+    return hint.strip()
 
 
 def _finding_to_problem(finding: rules.Finding, doc: Document, source: str) -> Problem:
@@ -254,14 +298,122 @@ def _without_consequences(found: list[Problem]) -> list[Problem]:
 
 
 def _validate(
-    model: type[BaseModel], doc: Document, source: str, problems: list[Problem]
+    model: type[BaseModel],
+    doc: Document,
+    source: str,
+    problems: list[Problem],
+    office: Office | None = None,
 ) -> Any | None:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        found = [_problem_from_error(e, doc, source, model) for e in exc.errors()]
+        found = [_problem_from_error(e, doc, source, model, office) for e in exc.errors()]
         problems += _without_consequences(found)
         return None
+
+
+@dataclass(frozen=True)
+class Standin:
+    """An SOP with a shape error, its broken values stood in for so the cross-checks can
+    still run: `repaired` are the key paths stood in for (their findings are dropped),
+    `skip` the checks (`rules.SKIPPABLE`) whose input was stood in for."""
+
+    sop: Sop
+    repaired: tuple[tuple[str | int, ...], ...]
+    skip: frozenset[str]
+
+
+_PLACEHOLDERS: dict[str, tuple[Any, str]] = {
+    "nomor": ("?", ""),
+    "nama": ("?", ""),
+    "unit": ("?", ""),
+    "tanggal_pembuatan": ("2000-01-01", "dates"),
+    "tanggal_efektif": ("2000-01-01", "dates"),
+    "disahkan_oleh": ("x", "official"),
+}
+_FLOW_KEYS = ("keputusan", "lanjut", "selesai")
+
+
+def _stand_in_step(
+    steps: list[Any], loc: tuple[str | int, ...], lane: str
+) -> tuple[tuple[str | int, ...], set[str]]:
+    i = loc[1]
+    assert isinstance(i, int)
+    if len(loc) == 2 or not isinstance(steps[i], dict):
+        steps[i] = {"uraian": "?", "pelaksana": lane}
+        return ("langkah", i), {"flow", "unused_lanes"}
+    key, step = loc[2], steps[i]
+    if key == "uraian":
+        step["uraian"] = "?"
+    elif key == "pelaksana":
+        step["pelaksana"] = lane
+        return ("langkah", i, key), {"unused_lanes"}
+    else:
+        step.pop(key, None)
+    return ("langkah", i, key), {"flow"} if key in _FLOW_KEYS else set()
+
+
+def _stand_in(data: Any, errors: list[dict[str, Any]]) -> tuple[Any, list[Any], set[str]] | None:
+    """A copy of an SOP's data with every value a shape error points at stood in for; None
+    when the data is too broken (no steps, no usable lane)."""
+    data = copy.deepcopy(data)
+    lanes = [k for k in _lane_labels(data) if re.fullmatch(ID_PATTERN, k)]
+    steps = data.get("langkah")
+    if not lanes or not isinstance(steps, list) or not steps:
+        return None
+    repaired: list[Any] = []
+    skip: set[str] = set()
+    for error in errors:
+        loc = tuple(p for p in error["loc"] if not _is_union_tag(p))
+        if not loc:
+            return None
+        head = loc[0]
+        if head == "langkah":
+            if len(loc) < 2 or not isinstance(loc[1], int):
+                return None
+            where, skipped = _stand_in_step(steps, loc, lanes[0])
+        elif head == "pelaksana":
+            if len(loc) < 2 or not isinstance(data["pelaksana"], dict):
+                return None
+            if loc[1] in lanes:
+                data["pelaksana"][loc[1]] = "?"
+            else:
+                data["pelaksana"].pop(loc[1], None)
+            where, skipped = ("pelaksana", loc[1]), {"lanes"}
+        elif head in _PLACEHOLDERS:
+            value, check = _PLACEHOLDERS[str(head)]
+            data[head] = value
+            where, skipped = (head,), {check} - {""}
+        else:
+            data.pop(head, None)
+            where, skipped = (head,), set()
+        repaired.append(where)
+        skip |= skipped
+    return data, repaired, skip
+
+
+def stand_in_sop(data: Any) -> Standin | None:
+    """The SOP of `data` (which fails validation) with its broken values stood in for, or
+    None when it cannot be made whole (see `_stand_in`)."""
+    repaired: list[Any] = []
+    skip: set[str] = set()
+    for _ in range(3):  # a stand-in may uncover an error hidden behind the first ones
+        try:
+            sop = Sop.model_validate(data)
+        except ValidationError as exc:
+            result = _stand_in(data, exc.errors())
+            if result is None:
+                return None
+            data, more, skipped = result
+            repaired += more
+            skip |= skipped
+        else:
+            return Standin(sop, tuple(repaired), frozenset(skip)) if repaired else None
+    return None
+
+
+def _touches(loc: tuple[str | int, ...], repaired: tuple[tuple[str | int, ...], ...]) -> bool:
+    return any(loc[: len(r)] == r or r[: len(loc)] == loc for r in repaired if loc)
 
 
 def _read_logo(data_dir: Path, office: Office, source: str, doc: Document) -> Problem | bytes:
@@ -390,8 +542,16 @@ def load_project(data_dir: Path | str, templates_dir: Path | str | None = None) 
         doc = _read_document(path, source, problems, "'nomor: ...', 'nama: ...'")
         if doc is None:
             continue
-        sop = _validate(Sop, doc, source, problems)
+        sop = _validate(Sop, doc, source, problems, office)
         if sop is None:
+            # Shape errors and cross-checks in one run: check what can be checked.
+            standin = stand_in_sop(doc.data)
+            if standin is not None:
+                problems += [
+                    _finding_to_problem(f, doc, source)
+                    for f in rules.check_sop(standin.sop, office, known_forms, standin.skip)
+                    if f.severity is Severity.ERROR and not _touches(f.loc, standin.repaired)
+                ]
             continue
         sop = sop.with_slug(slug)
         docs[slug] = (doc, source)

@@ -902,7 +902,7 @@ class Sop(Record):
 
 # --------------------------------------------------------------------------- text blocks
 
-_LIST_ITEM = re.compile(r"^(?:(-)|([0-9]{1,3}[.)]))\s+(\S.*)$")
+_LIST_ITEM = re.compile(r"^(?:(-)|([0-9]{1,3}[.)]|[a-z][.)]))\s+(\S.*)$")
 
 
 @dataclass(frozen=True)
@@ -910,7 +910,8 @@ class TextBlock:
     """A paragraph or a list item of a multi-line text.
 
     `kind` is "para", "bullet" (a line starting with '- ') or "number" (a line starting with
-    '1. ' or '1) '); `marker` is '-' or the number as typed ('1.'), '' for a paragraph.
+    '1. ', '1) ', or a lower-case letter 'a. ' / 'a) ' as Indonesian documents number
+    persyaratan); `marker` is '-' or the number as typed ('1.', 'a.'), '' for a paragraph.
     """
 
     kind: Literal["para", "bullet", "number"]

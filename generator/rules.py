@@ -7,6 +7,7 @@ indices, exactly like pydantic's error locations), so the loader can turn them i
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -45,6 +46,23 @@ def check_dates(sop: Sop) -> list[Finding]:
     return []
 
 
+def _squash(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def lane_suggestion(written: str, labels: dict[str, str]) -> str:
+    """'mungkin maksud Anda 'x'? ' when `written` is a lane's label or close to an id; else ''.
+
+    `labels` maps id -> label (lanes, or officials by jabatan/nama).
+    """
+    key = _squash(written)
+    for lane_id, label in labels.items():
+        if key and key == _squash(label):
+            return f"mungkin maksud Anda '{lane_id}' (id dari '{label}')? "
+    close = difflib.get_close_matches(written.lower(), list(labels), n=1, cutoff=0.7)
+    return f"mungkin maksud Anda '{close[0]}'? " if close else ""
+
+
 def check_lanes(sop: Sop) -> list[Finding]:
     """Every actor of a step is a lane; every lane is used (warning)."""
     found: list[Finding] = []
@@ -59,7 +77,11 @@ def check_lanes(sop: Sop) -> list[Finding]:
             seen.add(actor)
             if actor not in sop.lanes:
                 found.append(
-                    Finding(loc, f"pelaksana '{actor}' bukan lajur SOP ini", f"lajur: {known}")
+                    Finding(
+                        loc,
+                        f"pelaksana '{actor}' bukan lajur SOP ini",
+                        lane_suggestion(actor, sop.lanes) + f"lajur: {known}",
+                    )
                 )
             used.add(actor)
     for lane in sop.lane_ids:
@@ -93,10 +115,13 @@ def _decision_findings(sop: Sop, step: Step) -> list[Finding]:
     for x in exits:
         if x.target is not None:
             found += _target_findings(sop, n, _step_loc(n, "keputusan", x.key), x.target)
+    targets = {x.target for x in exits if x.target is not None}
     for i, x in enumerate(exits):
         earlier = exits[:i]
         same = next((y for y in earlier if x.target is not None and y.target == x.target), None)
-        if same is not None:
+        # Two of 3-4 outcomes may lead to the same step (kel-pulutan: two kinds of move end at
+        # the Kecamatan); a decision whose every exit goes to one step decides nothing.
+        if same is not None and (len(exits) == 2 or len(targets) == 1):
             found.append(
                 Finding(
                     _step_loc(n, "keputusan", *((x.key,) if len(exits) > 2 else ())),
@@ -218,13 +243,23 @@ def check_official(sop: Sop, office: Office) -> list[Finding]:
         Finding(
             ("disahkan_oleh",),
             f"pejabat '{sop.approved_by}' tidak ada di instansi.yaml",
-            f"pejabat yang dikenal: {known}",
+            official_suggestion(sop.approved_by, office) + f"pejabat yang dikenal: {known}",
         )
     ]
 
 
 # `formulir: tidak ada` (or "-") says the step gets no form.
 NO_FORM_VALUES = frozenset({"tidak ada", "-"})
+
+
+def official_suggestion(written: str, office: Office) -> str:
+    """A suggestion when `written` is an official's jabatan or nama, or close to a key."""
+    for key, official in office.officials.items():
+        for label in (official.position, official.name):
+            hint = lane_suggestion(written, {key: label})
+            if hint:
+                return hint
+    return lane_suggestion(written, {k: k for k in office.officials})
 
 
 def check_forms(sop: Sop, known_forms: Collection[str]) -> list[Finding]:
@@ -236,7 +271,7 @@ def check_forms(sop: Sop, known_forms: Collection[str]) -> list[Finding]:
         Finding(
             _step_loc(step.number, "formulir"),
             f"formulir '{step.form}' tidak dikenal",
-            hint,
+            lane_suggestion(step.form, {f: f for f in known_forms}) + hint,
         )
         for step in sop.steps
         if step.form
@@ -245,22 +280,35 @@ def check_forms(sop: Sop, known_forms: Collection[str]) -> list[Finding]:
     ]
 
 
+SKIPPABLE = ("dates", "lanes", "unused_lanes", "official", "flow")
+
+
 def check_sop(
-    sop: Sop, office: Office | None, known_forms: Collection[str] | None = None
+    sop: Sop,
+    office: Office | None,
+    known_forms: Collection[str] | None = None,
+    skip: Collection[str] = (),
 ) -> list[Finding]:
     """All single-SOP rules; form names are checked when `known_forms` is given.
 
     Without `office` (instansi.yaml itself is broken) the official is not checked, so the
-    other findings are still reported in the same run.
+    other findings are still reported in the same run. `skip` names checks (of `SKIPPABLE`)
+    whose input the loader had to stand in for after a shape error.
     """
     targets = check_targets(sop)
-    found = check_dates(sop) + check_lanes(sop) + targets + check_standard_times(sop)
-    if office is not None:
+    found = check_dates(sop) if "dates" not in skip else []
+    if "lanes" not in skip:
+        lanes = check_lanes(sop)
+        if "unused_lanes" in skip:
+            lanes = [f for f in lanes if f.severity is Severity.ERROR]
+        found += lanes
+    found += targets + check_standard_times(sop)
+    if office is not None and "official" not in skip:
         found += check_official(sop, office)
     if known_forms is not None:
         found += check_forms(sop, known_forms)
     # Reachability is only meaningful once every target exists.
-    if not targets:
+    if not targets and "flow" not in skip:
         found += check_reachability(sop)
     return found
 

@@ -17,6 +17,7 @@ from generator.cli import main
 from generator.errors import UserError
 from generator.loader import Project
 from generator.model import Duration
+from tests.conftest import FIXTURES
 from tests.expected import assert_matches_expected
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -219,7 +220,10 @@ def test_refuses_a_decision_without_answer(
         "atau --decision tidak (ke langkah 5).\n" + STEP_6
     )
     err = refused(capsys, at_step_5, "6", "--by", "Sekcam", "--decision", "mungkin")
-    assert err == "--decision harus ya atau tidak, bukan 'mungkin'\n"
+    assert err == (
+        "Ditolak: jawaban 'mungkin' bukan jalan keluar langkah 6; langkah 6 adalah keputusan; "
+        "tambahkan --decision ya (ke langkah 7) atau --decision tidak (ke langkah 5).\n" + STEP_6
+    )
 
 
 def test_refuses_an_answer_on_a_plain_step(
@@ -613,3 +617,72 @@ def test_working_hours_and_holidays_come_from_instansi(
     assert (steps[4]["elapsed_minutes"], steps[4]["standard_minutes"]) == (300, 420)
     # Step 3 (2 hari = 14 hours of 7): Mon 11:30 to Wed 11:30 is exactly 3.5 + 7 + 3.5 hours.
     assert (steps[2]["elapsed_minutes"], steps[2]["over_standard"]) == (14 * 60, False)
+
+
+# --------------------------------------------------------------------------- labelled exits
+
+
+def _run(capsys: pytest.CaptureFixture[str], data: Path, *args: str, when: str) -> tuple:
+    code = main(["run", *args, "--data", str(data), "--now", when])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_decision_takes_an_exit_label_in_any_case(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "kel-pulutan"
+    shutil.copytree(FIXTURES / "real-sops" / "kel-pulutan", data)
+    slug = "surat-keterangan-pindah"
+    assert _run(capsys, data, "start", slug, "--run", "c1", when="2024-03-04 08:00")[0] == 0
+    for step in ("1", "2", "3"):
+        code, _, err = _run(
+            capsys, data, "done", slug, "c1", step, "--by", "A", when="2024-03-04 09:00"
+        )
+        assert code == 0, err
+    code, _, err = _run(
+        capsys, data, "done", slug, "c1", "4", "--by", "Lurah", "--decision", "ya",
+        when="2024-03-04 09:10",
+    )  # fmt: skip
+    assert code == 1
+    assert err.startswith(
+        "Ditolak: jawaban 'ya' bukan jalan keluar langkah 4; langkah 4 adalah keputusan; "
+        'tambahkan --decision salah satu dari: "Pindah dalam Kelurahan" (ke langkah 5), '
+        '"Pindah antar Kelurahan dalam satu Kecamatan" (ke langkah 6), '
+        '"Pindah antar Kecamatan dalam satu Kota" (ke langkah 6), '
+        '"Pindah antar Kabupaten/Kota dan/atau antar Provinsi" (ke langkah 7).\n'
+    )
+    code, _, err = _run(
+        capsys, data, "done", slug, "c1", "4", "--by", "Lurah", "--decision",
+        "pindah ANTAR kecamatan dalam satu kota", when="2024-03-04 09:10",
+    )  # fmt: skip
+    assert code == 0, err
+    text = (data / "checklist" / slug / "c1.yaml").read_text("utf-8")
+    assert "keputusan: Pindah antar Kecamatan dalam satu Kota" in text
+    assert "      Pindah dalam Kelurahan: '5'" in text or "      Pindah dalam Kelurahan: 5" in text
+    code, out, err = _run(
+        capsys, data, "done", slug, "c1", "6", "--by", "Camat", when="2024-03-04 10:00"
+    )
+    assert code == 0, err
+    assert "selesai" in out
+
+
+def test_an_exit_to_selesai_ends_the_cycle(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "ppid"
+    shutil.copytree(FIXTURES / "real-sops" / "diskominfo-padanglawas", data)
+    slug = "permohonan-informasi"
+    assert _run(capsys, data, "start", slug, "--run", "c1", when="2024-03-04 08:00")[0] == 0
+    steps = [("1", ""), ("2", ""), ("3", ""), ("4", ""), ("5", "Ditolak"), ("8", ""), ("9", "puas")]
+    for step, answer in steps:
+        extra = ["--decision", answer] if answer else []
+        code, out, err = _run(
+            capsys, data, "done", slug, "c1", step, "--by", "A", *extra, when="2024-03-04 09:00"
+        )
+        assert code == 0, err
+    assert "selesai" in out
+    code, _, err = _run(
+        capsys, data, "done", slug, "c1", "10", "--by", "A", when="2024-03-04 09:00"
+    )
+    assert (code, err.splitlines()[0]) == (1, "Ditolak: siklus ini sudah selesai.")

@@ -129,14 +129,18 @@ def test_a_bad_target_is_located_at_its_label() -> None:
 
 def test_exit_rules() -> None:
     sop = make_sop(
-        {"keputusan": {"Lengkap": 2, "lengkap": 3, "Lain": 2}},
-        {},
+        {"keputusan": {"Lengkap": 2, "lengkap": 3}},
+        {"keputusan": {"A": 3, "B": 3}},
         {"keputusan": {"A": "selesai", "B": "selesai"}},
+        {"keputusan": {"X": 2, "Y": 2, "Z": 2}},
+        {"keputusan": {"P": 1, "Q": 2, "R": 2}},  # two of three outcomes may share a step
     )
     assert [(f.loc, f.message) for f in rules.check_targets(sop)] == [
         (("langkah", 0, "keputusan", "lengkap"), "label 'lengkap' sama dengan label 'Lengkap'"),
-        (("langkah", 0, "keputusan", "Lain"), "Lengkap dan Lain menuju langkah yang sama"),
+        (("langkah", 1, "keputusan"), "A dan B menuju langkah yang sama"),
         (("langkah", 2, "keputusan"), "semua jalan keluar keputusan menuju selesai"),
+        (("langkah", 3, "keputusan", "Y"), "X dan Y menuju langkah yang sama"),
+        (("langkah", 3, "keputusan", "Z"), "X dan Z menuju langkah yang sama"),
     ]
 
 
@@ -340,3 +344,16 @@ def test_loader_locates_errors_inside_label_decisions(tmp_path: Path) -> None:
             "tulis nomor langkah tujuan, mis. 5, atau 'selesai' bila prosedur berakhir di sini",
         ),
     ]
+
+
+def test_related_text_for_the_sheet() -> None:
+    from generator.loader import related_text
+
+    project = load_project(Path(__file__).parent / "fixtures" / "real-sops" / "kel-pulutan")
+    assert related_text(project.sops, "surat-keterangan-pindah-datang") == (
+        "Surat Keterangan Pindah Datang (474/SKPD/PLT/2022)"
+    )
+    assert related_text(project.sops, "Surat Keterangan Pindah") == (
+        "Surat Keterangan Pindah (474/SKP/PLT/2022)"
+    )
+    assert related_text(project.sops, "Peraturan lain") == "Peraturan lain"

@@ -156,3 +156,19 @@ def test_yaml_language_server_lines_point_to_the_schemas(path: Path) -> None:
     assert target.is_file()
     kind = "instansi" if path.name == "instansi.yaml" else "sop"
     assert target == (ROOT / "schema" / f"{kind}.schema.json").resolve()
+
+
+def test_new_sop_template_lists_the_form_types_and_explains_the_additions() -> None:
+    text = scaffold.new_sop_text("surat-masuk", TEMPLATES, TODAY, "camat")
+    forms = sorted(p.stem for p in (TEMPLATES / "formulir").glob("*.html"))
+    assert f"# Jenis formulir yang tersedia: {', '.join(forms)}." in text
+    for phrase in (
+        "luar: true",
+        "Tidak lengkap: 1",
+        "Ditolak: selesai",
+        "'1 x 24 jam'",
+        "Tulis '-' bila",
+        "baris yang diawali '- ' atau '1. '",
+        "id: terima-berkas",
+    ):
+        assert phrase in text, phrase

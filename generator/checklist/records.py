@@ -36,16 +36,39 @@ class StepSpec:
     next: int | None = None
     yes: int | None = None
     no: int | None = None
+    exits: tuple[tuple[str, int | None], ...] = ()  # a decision's (label, target); None ends
 
     @property
     def is_decision(self) -> bool:
-        """True for a decision (Ya/Tidak)."""
-        return self.yes is not None
+        """True for a decision (2 to 4 exits)."""
+        return bool(self.exits) or self.yes is not None
+
+    def exit_of(self, decision: str) -> int | None:
+        """The index of the exit an answer names: an exit's label (any case), or ya/tidak for
+        the first/second exit of a two-way decision; None when it names none."""
+        key = " ".join(decision.split()).casefold()
+        exits = self.exits or (("Ya", self.yes), ("Tidak", self.no))
+        for i, (label, _) in enumerate(exits):
+            if key == " ".join(label.split()).casefold():
+                return i
+        if len(exits) == 2 and key in DECISIONS:
+            return DECISIONS.index(key)
+        return None
+
+    def answer(self, decision: str) -> str:
+        """How an answer is recorded: 'ya'/'tidak' as typed words, else the exit's label."""
+        key = decision.strip().lower()
+        index = self.exit_of(decision)
+        if index is None or key in DECISIONS:
+            return key
+        return (self.exits or (("Ya", self.yes), ("Tidak", self.no)))[index][0]
 
     def after(self, decision: str = "") -> int | None:
         """The step that follows this one (given the answer of a decision); None ends."""
         if self.is_decision:
-            return self.yes if decision == "ya" else self.no
+            exits = self.exits or (("Ya", self.yes), ("Tidak", self.no))
+            index = self.exit_of(decision)
+            return exits[index if index is not None else 1][1]
         return self.next
 
 
@@ -112,6 +135,7 @@ def snapshot(sop: Sop) -> tuple[StepSpec, ...]:
                 next=targets.get("next", targets.get("goto")),
                 yes=exits[0] if exits else None,
                 no=exits[1] if len(exits) > 1 else None,
+                exits=tuple((e.label, e.target) for e in out if e.kind == "exit"),
             )
         )
     return tuple(specs)

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from generator.checklist.calendar import show_time
-from generator.checklist.records import DECISIONS, Checklist, Event
+from generator.checklist.records import Checklist, Event, StepSpec
 from generator.errors import UserError
 
 
@@ -80,14 +80,28 @@ def order_refusal(checklist: Checklist, state: State, step: int, decision: str) 
             return f"langkah {step} sudah dikerjakan oleh {done.by} pada {show_time(done.at, tz)}"
         return f"langkah {step} belum dapat dikerjakan"
     spec = checklist.step(step)
-    if spec.is_decision and decision not in DECISIONS:
-        return (
-            f"langkah {step} adalah keputusan; tambahkan --decision ya (ke langkah {spec.yes}) "
-            f"atau --decision tidak (ke langkah {spec.no})"
-        )
+    if spec.is_decision and spec.exit_of(decision) is None:
+        given = f"jawaban '{decision}' bukan jalan keluar langkah {step}; " if decision else ""
+        return given + decision_choices(spec)
     if not spec.is_decision and decision:
         return f"langkah {step} bukan keputusan; hapus --decision"
     return None
+
+
+def decision_choices(spec: StepSpec) -> str:
+    """The refusal that names the answers a decision step takes."""
+    exits = spec.exits or (("Ya", spec.yes), ("Tidak", spec.no))
+
+    def goes(target: int | None) -> str:
+        return "selesai" if target is None else f"ke langkah {target}"
+
+    if [label for label, _ in exits] == ["Ya", "Tidak"]:
+        return (
+            f"langkah {spec.number} adalah keputusan; tambahkan --decision ya "
+            f"({goes(exits[0][1])}) atau --decision tidak ({goes(exits[1][1])})"
+        )
+    shown = ", ".join(f'"{label}" ({goes(target)})' for label, target in exits)
+    return f"langkah {spec.number} adalah keputusan; tambahkan --decision salah satu dari: {shown}"
 
 
 def time_refusal(checklist: Checklist, state: State, at: datetime) -> str | None:
@@ -155,6 +169,8 @@ def complete_step(
         reason = f"waktu selesai {show_time(at, tz)} belum terjadi (sekarang {show_time(now, tz)})"
     if reason is not None:
         raise UserError(f"Ditolak: {reason}.\n{allowed_text(checklist, state)}")
+    if decision and checklist.has_step(step):
+        decision = checklist.step(step).answer(decision)
     event = Event(step, state.pass_no, by, at, now, output, note, decision)
     updated = replace(checklist, events=(*checklist.events, event))
     return updated, advance(updated, state, event, len(checklist.events))

@@ -17,7 +17,6 @@ import filelock
 from generator.checklist.calendar import show_time
 from generator.checklist.records import (
     CHECKLIST_DIR,
-    DECISIONS,
     LOCK_TIMEOUT,
     MAX_RUN_ID,
     MAX_TEXT,
@@ -237,9 +236,7 @@ def record_done(
     path = checklist_path(data_dir, slug, run_id)
     by = _check_text("--by (nama pelaksana)", by, required=True)
     output, note = _check_text("--output", output), _check_text("--note", note)
-    decision = decision.strip().lower()
-    if decision and decision not in DECISIONS:
-        raise UserError(f"--decision harus ya atau tidak, bukan '{decision}'")
+    decision = " ".join(decision.split())  # ya/tidak or an exit's label, any case
     keep_inside(data_dir, path)
     if not path.is_file():
         raise _missing_run(Path(data_dir), slug, run_id)

@@ -54,10 +54,23 @@ def _spec_data(spec: StepSpec) -> dict[str, Any]:
         "output": spec.output,
     }
     if spec.is_decision:
-        data["keputusan"] = {"ya": str(spec.yes), "tidak": str(spec.no)}
+        data["keputusan"] = _decision_data(spec)
     else:
         data["berikutnya"] = str(spec.next) if spec.next is not None else END_WORD
     return data
+
+
+def _target_text(target: int | None) -> str:
+    return END_WORD if target is None else str(target)
+
+
+def _decision_data(spec: StepSpec) -> dict[str, str]:
+    """A decision as the file keeps it: {ya, tidak} for a plain Ya/Tidak one (as before the
+    labelled exits), else {label: target} in order; a target is a step number or selesai."""
+    exits = spec.exits or (("Ya", spec.yes), ("Tidak", spec.no))
+    if [label for label, _ in exits] == ["Ya", "Tidak"]:
+        return {"ya": _target_text(exits[0][1]), "tidak": _target_text(exits[1][1])}
+    return {label: _target_text(target) for label, target in exits}
 
 
 def _event_data(event: Event, tz: ZoneInfo) -> dict[str, Any]:
@@ -209,15 +222,16 @@ def _read_spec(f: _Fields, i: int, count: int) -> StepSpec:
     if ("keputusan" in raw) == ("berikutnya" in raw):
         f.fail(path, "tulis tepat satu dari: keputusan, berikutnya")
     links: dict[str, int | None] = {}
+    exits: tuple[tuple[str, int | None], ...] = ()
     if "keputusan" in raw:
-        f.mapping((*path, "keputusan"), DECISIONS)
-        links = {k: f.number((*path, "keputusan", k)) for k in DECISIONS}
+        exits = _read_exits(f, (*path, "keputusan"), count)
+        if [k for k in f.get((*path, "keputusan"))] == list(DECISIONS):
+            exits = (("Ya", exits[0][1]), ("Tidak", exits[1][1]))
     elif f.text((*path, "berikutnya")) != END_WORD:
         links = {"next": f.number((*path, "berikutnya"))}
-    for name, target in links.items():
+    for target in links.values():
         if target is not None and not 1 <= target <= count:
-            where = (*path, "keputusan", name) if name in DECISIONS else (*path, "berikutnya")
-            f.fail(where, f"langkah {target} tidak ada")
+            f.fail((*path, "berikutnya"), f"langkah {target} tidak ada")
     return StepSpec(
         number=i + 1,
         description=f.text((*path, "uraian")),
@@ -225,9 +239,27 @@ def _read_spec(f: _Fields, i: int, count: int) -> StepSpec:
         time=time,
         output=f.text((*path, "output"), required=False),
         next=links.get("next"),
-        yes=links.get("ya"),
-        no=links.get("tidak"),
+        yes=exits[0][1] if exits else None,
+        no=exits[1][1] if exits else None,
+        exits=exits,
     )
+
+
+def _read_exits(f: _Fields, path: Path_, count: int) -> tuple[tuple[str, int | None], ...]:
+    """A decision's exits: {ya, tidak} or {label: target}, 2 to 4, targets in 1..count or
+    selesai."""
+    raw = f.get(path)
+    if not isinstance(raw, dict) or not 2 <= len(raw) <= 4:
+        f.fail(path, "keputusan harus berupa 2 sampai 4 pasangan 'label: langkah'")
+    exits = []
+    for label in raw:
+        where = (*path, label)
+        text = f.text(where)
+        target = None if text == END_WORD else f.number(where)
+        if target is not None and not 1 <= target <= count:
+            f.fail(where, f"langkah {target} tidak ada")
+        exits.append((str(label), target))
+    return tuple(exits)
 
 
 def _read_event(f: _Fields, i: int) -> Event:
@@ -235,8 +267,8 @@ def _read_event(f: _Fields, i: int) -> Event:
     f.mapping(path, _EVENT_KEYS, _EVENT_OPTIONAL)
     raw = f.get(path)
     decision = f.text((*path, "keputusan")) if "keputusan" in raw else ""
-    if decision and decision not in DECISIONS:
-        f.fail((*path, "keputusan"), "harus ya atau tidak")
+    if "keputusan" in raw and not decision:
+        f.fail((*path, "keputusan"), "tidak boleh kosong")
     return Event(
         step=f.number((*path, "langkah")),
         pass_no=f.number((*path, "putaran")),

@@ -10,6 +10,10 @@ between rows and the vertical margins beside each lane boundary hold no symbol, 
 that only runs inside them can never cross a symbol. Parallel runs in the same corridor get
 separate tracks. Back edges leave from the side of a symbol and climb in a corridor, so a
 reader sees the loop apart from the downward flow.
+
+A decision exit that ends the procedure (`selesai`) is drawn as its own small end capsule
+beside the diamond, in a neighbouring lane of the same row, reached by a straight arrow from a
+side vertex. An outside party's lane (`luar: true`) says so under its header label.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Literal
 from generator.flow import Edge, edges, is_end
 from generator.layout.geometry import Point, simplify_path
 from generator.layout.text import font
-from generator.model import Sop
+from generator.model import Sop, text_blocks
 
 Shape = Literal["capsule", "box", "diamond"]
 Side = Literal["top", "bottom", "left", "right"]
@@ -32,7 +36,9 @@ FONT = 9.0  # step labels
 HEADER_FONT = 9.0  # lane headers (bold)
 TITLE_FONT = 13.0  # SOP name (bold)
 SUBTITLE_FONT = 9.0  # number and office
-LABEL_FONT = 8.0  # "Ya" / "Tidak"
+LABEL_FONT = 8.0  # exit labels ("Ya", "Tidak", "Lengkap", ...)
+END_TEXT = "Selesai"  # the end capsule of an exit that ends the procedure
+OUTSIDE_NOTE = "(pihak luar)"  # under the header of an outside party's lane
 LINE = 1.2  # Graphviz line spacing, in font sizes
 CONTENT_WIDTH = 540.0  # A4 portrait (595 pt) less margins
 MIN_LANE_WIDTH = 110.0
@@ -173,6 +179,12 @@ class Node:
     w: float
     h: float
     lines: tuple[str, ...]
+    end_exit: int = -1  # >= 0: the end capsule of this step's exit number end_exit
+
+    @property
+    def is_end_capsule(self) -> bool:
+        """True for the capsule of a decision exit that ends the procedure."""
+        return self.end_exit >= 0
 
     @property
     def cx(self) -> float:
@@ -186,7 +198,9 @@ class Node:
 
     @property
     def key(self) -> str:
-        """Stable id, e.g. 's6_sekcam'."""
+        """Stable id, e.g. 's6_sekcam'; 'e6_2' for the end capsule of step 6's exit 2."""
+        if self.is_end_capsule:
+            return f"e{self.step}_{self.end_exit}"
         return f"s{self.step}_{self.lane}"
 
     def port(self, side: Side) -> Point:
@@ -212,6 +226,7 @@ class Lane:
     top: float
     bottom: float
     header_h: float
+    outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -318,7 +333,11 @@ def layout_diagram(sop: Sop, office_name: str) -> DiagramLayout:
     width = lw * len(ids)
     title, subtitle = _title(sop, office_name, width)
     header_top = subtitle.cy + subtitle.h / 2 + TITLE_GAP
-    headers = [wrap(sop.lanes[i], lw - 2 * HEADER_PAD, HEADER_FONT, bold=True) for i in ids]
+    headers = [
+        wrap(sop.lanes[i], lw - 2 * HEADER_PAD, HEADER_FONT, bold=True)
+        + ([OUTSIDE_NOTE] if i in sop.outside_lanes else [])
+        for i in ids
+    ]
     header_h = max(len(h) for h in headers) * HEADER_FONT * LINE + 2 * HEADER_PAD
     nodes: list[Node] = []
     gap_y: list[float] = [header_top + header_h + ROW_GAP / 2]
@@ -327,7 +346,7 @@ def layout_diagram(sop: Sop, office_name: str) -> DiagramLayout:
         shape = step_shape(sop, step.number)
         inset = DIAMOND_INSET if shape == "diamond" else INSET
         node_w = lw - 2 * inset
-        lines, h = fit_label(f"{step.number}. {step.description}", shape, node_w)
+        lines, h = fit_label(f"{step.number}. {flat_text(step.description)}", shape, node_w)
         for lane in step.actors:
             k = ids.index(lane)
             nodes.append(
@@ -336,13 +355,98 @@ def layout_diagram(sop: Sop, office_name: str) -> DiagramLayout:
         y += h + ROW_GAP
         gap_y.append(y - ROW_GAP / 2)
     height = y
+    step_nodes = list(nodes)
+    ends, end_routes, used, width = _end_capsules(sop, step_nodes, lw, width)
+    nodes += ends
     lanes = tuple(
-        Lane(lane, k, sop.lanes[lane], tuple(headers[k]), k * lw, lw, header_top, height, header_h)
+        Lane(
+            lane,
+            k,
+            sop.lanes[lane],
+            tuple(headers[k]),
+            k * lw,
+            lw,
+            header_top,
+            height,
+            header_h,
+            lane in sop.outside_lanes,
+        )
         for k, lane in enumerate(ids)
     )
     grid = _Grid(lw, len(ids), gap_y, nodes)
-    routes = _Router(sop, grid).route_all()
-    return DiagramLayout(width, height, title, subtitle, lanes, tuple(nodes), routes, _links(nodes))
+    router = _Router(sop, grid)
+    for key, side in used:
+        router.used[key].add(side)
+    routes = router.route_all() + tuple(end_routes)
+    links = _links(step_nodes)
+    return DiagramLayout(width, height, title, subtitle, lanes, tuple(nodes), routes, links)
+
+
+def flat_text(text: str) -> str:
+    """A multi-line text on one line for a symbol: list items marked inline ("• a; • b")."""
+    parts = []
+    for block in text_blocks(text):
+        if block.kind == "bullet":
+            parts.append(f"\u2022 {block.text}")
+        elif block.kind == "number":
+            parts.append(f"{block.marker} {block.text}")
+        else:
+            parts.append(block.text)
+    return " ".join(parts)
+
+
+def _end_capsules(
+    sop: Sop, nodes: list[Node], lw: float, width: float
+) -> tuple[list[Node], list[Route], list[tuple[str, Side]], float]:
+    """End capsules and their arrows for the exits that end the procedure.
+
+    Returns the capsules, the routes, the diamond sides they use and the (maybe widened)
+    drawing width: a capsule goes in a free neighbouring lane of the diamond's row, right
+    first; with none free, to the right of the last lane.
+    """
+    lane_count = round(width / lw)
+    capsules: list[Node] = []
+    routes: list[Route] = []
+    used: list[tuple[str, Side]] = []
+    for edge in edges(sop):
+        if edge.target is not None:
+            continue
+        diamond = next(n for n in nodes if n.step == edge.source)
+        taken = {n.lane_index for n in nodes + capsules if n.step == edge.source}
+        sides = {s for k, s in used if k == diamond.key}
+        w = text_width(END_TEXT, FONT) + 2 * PAD_X + 12
+        h = MIN_HEIGHT["capsule"]
+        k = diamond.lane_index
+        choice: tuple[Side, int, float] | None = None
+        for side, lane in (("right", k + 1), ("left", k - 1)):
+            if 0 <= lane < lane_count and lane not in taken and side not in sides:
+                choice = (side, lane, lane * lw + (lw - w) / 2)
+                break
+        if choice is None:  # beyond the last lane
+            choice = ("right", lane_count, width + INSET)
+            width = width + INSET + w + INSET
+        side, lane, x = choice
+        lane_id = sop.lane_ids[lane] if lane < lane_count else diamond.lane
+        capsule = Node(
+            edge.source, lane_id, lane, "capsule", x, diamond.cy - h / 2, w, h,
+            (END_TEXT,), edge.index,
+        )  # fmt: skip
+        capsules.append(capsule)
+        used.append((diamond.key, side))
+        start = diamond.port(side)
+        end = capsule.port("left" if side == "right" else "right")
+        label = _side_label(edge.label, start, side)
+        routes.append(Route(edge, diamond.key, capsule.key, (start, end), label))
+    return capsules, routes, used, width
+
+
+def _side_label(text: str, start: Point, side: Side) -> Label | None:
+    if not text:
+        return None
+    w = text_width(text, LABEL_FONT) + 2
+    h = LABEL_FONT * LINE
+    sign = 1 if side == "right" else -1
+    return Label(text, start[0] + sign * (2 + w / 2), start[1] - 1 - h / 2, w, h)
 
 
 def _links(nodes: list[Node]) -> tuple[Link, ...]:
@@ -388,7 +492,7 @@ class _Grid:
         return b * self.lane_w
 
     def row_nodes(self, step: int) -> list[Node]:
-        return [n for n in self.nodes if n.step == step]
+        return [n for n in self.nodes if n.step == step and not n.is_end_capsule]
 
     def column_free(self, lane_index: int, first: int, last: int) -> bool:
         """True when no symbol sits in this lane on rows first..last."""
@@ -437,6 +541,9 @@ class _Router:
 
     def _outer_sides(self, node: Node) -> set[Side]:
         members = [n.lane_index for n in self.grid.row_nodes(node.step)]
+        members += [  # an end capsule beside the symbol closes that side
+            n.lane_index for n in self.grid.nodes if n.is_end_capsule and n.step == node.step
+        ]
         sides: set[Side] = set()
         if node.lane_index == min(members):
             sides.add("left")
@@ -485,7 +592,8 @@ class _Router:
         plans: list[_Plan] = []
         by_source: dict[int, list[Edge]] = {}
         for e in edges(self.sop):
-            by_source.setdefault(e.source, []).append(e)
+            if e.target is not None:  # exits ending the procedure go to their end capsules
+                by_source.setdefault(e.source, []).append(e)
         pairs: dict[Edge, tuple[Node, Node]] = {}
         for source_step in sorted(by_source):
             group = by_source[source_step]
@@ -564,6 +672,7 @@ class _Router:
         corr_tracks = self._assign_corridors(plans)
         gap_tracks = self._assign_gaps(plans)
         routes: list[Route] = []
+        placed: list[Label] = []
         for i, p in enumerate(plans):
             pts = [
                 (
@@ -573,7 +682,9 @@ class _Router:
                 for x, y in p.points
             ]
             pts = simplify_path(pts)
-            routes.append(Route(p.edge, p.source.key, p.target.key, tuple(pts), _label(p, pts)))
+            label = _clear_of(_label(p, pts), placed)
+            placed += [label] if label is not None else []
+            routes.append(Route(p.edge, p.source.key, p.target.key, tuple(pts), label))
         return tuple(routes)
 
     def _approx(self, x: _X, y: _Y) -> Point:
@@ -636,6 +747,19 @@ def _drop_repeats(points: list[tuple[_X, _Y]]) -> list[tuple[_X, _Y]]:
         if not out or out[-1] != pt:
             out.append(pt)
     return out
+
+
+def _overlaps(a: Label, b: Label) -> bool:
+    return abs(a.cx - b.cx) * 2 < a.w + b.w and abs(a.cy - b.cy) * 2 < a.h + b.h
+
+
+def _clear_of(label: Label | None, placed: list[Label]) -> Label | None:
+    """The label moved up until it overlaps no label placed before (exits sharing a port)."""
+    if label is None:
+        return None
+    while any(_overlaps(label, other) for other in placed):
+        label = Label(label.text, label.cx, label.cy - label.h - 1, label.w, label.h)
+    return label
 
 
 def _label(p: _Plan, pts: list[Point]) -> Label | None:

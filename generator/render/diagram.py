@@ -142,12 +142,16 @@ def _lane(c: _Canvas, lane: Lane) -> list[str]:
 def _node(c: _Canvas, node: Node) -> list[str]:
     common = {
         "id": _q(node.key),
-        "class": _q(f"step {node.shape}"),
+        "class": _q(f"end-exit {node.shape}" if node.is_end_capsule else f"step {node.shape}"),
         "width": _size(node.w),
         "height": _size(node.h),
         "pos": c.centre(node.cx, node.cy),
         "label": _q("\n".join(node.lines)),
-        "tooltip": _q(f"Langkah {node.step}"),
+        "tooltip": _q(
+            f"Selesai (keputusan langkah {node.step})"
+            if node.is_end_capsule
+            else f"Langkah {node.step}"
+        ),
     }
     if node.shape == "diamond":
         style = {"shape": "diamond", "style": "filled", "fillcolor": _q(DIAMOND_FILL)}
