@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
@@ -148,11 +149,31 @@ def _warn(messages: Sequence[str]) -> None:
         print(f"peringatan: {message}", file=sys.stderr)
 
 
+def _typed_time(
+    args: argparse.Namespace, calendar: checklist.WorkCalendar, now: datetime
+) -> datetime | None:
+    """The --at time; on a day off it needs --paksa (then a warning), else a refusal."""
+    if not args.at:
+        return None
+    at = checklist.parse_time(args.at, calendar.tz, now.date())
+    reason = calendar.day_off(at.astimezone(calendar.tz).date())
+    if reason is None:
+        return at
+    day = f"{at.astimezone(calendar.tz):%Y-%m-%d}"
+    if not args.paksa:
+        raise UserError(
+            f"Ditolak: --at {day} adalah {reason}.\n"
+            "Periksa tanggalnya; bila memang dikerjakan pada hari itu, ulangi dengan --paksa."
+        )
+    _warn([f"{day} adalah {reason}; dicatat karena --paksa"])
+    return at
+
+
 def cmd_run_start(args: argparse.Namespace) -> int:
     """Start a cycle of an SOP: write its checklist file."""
     project, calendar, now = _run_setup(args)
     sop = project.sop(checklist.validate_slug(args.slug))
-    at = checklist.parse_time(args.at, calendar.tz, now.date()) if args.at else None
+    at = _typed_time(args, calendar, now)
     path, cycle = checklist.start_run(args.data, sop, calendar.tz, now, args.run, at)
     print(checklist.started_text(path, cycle))
     return 0
@@ -162,7 +183,7 @@ def cmd_run_done(args: argparse.Namespace) -> int:
     """Record that a step of a cycle is done."""
     project, calendar, now = _run_setup(args)
     step = checklist.parse_step(args.step)
-    at = checklist.parse_time(args.at, calendar.tz, now.date()) if args.at else None
+    at = _typed_time(args, calendar, now)
     cycle, state = checklist.record_done(
         args.data,
         args.slug,
@@ -208,6 +229,9 @@ def cmd_run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+_PAKSA = "terima --at pada hari libur atau hari yang bukan hari kerja"
+
+
 def add_run_commands(sub: Any) -> None:
     """`sop run start|done|status|list`: the cycle checklist."""
     text = "catat siklus pelaksanaan SOP (daftar periksa)"
@@ -225,12 +249,14 @@ def add_run_commands(sub: Any) -> None:
     p.add_argument("slug", help="nama SOP, mis. evaluasi-kinerja-kecamatan")
     p.add_argument("--run", metavar="ID", help="id siklus (bawaan: tanggal mulai)")
     p.add_argument("--at", metavar="WAKTU", help="waktu mulai, mis. '2024-03-04 08:00'")
+    p.add_argument("--paksa", action="store_true", help=_PAKSA)
     p = add("done", cmd_run_done, "catat satu langkah yang selesai")
     p.add_argument("slug", help="nama SOP")
     p.add_argument("run_id", metavar="ID", help="id siklus")
     p.add_argument("step", metavar="LANGKAH", help="nomor langkah")
     p.add_argument("--by", default="", metavar="NAMA", help="nama pegawai yang mengerjakan")
     p.add_argument("--at", metavar="WAKTU", help="waktu selesai (bawaan: sekarang)")
+    p.add_argument("--paksa", action="store_true", help=_PAKSA)
     p.add_argument("--output", default="", metavar="TEKS", help="output yang dihasilkan")
     p.add_argument("--note", default="", metavar="TEKS", help="catatan")
     p.add_argument("--decision", default="", metavar="ya|tidak", help="jawaban keputusan")
@@ -248,6 +274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
+    except BrokenPipeError:  # `sop run list | head`: the reader left; end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except UserError as exc:
         _print_problems(exc.problems)
         errors = sum(p.is_error for p in exc.problems)

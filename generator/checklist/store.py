@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -79,11 +80,57 @@ def _store_error(exc: OSError, path: Path) -> UserError:
     )
 
 
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def shared_mode(folder: Path, *, directory: bool = False) -> int:
+    """The mode of a new file (or folder) in `folder`: the umask's, plus the folder's group
+    permissions, so every account of the folder's group can record (and lock) too."""
+    base = (0o777 if directory else 0o666) & ~_umask()
+    try:
+        mode = folder.stat().st_mode
+    except OSError:
+        return base
+    group = mode & (0o070 if directory else 0o060)
+    return base | group | (mode & 0o2000 if directory else 0)
+
+
+def _share_group(path: Path, folder: Path, mode: int) -> None:
+    """Give `path` the folder's group and `mode` when this account may (its own file)."""
+    with contextlib.suppress(OSError):
+        info, parent = path.stat(), folder.stat()
+        if info.st_uid != os.geteuid():
+            return
+        if info.st_gid != parent.st_gid:
+            os.chown(path, -1, parent.st_gid)
+        if info.st_mode & 0o7777 != mode:
+            os.chmod(path, mode)
+
+
+def make_folder(folder: Path) -> None:
+    """Create `folder` (and parents) with its parent's group permissions and group."""
+    missing = []
+    current = folder
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        mode = shared_mode(path.parent, directory=True)
+        path.mkdir(exist_ok=True)
+        _share_group(path, path.parent, mode)
+
+
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    lock = filelock.FileLock(str(path.parent / f".{path.name}.lock"), timeout=LOCK_TIMEOUT)
+    lock_path = path.parent / f".{path.name}.lock"
+    mode = shared_mode(path.parent)
+    lock = filelock.FileLock(str(lock_path), timeout=LOCK_TIMEOUT, mode=mode)
     try:
         with lock:
+            _share_group(lock_path, path.parent, mode)
             for stale in path.parent.glob(f".{path.name}.*.tmp"):
                 stale.unlink(missing_ok=True)  # left by a killed writer; we hold the lock
             yield
@@ -92,7 +139,22 @@ def _locked(path: Path) -> Iterator[None]:
             f"berkas {path} sedang dipakai proses lain lebih dari {LOCK_TIMEOUT:.0f} detik; "
             "coba lagi"
         ) from None
-    except OSError as exc:  # read-only or full disk, no permission
+    except PermissionError as exc:
+        where = exc.filename or lock_path
+        raise UserError(
+            [
+                Problem(
+                    str(where),
+                    0,
+                    0,
+                    "",
+                    "akun ini tidak boleh menulis berkas ini (izin ditolak)",
+                    f"minta pemilik berkas atau admin menjalankan: chmod g+rw {where}; "
+                    "berkas daftar periksa yang ada tidak berubah",
+                )
+            ]
+        ) from None
+    except OSError as exc:  # read-only or full disk
         raise _store_error(exc, path) from None
 
 
@@ -100,9 +162,7 @@ def _file_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return shared_mode(path.parent)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -185,7 +245,7 @@ def start_run(
         candidates = [base] + [f"{base}-{n}" for n in range(2, 100)]
     folder = Path(data_dir) / CHECKLIST_DIR / validate_slug(sop.slug)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
     except OSError as exc:
         raise _store_error(exc, folder) from None
     for candidate in candidates:
