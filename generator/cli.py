@@ -201,6 +201,42 @@ def cmd_run_done(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run_correct(args: argparse.Namespace) -> int:
+    """Correct the latest completion of a step (append-only: the original stays)."""
+    project, calendar, now = _run_setup(args)
+    step = checklist.parse_step(args.step)
+    at = _typed_time(args, calendar, now)
+    cycle, state = checklist.record_correction(
+        args.data,
+        args.slug,
+        args.run_id,
+        step,
+        args.by,
+        args.alasan,
+        now,
+        at,
+        args.output,
+        args.note,
+        args.decision,
+    )
+    _warn(checklist.sop_changes(cycle, _current_sop(project, args.slug)))
+    print(checklist.corrected_text(cycle, state))
+    return 0
+
+
+def cmd_run_cancel(args: argparse.Namespace) -> int:
+    """Cancel a cycle (kept and shown as cancelled, left out of statistics)."""
+    _, calendar, now = _run_setup(args)
+    cycle = checklist.cancel_cycle(args.data, args.slug, args.run_id, args.by, args.alasan, now)
+    print(
+        f"Siklus {cycle.run_id} SOP {cycle.sop_number} {cycle.sop_name} dibatalkan oleh "
+        f"{args.by.strip()} pada {checklist.show_time(now, calendar.tz)}.\n"
+        "Catatannya tetap disimpan dan ditampilkan sebagai dibatalkan; tidak dihitung dalam "
+        "statistik waktu."
+    )
+    return 0
+
+
 def cmd_run_status(args: argparse.Namespace) -> int:
     """Show a cycle's checklist: who did what when, what is due, time against standard."""
     project, calendar, now = _run_setup(args)
@@ -260,6 +296,26 @@ def add_run_commands(sub: Any) -> None:
     p.add_argument("--output", default="", metavar="TEKS", help="output yang dihasilkan")
     p.add_argument("--note", default="", metavar="TEKS", help="catatan")
     p.add_argument("--decision", default="", metavar="ya|tidak", help="jawaban keputusan")
+    p = add("koreksi", cmd_run_correct, "koreksi catatan terakhir sebuah langkah (riwayat tetap)")
+    p.add_argument("slug", help="nama SOP")
+    p.add_argument("run_id", metavar="ID", help="id siklus")
+    p.add_argument("step", metavar="LANGKAH", help="nomor langkah yang dikoreksi")
+    p.add_argument("--alasan", required=True, metavar="TEKS", help="alasan koreksi (wajib)")
+    p.add_argument("--by", required=True, metavar="NAMA", help="nama pegawai yang mengoreksi")
+    p.add_argument("--at", metavar="WAKTU", help="waktu selesai yang benar")
+    p.add_argument("--paksa", action="store_true", help=_PAKSA)
+    p.add_argument("--output", metavar="TEKS", help="output yang benar")
+    p.add_argument("--note", metavar="TEKS", help="catatan yang benar")
+    p.add_argument(
+        "--decision",
+        metavar="ya|tidak",
+        help="jawaban keputusan yang benar (alur dibuka kembali dari langkah ini)",
+    )
+    p = add("batal", cmd_run_cancel, "batalkan sebuah siklus (catatannya tetap disimpan)")
+    p.add_argument("slug", help="nama SOP")
+    p.add_argument("run_id", metavar="ID", help="id siklus")
+    p.add_argument("--alasan", required=True, metavar="TEKS", help="alasan pembatalan (wajib)")
+    p.add_argument("--by", required=True, metavar="NAMA", help="nama pegawai yang membatalkan")
     p = add("status", cmd_run_status, "tampilkan daftar periksa sebuah siklus")
     p.add_argument("slug", help="nama SOP")
     p.add_argument("run_id", metavar="ID", nargs="?", help="id siklus (bawaan: yang terakhir)")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from generator import flow
@@ -51,7 +53,7 @@ class StepSpec:
 
 @dataclass(frozen=True)
 class Event:
-    """One recorded completion of a step."""
+    """One recorded completion of a step (`hash`: its link in the file's hash chain)."""
 
     step: int
     pass_no: int
@@ -61,11 +63,124 @@ class Event:
     output: str = ""
     note: str = ""
     decision: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A correction of an earlier completion (`target`: its 1-based number in the history).
+
+    Each of `at`, `output`, `note`, `decision` is None when unchanged. The corrected entry
+    stays in the file; a changed decision drops the completions recorded after it (the flow
+    reopens from the corrected step).
+    """
+
+    target: int
+    by: str
+    recorded: datetime
+    reason: str
+    at: datetime | None = None
+    output: str | None = None
+    note: str | None = None
+    decision: str | None = None
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """The cycle was cancelled (kept, shown as cancelled, left out of statistics)."""
+
+    by: str
+    recorded: datetime
+    reason: str
+    hash: str = ""
+
+
+Entry = Event | Correction | Cancellation
+
+
+class IllegalEvent(ValueError):
+    """An entry in a file that the flow does not allow at its place (a hand edit).
+
+    `index` is the 0-based position in the file's history ('riwayat'), `field` its key.
+    """
+
+    def __init__(self, index: int, field: str, message: str):
+        super().__init__(message)
+        self.index, self.field, self.message = index, field, message
+
+
+@dataclass(frozen=True)
+class History:
+    """The history with corrections applied.
+
+    `events` are the completions in force (corrected values); `origins[i]` is the history
+    index of event i, `sources[i]` that of the last entry that set its values (the completion
+    or its latest correction). `corrections` maps a completion's history index to the indexes
+    of its corrections; `dropped` holds completions a changed decision took out of force.
+    """
+
+    events: tuple[Event, ...] = ()
+    origins: tuple[int, ...] = ()
+    sources: tuple[int, ...] = ()
+    corrections: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    dropped: frozenset[int] = frozenset()
+    cancelled: Cancellation | None = None
+
+
+def apply_entries(entries: Sequence[Entry]) -> History:
+    """The completions in force after every entry; a bad reference raises `IllegalEvent`."""
+    events: list[Event] = []
+    origins: list[int] = []
+    sources: list[int] = []
+    corrections: dict[int, tuple[int, ...]] = {}
+    dropped: set[int] = set()
+    cancelled: Cancellation | None = None
+    for index, entry in enumerate(entries):
+        if cancelled is not None:
+            raise IllegalEvent(index, "", "siklus sudah dibatalkan; tidak ada catatan sesudahnya")
+        if isinstance(entry, Cancellation):
+            cancelled = entry
+        elif isinstance(entry, Event):
+            events.append(entry)
+            origins.append(index)
+            sources.append(index)
+        else:
+            target = entry.target - 1
+            if target not in origins:
+                why = "sudah tidak berlaku" if target in dropped else "bukan langkah yang dicatat"
+                raise IllegalEvent(index, "koreksi", f"catatan nomor {entry.target} {why}")
+            at = origins.index(target)
+            old = events[at]
+            events[at] = corrected(old, entry)
+            sources[at] = index
+            corrections[target] = (*corrections.get(target, ()), index)
+            if entry.decision is not None and entry.decision != old.decision:
+                dropped.update(origins[at + 1 :])
+                del events[at + 1 :], origins[at + 1 :], sources[at + 1 :]
+    return History(
+        tuple(events), tuple(origins), tuple(sources), corrections, frozenset(dropped), cancelled
+    )
+
+
+def corrected(event: Event, correction: Correction) -> Event:
+    """`event` with the values `correction` changes."""
+    return replace(
+        event,
+        at=event.at if correction.at is None else correction.at,
+        output=event.output if correction.output is None else correction.output,
+        note=event.note if correction.note is None else correction.note,
+        decision=event.decision if correction.decision is None else correction.decision,
+    )
 
 
 @dataclass(frozen=True)
 class Checklist:
-    """One cycle of an SOP: identity, the flow snapshot, and the event history."""
+    """One cycle of an SOP: identity, the flow snapshot, and the history (append-only).
+
+    `entries` is everything recorded, in order; `events` the completions in force
+    (corrections applied, see `History`).
+    """
 
     slug: str
     run_id: str
@@ -76,7 +191,22 @@ class Checklist:
     timezone: str
     started: datetime
     steps: tuple[StepSpec, ...]
-    events: tuple[Event, ...] = ()
+    entries: tuple[Entry, ...] = ()
+
+    @cached_property
+    def history(self) -> History:
+        """The history with corrections applied (raises `IllegalEvent` on a bad reference)."""
+        return apply_entries(self.entries)
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """The completions in force, in order."""
+        return self.history.events
+
+    @property
+    def cancelled(self) -> Cancellation | None:
+        """The cancellation, when the cycle was cancelled."""
+        return self.history.cancelled
 
     def step(self, number: int) -> StepSpec:
         """The step with this 1-based number."""

@@ -8,8 +8,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from generator.checklist import chain
 from generator.checklist.calendar import show_time
-from generator.checklist.records import DECISIONS, Checklist, Event
+from generator.checklist.records import (
+    DECISIONS,
+    Cancellation,
+    Checklist,
+    Correction,
+    Event,
+    IllegalEvent,
+)
 from generator.errors import UserError
 
 
@@ -129,12 +137,14 @@ def replay(checklist: Checklist) -> State:
     return state
 
 
-class IllegalEvent(ValueError):
-    """An event in a file that the flow does not allow at its place (a hand edit)."""
+def _refuse(checklist: Checklist, state: State, reason: str) -> UserError:
+    return UserError(f"Ditolak: {reason}.\n{allowed_text(checklist, state)}")
 
-    def __init__(self, index: int, field: str, message: str):
-        super().__init__(message)
-        self.index, self.field, self.message = index, field, message
+
+def _not_yet(at: datetime, now: datetime, tz: ZoneInfo) -> str | None:
+    if at > now:
+        return f"waktu selesai {show_time(at, tz)} belum terjadi (sekarang {show_time(now, tz)})"
+    return None
 
 
 def complete_step(
@@ -150,14 +160,63 @@ def complete_step(
     """The checklist with one more completion, or a UserError saying what is allowed now."""
     state = replay(checklist)
     tz = ZoneInfo(checklist.timezone)
-    reason = refusal(checklist, state, step, decision, at)
-    if reason is None and at > now:
-        reason = f"waktu selesai {show_time(at, tz)} belum terjadi (sekarang {show_time(now, tz)})"
+    if checklist.cancelled is not None:
+        raise UserError(f"Ditolak: siklus {checklist.run_id} sudah dibatalkan.")
+    reason = refusal(checklist, state, step, decision, at) or _not_yet(at, now, tz)
     if reason is not None:
-        raise UserError(f"Ditolak: {reason}.\n{allowed_text(checklist, state)}")
-    event = Event(step, state.pass_no, by, at, now, output, note, decision)
-    updated = replace(checklist, events=(*checklist.events, event))
+        raise _refuse(checklist, state, reason)
+    event = chain.chained(
+        checklist, Event(step, state.pass_no, by, at, now, output, note, decision)
+    )
+    updated = replace(checklist, entries=(*checklist.entries, event))
     return updated, advance(updated, state, event, len(checklist.events))
+
+
+def correct_step(
+    checklist: Checklist,
+    step: int,
+    correction: Correction,
+    now: datetime,
+) -> tuple[Checklist, State]:
+    """The checklist with `correction` of the latest completion in force of `step` (its
+    `target` is filled in here), or a UserError saying why not (nothing changed)."""
+    tz = ZoneInfo(checklist.timezone)
+    state = replay(checklist)
+    if checklist.cancelled is not None:
+        raise UserError(f"Ditolak: siklus {checklist.run_id} sudah dibatalkan.")
+    history = checklist.history
+    mine = [i for i, e in enumerate(history.events) if e.step == step]
+    if not mine:
+        raise _refuse(checklist, state, f"langkah {step} belum dicatat; tidak ada yang dikoreksi")
+    event = history.events[mine[-1]]
+    spec = checklist.step(step)
+    if correction.decision is not None and not spec.is_decision:
+        raise _refuse(checklist, state, f"langkah {step} bukan keputusan; hapus --decision")
+    changes = (correction.at, correction.output, correction.note, correction.decision)
+    if all(value is None for value in changes):
+        raise UserError(
+            "Ditolak: koreksi tidak mengubah apa pun; tulis --at, --output, --note atau --decision."
+        )
+    reason = _not_yet(correction.at, now, tz) if correction.at else None
+    if reason is not None:
+        raise _refuse(checklist, state, reason)
+    entry = replace(correction, target=history.origins[mine[-1]] + 1, recorded=now)
+    updated = replace(checklist, entries=(*checklist.entries, chain.chained(checklist, entry)))
+    try:
+        new_state = replay(updated)
+    except IllegalEvent as exc:
+        why = f"koreksi langkah {step} ({event.by}): {exc.message}"
+        raise _refuse(checklist, state, why) from None
+    return updated, new_state
+
+
+def cancel_run(checklist: Checklist, by: str, reason: str, now: datetime) -> Checklist:
+    """The checklist with its cancellation (running or finished: a cycle recorded by
+    mistake), or a UserError when it was cancelled already."""
+    if checklist.cancelled is not None:
+        raise UserError(f"Ditolak: siklus {checklist.run_id} sudah dibatalkan.")
+    entry = chain.chained(checklist, Cancellation(by, now, reason))
+    return replace(checklist, entries=(*checklist.entries, entry))
 
 
 def parse_step(text: str) -> int:

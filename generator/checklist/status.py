@@ -9,7 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.checklist.calendar import WorkCalendar, show_time
-from generator.checklist.records import Checklist, Event, StepSpec, sop_changes
+from generator.checklist.records import (
+    Checklist,
+    Correction,
+    Event,
+    StepSpec,
+    apply_entries,
+    sop_changes,
+)
 from generator.checklist.state import State, allowed_text, initial_state, replay
 from generator.model import (
     Sop,
@@ -61,6 +68,11 @@ class CycleStatus:
     def complete(self) -> bool:
         """True when the procedure reached an end."""
         return self.state.complete
+
+    @property
+    def cancelled(self) -> bool:
+        """True when the cycle was cancelled (`sop run batal`)."""
+        return self.checklist.cancelled is not None
 
     @property
     def over_steps(self) -> list[int]:
@@ -131,7 +143,7 @@ def cycle_status(
             )
         )
     due, waiting = None, 0
-    if state.next_step is not None:
+    if state.next_step is not None and checklist.cancelled is None:
         standard = checklist.step(state.next_step).time.working_minutes(calendar.hours_per_day)
         due = calendar.add_minutes(state.last_at, standard)
         waiting = calendar.minutes_between(state.last_at, now)
@@ -165,6 +177,59 @@ def _event_json(c: Completion, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def _cancel_json(checklist: Checklist, tz: ZoneInfo) -> dict[str, Any] | None:
+    cancel = checklist.cancelled
+    if cancel is None:
+        return None
+    return {
+        "by": cancel.by,
+        "at": cancel.recorded.astimezone(tz).isoformat(),
+        "reason": cancel.reason,
+    }
+
+
+def _corrections_json(checklist: Checklist, tz: ZoneInfo) -> list[dict[str, Any]]:
+    result = []
+    for entry in checklist.entries:
+        if isinstance(entry, Correction):
+            original = checklist.entries[entry.target - 1]
+            result.append(
+                {
+                    "entry": entry.target,
+                    "step": getattr(original, "step", None),
+                    "by": entry.by,
+                    "at": entry.recorded.astimezone(tz).isoformat(),
+                    "reason": entry.reason,
+                    "changes": correction_changes(checklist, entry),
+                }
+            )
+    return result
+
+
+def correction_changes(checklist: Checklist, correction: Correction) -> list[str]:
+    """What a correction changed, as "keputusan: tidak -> ya" texts (values before it)."""
+    tz = ZoneInfo(checklist.timezone)
+    index = checklist.entries.index(correction)
+    before = apply_entries(checklist.entries[:index])
+    origin = correction.target - 1
+    old = before.events[before.origins.index(origin)] if origin in before.origins else None
+    changes = []
+    pairs = (
+        (
+            "waktu selesai",
+            old and show_time(old.at, tz),
+            correction.at and show_time(correction.at, tz),
+        ),
+        ("output", old and old.output, correction.output),
+        ("catatan", old and old.note, correction.note),
+        ("keputusan", old and old.decision, correction.decision),
+    )
+    for name, was, new in pairs:
+        if new is not None:
+            changes.append(f"{name}: {was or '-'} -> {new or '-'}")
+    return changes
+
+
 def status_json(status: CycleStatus) -> dict[str, Any]:
     """The status as a JSON-ready object (keys: complete, next, steps, ...)."""
     cl, tz = status.checklist, ZoneInfo(status.checklist.timezone)
@@ -191,6 +256,8 @@ def status_json(status: CycleStatus) -> dict[str, Any]:
         "started": cl.started.astimezone(tz).isoformat(),
         "now": status.now.astimezone(tz).isoformat(),
         "complete": status.complete,
+        "cancelled": _cancel_json(status.checklist, tz),
+        "corrections": _corrections_json(status.checklist, tz),
         "finished": status.finished.astimezone(tz).isoformat() if status.finished else None,
         "next": status.state.allowed,
         "pass": status.state.pass_no,
@@ -228,9 +295,23 @@ def status_text(status: CycleStatus, calendar: WorkCalendar) -> str:
         c.over for r in status.steps for c in r.history
     ):
         lines.append("(*) melebihi waktu baku")
+    lines += _correction_lines(status.checklist)
     lines.append("")
     lines.append(_next_text(status, calendar))
     return "\n".join(lines) + "\n"
+
+
+def _correction_lines(checklist: Checklist) -> list[str]:
+    tz = ZoneInfo(checklist.timezone)
+    lines = []
+    for entry in checklist.entries:
+        if isinstance(entry, Correction):
+            step = getattr(checklist.entries[entry.target - 1], "step", "?")
+            lines.append(
+                f"Koreksi langkah {step} oleh {entry.by} pada {show_time(entry.recorded, tz)} "
+                f"({'; '.join(correction_changes(checklist, entry))}); alasan: {entry.reason}"
+            )
+    return ([""] if lines else []) + lines
 
 
 def _spent(c: Completion, calendar: WorkCalendar) -> str:
@@ -263,6 +344,12 @@ def _status_rows(row: StepStatus, calendar: WorkCalendar) -> list[str]:
 
 
 def _next_text(status: CycleStatus, calendar: WorkCalendar) -> str:
+    cancel = status.checklist.cancelled
+    if cancel is not None:
+        return (
+            f"SIKLUS DIBATALKAN oleh {cancel.by} pada {show_time(cancel.recorded, calendar.tz)}; "
+            f"alasan: {cancel.reason}"
+        )
     if status.complete and status.finished is not None:
         total = calendar.minutes_between(status.checklist.started, status.finished)
         return (
@@ -301,5 +388,27 @@ def done_text(checklist: Checklist, state: State, calendar: WorkCalendar) -> str
     if state.reopened:
         steps = ", ".join(map(str, state.reopened))
         lines.append(f"Langkah {steps} dibuka kembali; putaran {state.pass_no} dimulai.")
+    lines.append(allowed_text(checklist, state))
+    return "\n".join(lines)
+
+
+def corrected_text(checklist: Checklist, state: State) -> str:
+    """What `sop run koreksi` prints after recording the last entry (a correction)."""
+    entry = checklist.entries[-1]
+    assert isinstance(entry, Correction)
+    tz = ZoneInfo(checklist.timezone)
+    step = getattr(checklist.entries[entry.target - 1], "step", "?")
+    lines = [
+        f"Koreksi langkah {step} (catatan nomor {entry.target}) dicatat oleh {entry.by} pada "
+        f"{show_time(entry.recorded, tz)}: {'; '.join(correction_changes(checklist, entry))}.",
+        "Catatan asli tetap tersimpan di riwayat.",
+    ]
+    dropped = sorted(checklist.history.dropped - apply_entries(checklist.entries[:-1]).dropped)
+    if dropped:
+        steps = ", ".join(str(checklist.entries[i].step) for i in dropped)  # type: ignore[union-attr]
+        lines.append(
+            f"Keputusan berubah: catatan langkah {steps} sesudahnya tidak berlaku lagi; "
+            "alur dibuka kembali dari langkah ini."
+        )
     lines.append(allowed_text(checklist, state))
     return "\n".join(lines)

@@ -24,9 +24,10 @@ from generator.checklist.records import (
     MAX_TEXT,
     RUN_ID_PATTERN,
     Checklist,
+    Correction,
     new_checklist,
 )
-from generator.checklist.state import State, complete_step
+from generator.checklist.state import State, cancel_run, complete_step, correct_step
 from generator.checklist.yamlform import dump_checklist, parse_checklist
 from generator.errors import Problem, UserError, storage_error
 from generator.model import (
@@ -278,9 +279,7 @@ def record_done(
     path = checklist_path(data_dir, slug, run_id)
     by = _check_text("--by (nama pelaksana)", by, required=True)
     output, note = _check_text("--output", output), _check_text("--note", note)
-    decision = decision.strip().lower()
-    if decision and decision not in DECISIONS:
-        raise UserError(f"--decision harus ya atau tidak, bukan '{decision}'")
+    decision = _decision_arg(decision)
     if not path.is_file():
         raise _missing_run(Path(data_dir), slug, run_id)
     with _locked(path):
@@ -288,6 +287,58 @@ def record_done(
         updated, state = complete_step(checklist, step, by, at or now, now, output, note, decision)
         write_atomic(path, dump_checklist(updated).encode("utf-8"))
     return updated, state
+
+
+def _decision_arg(decision: str) -> str:
+    decision = decision.strip().lower()
+    if decision and decision not in DECISIONS:
+        raise UserError(f"--decision harus ya atau tidak, bukan '{decision}'")
+    return decision
+
+
+def record_correction(
+    data_dir: Path | str,
+    slug: str,
+    run_id: str,
+    step: int,
+    by: str,
+    reason: str,
+    now: datetime,
+    at: datetime | None = None,
+    output: str | None = None,
+    note: str | None = None,
+    decision: str | None = None,
+) -> tuple[Checklist, State]:
+    """Append a correction of `step`'s latest completion (None: that value unchanged)."""
+    path = checklist_path(data_dir, slug, run_id)
+    by = _check_text("--by (nama yang mengoreksi)", by, required=True)
+    reason = _check_text("--alasan", reason, required=True)
+    output = None if output is None else _check_text("--output", output)
+    note = None if note is None else _check_text("--note", note)
+    decision = None if decision is None else _decision_arg(decision) or None
+    if not path.is_file():
+        raise _missing_run(Path(data_dir), slug, run_id)
+    correction = Correction(0, by, now, reason, at, output, note, decision)
+    with _locked(path):
+        checklist = read_checklist(path)
+        updated, state = correct_step(checklist, step, correction, now)
+        write_atomic(path, dump_checklist(updated).encode("utf-8"))
+    return updated, state
+
+
+def cancel_cycle(
+    data_dir: Path | str, slug: str, run_id: str, by: str, reason: str, now: datetime
+) -> Checklist:
+    """Append the cancellation of a cycle (kept in the file, left out of statistics)."""
+    path = checklist_path(data_dir, slug, run_id)
+    by = _check_text("--by (nama yang membatalkan)", by, required=True)
+    reason = _check_text("--alasan", reason, required=True)
+    if not path.is_file():
+        raise _missing_run(Path(data_dir), slug, run_id)
+    with _locked(path):
+        updated = cancel_run(read_checklist(path), by, reason, now)
+        write_atomic(path, dump_checklist(updated).encode("utf-8"))
+    return updated
 
 
 def open_checklist(data_dir: Path | str, slug: str, run_id: str | None = None) -> Checklist:

@@ -34,6 +34,7 @@ class CycleSummary:
     due: datetime | None
     finished: datetime | None
     working_minutes: int
+    cancelled: bool = False
 
 
 def summarize(checklist: Checklist, calendar: WorkCalendar, now: datetime) -> CycleSummary:
@@ -54,6 +55,7 @@ def summarize(checklist: Checklist, calendar: WorkCalendar, now: datetime) -> Cy
         due=status.due,
         finished=status.finished,
         working_minutes=calendar.minutes_between(checklist.started, end),
+        cancelled=checklist.cancelled is not None,
     )
 
 
@@ -79,7 +81,9 @@ def cycle_times(
     """Per step: how long it actually took over every completion in every cycle.
 
     Steps and standards come from `sop` when given, else from the latest cycle's snapshot.
+    Cancelled cycles are left out.
     """
+    checklists = [c for c in checklists if c.cancelled is None]
     if sop is not None:
         specs = snapshot(sop)
     elif checklists:
@@ -119,12 +123,14 @@ def list_text(summaries: Sequence[CycleSummary], calendar: WorkCalendar) -> str:
         return "Belum ada siklus. Mulai dengan: sop run start <slug>\n"
     lines = [f"{'SOP':<32} {'Siklus':<16} {'Dimulai':<16} {'Kemajuan':<9} Keadaan"]
     for s in summaries:
-        if s.complete and s.finished:
+        if s.cancelled:
+            state = "DIBATALKAN"
+        elif s.complete and s.finished:
             state = f"selesai {s.finished.astimezone(calendar.tz):%Y-%m-%d %H:%M}"
         else:
             state = "berikutnya: langkah " + ", ".join(map(str, s.next))
             state += " (TERLAMBAT)" if s.overdue else ""
-        if [n for n in s.over_steps if n not in s.next]:
+        if not s.cancelled and [n for n in s.over_steps if n not in s.next]:
             over = ", ".join(str(n) for n in s.over_steps if n not in s.next)
             state += f"; melebihi baku: langkah {over}"
         lines.append(
@@ -141,6 +147,7 @@ def summary_json(summary: CycleSummary, tz: ZoneInfo) -> dict[str, Any]:
         "run": summary.run_id,
         "started": summary.started.astimezone(tz).isoformat(),
         "complete": summary.complete,
+        "cancelled": summary.cancelled,
         "finished": summary.finished.astimezone(tz).isoformat() if summary.finished else None,
         "done": summary.done,
         "total": summary.total,

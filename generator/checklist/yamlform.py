@@ -10,8 +10,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from generator.checklist.records import DECISIONS, END_WORD, Checklist, Event, StepSpec
-from generator.checklist.state import IllegalEvent, replay
+from generator.checklist import chain
+from generator.checklist.records import (
+    DECISIONS,
+    END_WORD,
+    Cancellation,
+    Checklist,
+    Correction,
+    Entry,
+    Event,
+    IllegalEvent,
+    StepSpec,
+)
+from generator.checklist.state import replay
 from generator.errors import Problem, UserError
 from generator.model import (
     DURATION_PATTERN,
@@ -22,8 +33,10 @@ from generator.yamlread import Path_, YamlRefused, field_name, read_yaml
 _HEADER = (
     "# Daftar periksa satu siklus SOP, ditulis oleh perintah `sop run`.\n"
     "# Bagian 'langkah' adalah salinan alur SOP saat siklus dimulai; 'riwayat' mencatat setiap\n"
-    "# langkah yang selesai, berurutan. Jangan mengubah berkas ini dengan tangan: catat langkah\n"
-    "# dengan `sop run done`.\n"
+    "# langkah yang selesai, koreksi dan pembatalan, berurutan. Setiap catatan memuat hash yang\n"
+    "# terantai ke catatan sebelumnya ('rantai'), sehingga perubahan dengan tangan terdeteksi\n"
+    "# oleh `sop check`. Jangan mengubah berkas ini: gunakan `sop run done`, `sop run koreksi`\n"
+    "# atau `sop run batal`.\n"
 )
 
 
@@ -44,56 +57,18 @@ _Dumper.yaml_implicit_resolvers = {
 }
 
 
-def _time_text(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).isoformat()
-
-
-def _spec_data(spec: StepSpec) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "nomor": str(spec.number),
-        "uraian": spec.description,
-        "pelaksana": list(spec.actors),
-        "waktu": str(spec.time),
-        "output": spec.output,
-    }
-    if spec.is_decision:
-        data["keputusan"] = {"ya": str(spec.yes), "tidak": str(spec.no)}
-    else:
-        data["berikutnya"] = str(spec.next) if spec.next is not None else END_WORD
-    return data
-
-
-def _event_data(event: Event, tz: ZoneInfo) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "langkah": str(event.step),
-        "putaran": str(event.pass_no),
-        "oleh": event.by,
-        "waktu_selesai": _time_text(event.at, tz),
-        "dicatat": _time_text(event.recorded, tz),
-    }
-    if event.decision:
-        data["keputusan"] = event.decision
-    if event.output:
-        data["output"] = event.output
-    if event.note:
-        data["catatan"] = event.note
-    return data
-
-
 def dump_checklist(checklist: Checklist) -> str:
     """The checklist as the YAML text written to its file (readable by `read_yaml`)."""
     tz = ZoneInfo(checklist.timezone)
     data = {
-        "sop": checklist.slug,
-        "siklus": checklist.run_id,
-        "nomor": checklist.sop_number,
-        "nama": checklist.sop_name,
-        "tanggal_revisi": checklist.revised,
-        "hash_isi": checklist.content_hash,
-        "zona_waktu": checklist.timezone,
-        "dimulai": _time_text(checklist.started, tz),
-        "langkah": [_spec_data(s) for s in checklist.steps],
-        "riwayat": [_event_data(e, tz) for e in checklist.events],
+        **chain.head_data(checklist),
+        "rantai": {
+            "awal": chain.head_hash(checklist),
+            "akhir": chain.last_hash(checklist),
+            "jumlah": str(len(checklist.entries)),
+        },
+        "langkah": [chain.spec_data(s) for s in checklist.steps],
+        "riwayat": [{**chain.entry_data(e, tz), "hash": e.hash} for e in checklist.entries],
     }
     body = yaml.dump(
         data,
@@ -115,13 +90,18 @@ _TOP_KEYS = (
     "hash_isi",
     "zona_waktu",
     "dimulai",
+    "rantai",
     "langkah",
     "riwayat",
 )
+_CHAIN_KEYS = ("awal", "akhir", "jumlah")
 _SPEC_KEYS = ("nomor", "uraian", "pelaksana", "waktu", "output")
 _SPEC_OPTIONAL = ("keputusan", "berikutnya")
-_EVENT_KEYS = ("langkah", "putaran", "oleh", "waktu_selesai", "dicatat")
+_EVENT_KEYS = ("langkah", "putaran", "oleh", "waktu_selesai", "dicatat", "hash")
 _EVENT_OPTIONAL = ("keputusan", "output", "catatan")
+_CORRECTION_KEYS = ("jenis", "koreksi", "oleh", "dicatat", "alasan", "hash")
+_CORRECTION_OPTIONAL = ("waktu_selesai", "keputusan", "output", "catatan")
+_CANCEL_KEYS = ("jenis", "oleh", "dicatat", "alasan", "hash")
 _HAND_HINT = "berkas daftar periksa ditulis oleh `sop run`; kembalikan isinya (mis. dari cadangan)"
 
 
@@ -232,10 +212,23 @@ def _read_spec(f: _Fields, i: int, count: int) -> StepSpec:
     )
 
 
-def _read_event(f: _Fields, i: int) -> Event:
+def _read_event(f: _Fields, i: int) -> Entry:
     path: Path_ = ("riwayat", i)
-    f.mapping(path, _EVENT_KEYS, _EVENT_OPTIONAL)
     raw = f.get(path)
+    kind = raw.get("jenis") if isinstance(raw, dict) else None
+    if kind == chain.KIND_CORRECTION:
+        return _read_correction(f, i)
+    if kind == chain.KIND_CANCEL:
+        f.mapping(path, _CANCEL_KEYS)
+        return Cancellation(
+            by=f.text((*path, "oleh")),
+            recorded=f.time((*path, "dicatat")),
+            reason=f.text((*path, "alasan")),
+            hash=f.text((*path, "hash")),
+        )
+    if kind is not None:
+        f.fail((*path, "jenis"), f"jenis harus {chain.KIND_CORRECTION} atau {chain.KIND_CANCEL}")
+    f.mapping(path, _EVENT_KEYS, _EVENT_OPTIONAL)
     decision = f.text((*path, "keputusan")) if "keputusan" in raw else ""
     if decision and decision not in DECISIONS:
         f.fail((*path, "keputusan"), "harus ya atau tidak")
@@ -248,6 +241,30 @@ def _read_event(f: _Fields, i: int) -> Event:
         output=f.text((*path, "output"), required=False) if "output" in raw else "",
         note=f.text((*path, "catatan"), required=False) if "catatan" in raw else "",
         decision=decision,
+        hash=f.text((*path, "hash")),
+    )
+
+
+def _read_correction(f: _Fields, i: int) -> Correction:
+    path: Path_ = ("riwayat", i)
+    f.mapping(path, _CORRECTION_KEYS, _CORRECTION_OPTIONAL)
+    raw = f.get(path)
+    decision = f.text((*path, "keputusan")) if "keputusan" in raw else None
+    if decision is not None and decision not in DECISIONS:
+        f.fail((*path, "keputusan"), "harus ya atau tidak")
+    target = f.number((*path, "koreksi"))
+    if target > i:
+        f.fail((*path, "koreksi"), f"catatan nomor {target} belum ada di atas koreksi ini")
+    return Correction(
+        target=target,
+        by=f.text((*path, "oleh")),
+        recorded=f.time((*path, "dicatat")),
+        reason=f.text((*path, "alasan")),
+        at=f.time((*path, "waktu_selesai")) if "waktu_selesai" in raw else None,
+        output=f.text((*path, "output"), required=False) if "output" in raw else None,
+        note=f.text((*path, "catatan"), required=False) if "catatan" in raw else None,
+        decision=decision,
+        hash=f.text((*path, "hash")),
     )
 
 
@@ -255,6 +272,8 @@ def parse_checklist(raw: bytes, source: str, expect: tuple[str, str] | None = No
     """Read a checklist file's bytes strictly; every mistake is a located UserError.
 
     `expect` is the (slug, run id) the file's place names; the file must agree with it.
+    Besides its form, the file must follow the flow and the order of time, and its hash
+    chain must be whole (`chain_problems`): every such problem is reported at once.
     """
     try:
         doc = read_yaml(raw)
@@ -274,6 +293,7 @@ def parse_checklist(raw: bytes, source: str, expect: tuple[str, str] | None = No
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         f.fail(("zona_waktu",), f"zona waktu '{zone}' tidak dikenal")
+    f.mapping(("rantai",), _CHAIN_KEYS)
     specs = f.items(("langkah",))
     if not specs:
         f.fail(("langkah",), "daftar langkah kosong")
@@ -287,10 +307,96 @@ def parse_checklist(raw: bytes, source: str, expect: tuple[str, str] | None = No
         timezone=zone,
         started=f.time(("dimulai",)),
         steps=tuple(_read_spec(f, i, len(specs)) for i in range(len(specs))),
-        events=tuple(_read_event(f, i) for i in range(len(f.items(("riwayat",))))),
+        entries=tuple(_read_event(f, i) for i in range(len(f.items(("riwayat",))))),
     )
+    problems = chain_problems(f, checklist) + _flow_problems(f, checklist)
+    if problems:
+        raise UserError(sorted(problems, key=lambda p: (p.line, p.column)))
+    return checklist
+
+
+def _problem(f: _Fields, path: Path_, message: str, hint: str = _HAND_HINT) -> Problem:
+    line, col = f.doc.position(path)
+    return Problem(f.source, line, col, field_name(path), message, hint)
+
+
+def _flow_problems(f: _Fields, checklist: Checklist) -> list[Problem]:
+    """The history against the flow, and each entry's times against the one before."""
+    problems: list[Problem] = []
+    previous = checklist.started
+    for i, entry in enumerate(checklist.entries):
+        at = getattr(entry, "at", None)
+        if at is not None and at > entry.recorded:
+            problems.append(
+                _problem(f, ("riwayat", i, "waktu_selesai"), "waktu selesai setelah waktu dicatat")
+            )
+        if entry.recorded < previous:
+            message = "waktu dicatat lebih awal dari catatan sebelumnya"
+            problems.append(_problem(f, ("riwayat", i, "dicatat"), message))
+        previous = max(previous, entry.recorded)
+    try:
+        history = checklist.history
+    except IllegalEvent as exc:
+        where: Path_ = ("riwayat", exc.index, exc.field) if exc.field else ("riwayat", exc.index)
+        return [*problems, _problem(f, where, exc.message)]
     try:
         replay(checklist)
     except IllegalEvent as exc:
-        f.fail(("riwayat", exc.index, exc.field), exc.message)
-    return checklist
+        index = history.sources[exc.index]
+        plain = index == history.origins[exc.index]  # else a correction set the value
+        where = ("riwayat", index, exc.field) if plain else ("riwayat", index)
+        problems.append(_problem(f, where, exc.message))
+    return problems
+
+
+_CHAIN_HINT = (
+    "catatan siklus hanya boleh diubah dengan `sop run`; kembalikan berkas dari cadangan atau "
+    "riwayat git, atau catat perbaikan dengan `sop run koreksi`"
+)
+
+
+def chain_problems(f: _Fields, checklist: Checklist) -> list[Problem]:
+    """Breaks of the hash chain, each located at the entry or head key that no longer fits."""
+    problems: list[Problem] = []
+    start = f.text(("rantai", "awal"))
+    if start != chain.head_hash(checklist):
+        problems.append(
+            _problem(
+                f,
+                ("rantai", "awal"),
+                "identitas siklus atau salinan langkah SOP diubah setelah siklus dimulai "
+                "(hash tidak cocok)",
+                _CHAIN_HINT,
+            )
+        )
+    for index in chain.broken_links(checklist, start):
+        problems.append(
+            _problem(
+                f,
+                ("riwayat", index),
+                f"catatan nomor {index + 1} diubah, disisipkan atau dihapus setelah dicatat "
+                "(hash tidak cocok dengan rantai)",
+                _CHAIN_HINT,
+            )
+        )
+    count = f.number(("rantai", "jumlah")) if f.text(("rantai", "jumlah")) != "0" else 0
+    if count != len(checklist.entries):
+        problems.append(
+            _problem(
+                f,
+                ("rantai", "jumlah"),
+                f"kepala berkas mencatat {count} catatan, riwayat memuat "
+                f"{len(checklist.entries)}: catatan dihapus atau ditambah dengan tangan",
+                _CHAIN_HINT,
+            )
+        )
+    elif f.text(("rantai", "akhir")) != chain.last_hash(checklist):
+        problems.append(
+            _problem(
+                f,
+                ("rantai", "akhir"),
+                "hash terakhir di kepala berkas tidak cocok dengan catatan terakhir",
+                _CHAIN_HINT,
+            )
+        )
+    return problems
