@@ -37,7 +37,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate the data folder."""
     project = loader.load_project(args.data, args.templates)
     _print_problems(project.warnings)
-    print(f"{len(project.sops)} SOP valid, {len(project.warnings)} peringatan")
+    calendar = checklist.WorkCalendar.of(project.office)
+    now = checklist.current_time(calendar.tz)
+    sops = {sop.slug: sop for sop in project.sops}
+    count, problems = checklist.check_checklists(args.data, sops, now)
+    _print_problems(problems)
+    errors = sum(p.is_error for p in problems)
+    warnings = len(project.warnings) + len(problems) - errors
+    cycles = f", {count} berkas siklus diperiksa" if count else ""
+    if errors:
+        print(f"{len(project.sops)} SOP valid{cycles}: {_summary(errors, warnings)}")
+        return 1
+    print(f"{len(project.sops)} SOP valid{cycles}, {warnings} peringatan")
     return 0
 
 
@@ -165,7 +176,7 @@ def _typed_time(
             f"Ditolak: --at {day} adalah {reason}.\n"
             "Periksa tanggalnya; bila memang dikerjakan pada hari itu, ulangi dengan --paksa."
         )
-    _warn([f"{day} adalah {reason}; dicatat karena --paksa"])
+    _warn([f"{day} adalah {reason}; diterima karena --paksa"])
     return at
 
 

@@ -73,6 +73,7 @@ from generator.checklist.status import (  # noqa: F401
 )
 from generator.checklist.store import (  # noqa: F401
     cancel_cycle,
+    check_checklists,
     checklist_path,
     load_checklists,
     make_folder,
@@ -95,6 +96,7 @@ from generator.checklist.summary import (  # noqa: F401
     summary_json,
 )
 from generator.checklist.yamlform import (  # noqa: F401
+    audit_checklist,
     dump_checklist,
     parse_checklist,
 )

@@ -6,7 +6,7 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +28,12 @@ from generator.checklist.records import (
     new_checklist,
 )
 from generator.checklist.state import State, cancel_run, complete_step, correct_step
-from generator.checklist.yamlform import dump_checklist, parse_checklist
+from generator.checklist.yamlform import (
+    audit_checklist,
+    dump_checklist,
+    parse_checklist,
+    read_checklist_problems,
+)
 from generator.errors import Problem, UserError, storage_error
 from generator.model import (
     SLUG_PATTERN,
@@ -360,13 +365,10 @@ def _order(checklist: Checklist) -> tuple[datetime, list[Any]]:
     return checklist.started, natural
 
 
-def load_checklists(data_dir: Path | str) -> dict[str, list[Checklist]]:
-    """Every checklist under <data>/checklist, read-only, by SOP slug in start order.
-
-    Any damaged or misnamed file makes one UserError listing every located problem.
-    """
+def _checklist_files(data_dir: Path | str) -> tuple[list[Path], list[Problem]]:
+    """Every checklist file under <data>/checklist, and the misnamed folders and files."""
     root = Path(data_dir) / CHECKLIST_DIR
-    result: dict[str, list[Checklist]] = {}
+    paths: list[Path] = []
     problems: list[Problem] = []
     folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     for folder in folders:
@@ -381,10 +383,43 @@ def load_checklists(data_dir: Path | str) -> dict[str, list[Checklist]]:
             if len(path.stem) > MAX_RUN_ID or not re.fullmatch(RUN_ID_PATTERN, path.stem):
                 problems.append(Problem(str(path), 0, 0, "", "nama berkas siklus tidak sah"))
                 continue
-            try:
-                result.setdefault(folder.name, []).append(read_checklist(path))
-            except UserError as exc:
-                problems += exc.problems
+            paths.append(path)
+    return paths, problems
+
+
+def load_checklists(data_dir: Path | str) -> dict[str, list[Checklist]]:
+    """Every checklist under <data>/checklist, read-only, by SOP slug in start order.
+
+    Any damaged or misnamed file makes one UserError listing every located problem.
+    """
+    result: dict[str, list[Checklist]] = {}
+    paths, problems = _checklist_files(data_dir)
+    for path in paths:
+        try:
+            result.setdefault(path.parent.name, []).append(read_checklist(path))
+        except UserError as exc:
+            problems += exc.problems
     if problems:
         raise UserError(problems)
     return {slug: sorted(cycles, key=_order) for slug, cycles in result.items()}
+
+
+def check_checklists(
+    data_dir: Path | str, sops: Mapping[str, Sop], now: datetime
+) -> tuple[int, list[Problem]]:
+    """`sop check` of every checklist file: form, flow, hash chain, times not in the future,
+    the snapshot against the SOP revision it names, cycles whose SOP (`sops`, by slug) is
+    gone. Returns the number of files read and every problem (errors and warnings)."""
+    paths, problems = _checklist_files(data_dir)
+    for path in paths:
+        try:
+            raw = path.read_bytes()
+            where = (path.parent.name, path.stem)
+            checklist, found = read_checklist_problems(raw, str(path), where)
+            found += audit_checklist(raw, str(path), checklist, sops.get(checklist.slug), now)
+        except UserError as exc:
+            found = list(exc.problems)
+        except OSError as exc:
+            found = [Problem(str(path), 0, 0, "", f"tidak dapat dibaca: {exc.strerror}")]
+        problems += sorted(found, key=lambda p: (p.line, p.column))
+    return len(paths), problems

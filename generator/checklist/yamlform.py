@@ -21,12 +21,15 @@ from generator.checklist.records import (
     Event,
     IllegalEvent,
     StepSpec,
+    content_hash,
+    snapshot,
 )
 from generator.checklist.state import replay
-from generator.errors import Problem, UserError
+from generator.errors import Problem, Severity, UserError
 from generator.model import (
     DURATION_PATTERN,
     Duration,
+    Sop,
 )
 from generator.yamlread import Path_, YamlRefused, field_name, read_yaml
 
@@ -275,6 +278,17 @@ def parse_checklist(raw: bytes, source: str, expect: tuple[str, str] | None = No
     Besides its form, the file must follow the flow and the order of time, and its hash
     chain must be whole (`chain_problems`): every such problem is reported at once.
     """
+    checklist, problems = read_checklist_problems(raw, source, expect)
+    if problems:
+        raise UserError(problems)
+    return checklist
+
+
+def read_checklist_problems(
+    raw: bytes, source: str, expect: tuple[str, str] | None = None
+) -> tuple[Checklist, list[Problem]]:
+    """The checklist read from a file's bytes, and its flow, time and chain problems (sorted
+    by line); a file that cannot be read as a checklist at all raises a located UserError."""
     try:
         doc = read_yaml(raw)
     except YamlRefused as exc:
@@ -310,9 +324,7 @@ def parse_checklist(raw: bytes, source: str, expect: tuple[str, str] | None = No
         entries=tuple(_read_event(f, i) for i in range(len(f.items(("riwayat",))))),
     )
     problems = chain_problems(f, checklist) + _flow_problems(f, checklist)
-    if problems:
-        raise UserError(sorted(problems, key=lambda p: (p.line, p.column)))
-    return checklist
+    return checklist, sorted(problems, key=lambda p: (p.line, p.column))
 
 
 def _problem(f: _Fields, path: Path_, message: str, hint: str = _HAND_HINT) -> Problem:
@@ -400,3 +412,70 @@ def chain_problems(f: _Fields, checklist: Checklist) -> list[Problem]:
             )
         )
     return problems
+
+
+def audit_checklist(
+    raw: bytes, source: str, checklist: Checklist, sop: Sop | None, now: datetime
+) -> list[Problem]:
+    """What `sop check` adds to reading a (valid) checklist file: times in the future, a
+    snapshot that differs from the SOP revision the file names, an SOP that is gone."""
+    f = _Fields(read_yaml(raw), source)
+    problems: list[Problem] = []
+    for i, entry in enumerate(checklist.entries):
+        for key, moment in (
+            ("dicatat", entry.recorded),
+            ("waktu_selesai", getattr(entry, "at", None)),
+        ):
+            if moment is not None and moment > now:
+                hint = "periksa jam komputer yang mencatat; koreksi dengan `sop run koreksi`"
+                problems.append(_problem(f, ("riwayat", i, key), "waktu ini belum terjadi", hint))
+    if sop is None:
+        problems.append(
+            Problem(
+                source,
+                *f.doc.position(("sop",)),
+                "sop",
+                f"SOP '{checklist.slug}' tidak ada di folder data (dihapus atau diganti nama); "
+                "siklus ini tidak tampil pada halaman SOP mana pun",
+                f"kembalikan berkas sop/{checklist.slug}.yaml, atau biarkan bila SOP itu memang "
+                "dicabut",
+                Severity.WARNING,
+            )
+        )
+    elif content_hash(sop) == checklist.content_hash:
+        problems += _snapshot_problems(f, checklist, sop)
+    return problems
+
+
+def _snapshot_problems(f: _Fields, checklist: Checklist, sop: Sop) -> list[Problem]:
+    """Snapshot keys that differ from the SOP whose content hash the file records."""
+    problems = []
+    now_specs = [chain.spec_data(s) for s in snapshot(sop)]
+    file_specs = [chain.spec_data(s) for s in checklist.steps]
+    if len(now_specs) != len(file_specs):
+        message = f"salinan memuat {len(file_specs)} langkah, SOP revisi ini {len(now_specs)}"
+        return [_problem(f, ("langkah",), message, _CHAIN_HINT)]
+    for i, (mine, theirs) in enumerate(zip(file_specs, now_specs, strict=True)):
+        for key in sorted(set(mine) | set(theirs)):
+            if mine.get(key) != theirs.get(key):
+                path: Path_ = ("langkah", i, key) if key in mine else ("langkah", i)
+                problems.append(
+                    _problem(
+                        f,
+                        path,
+                        f"berbeda dari SOP revisi yang dicatat (hash_isi sama): di SOP "
+                        f"{_shown(theirs.get(key))}",
+                        _CHAIN_HINT,
+                    )
+                )
+    return problems
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "tidak ada"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return f"'{value}'"
