@@ -15,8 +15,8 @@ from generator import build, checklist
 from generator.build import BuildResult
 from generator.cache import Cache, cache_key
 from generator.loader import Project, load_project
-from generator.render import page, sheet
-from generator.render.common import RenderContext
+from generator.render import cycles, page, sheet
+from generator.render.common import PdfJob, RenderContext
 
 # Debian's fonts-liberation: metric-compatible with Arial, the font of the official sheet.
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
@@ -65,7 +65,9 @@ def read_fonts(font_dir: Path = FONT_DIR) -> dict[str, bytes]:
 
 def _cycle_row(summary: checklist.CycleSummary, calendar: checklist.WorkCalendar) -> page.CycleRow:
     tz = calendar.tz
-    if summary.complete and summary.finished:
+    if summary.cancelled:
+        state = "DIBATALKAN"
+    elif summary.complete and summary.finished:
         state = f"selesai {checklist.show_time(summary.finished, tz)}"
     else:
         state = "berikutnya: langkah " + ", ".join(map(str, summary.next))
@@ -79,6 +81,7 @@ def _cycle_row(summary: checklist.CycleSummary, calendar: checklist.WorkCalendar
         state=state,
         over=", ".join(over) or "-",
         late=summary.overdue,
+        href=f"../../{cycles.cycle_url(summary.slug, summary.run_id)}",
     )
 
 
@@ -97,12 +100,15 @@ def _time_row(times: checklist.StepTimes, calendar: checklist.WorkCalendar) -> p
     )
 
 
-def cycle_views(project: Project) -> dict[str, page.Cycles]:
+def cycle_views(
+    project: Project, records: dict[str, list[checklist.Checklist]] | None = None
+) -> dict[str, page.Cycles]:
     """Each SOP's recorded cycles (sop_data/checklist/) as the site shows them, at now
     ($SOP_NOW replaces the clock, for reproducible builds and tests)."""
     calendar = checklist.WorkCalendar.of(project.office)
     now = checklist.current_time(calendar.tz)
-    records = checklist.load_checklists(project.data_dir)
+    if records is None:
+        records = checklist.load_checklists(project.data_dir)
     views = {}
     for sop in project.sops:
         runs = records.get(sop.slug, [])
@@ -114,6 +120,34 @@ def cycle_views(project: Project) -> dict[str, page.Cycles]:
             tuple(_time_row(t, calendar) for t in times),
         )
     return views
+
+
+def cycle_files(
+    project: Project,
+    ctx: RenderContext,
+    records: dict[str, list[checklist.Checklist]],
+    cache_dir: Path | None,
+) -> tuple[dict[str, str], dict[str, bytes], str]:
+    """Every cycle's page and printed record (`siklus/<slug>/<id>/`), and the home page's
+    section on running, overdue and orphaned cycles, at now ($SOP_NOW replaces the clock)."""
+    calendar = checklist.WorkCalendar.of(project.office)
+    now = checklist.current_time(calendar.tz)
+    sops = {sop.slug: sop for sop in project.sops}
+    pages: dict[str, str] = {}
+    jobs: dict[str, PdfJob] = {}
+    listed = []
+    for slug in sorted(records):
+        sop = sops.get(slug)
+        for cycle in records[slug]:
+            report = checklist.cycle_report(cycle, calendar, now, sop)
+            pages[cycles.cycle_page_path(slug, cycle.run_id)] = cycles.cycle_page(ctx, report, sop)
+            pdf = cycles.cycle_url(slug, cycle.run_id) + cycles.record_name(cycle.run_id)
+            jobs[pdf] = cycles.record_job(ctx, report, sop)
+            listed.append((report, sop is not None))
+    pdfs, _ = build.run_jobs(dict(jobs), Cache(cache_dir) if cache_dir else None)
+    as_of = checklist.show_time(now, calendar.tz)
+    overview = cycles.overview(ctx, listed, as_of) if listed else ""
+    return pages, pdfs, overview
 
 
 def sheet_fragments(
@@ -149,10 +183,15 @@ def build_site(data_dir: Path, templates_dir: Path, cache_dir: Path | None) -> S
     start = time.perf_counter()
     ctx = build.render_context(project, templates_dir)
     sheets = sheet_fragments(project, ctx, templates_dir, cache_dir)
-    pages = page.site_pages(ctx, result.files, sheets.keys(), cycle_views(project))
+    records = checklist.load_checklists(project.data_dir)
+    pages = page.site_pages(ctx, result.files, sheets.keys(), cycle_views(project, records))
+    cycle_pages, cycle_pdfs, overview = cycle_files(project, ctx, records, cache_dir)
+    pages["index.md"] += overview
+    pages.update(cycle_pages)
     fonts = read_fonts()
     files: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
     files.update(page.site_artifacts(result.files))
+    files.update(cycle_pdfs)
     files.update(page.site_assets(ctx, fonts))
     files.update({f"{page.FONTS_DIR}/{name}": data for name, data in fonts.items()})
     result.timings["pages"] = time.perf_counter() - start

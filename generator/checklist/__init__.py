@@ -43,6 +43,15 @@ from generator.checklist.records import (  # noqa: F401
     snapshot,
     sop_changes,
 )
+from generator.checklist.report import (  # noqa: F401
+    CycleReport,
+    EntryRow,
+    StepLine,
+    cycle_report,
+    entry_rows,
+    next_lanes,
+    state_text,
+)
 from generator.checklist.state import (  # noqa: F401
     State,
     advance,

@@ -200,6 +200,7 @@ class CycleRow:
     state: str
     over: str
     late: bool = False
+    href: str = ""  # the cycle's own page, relative to the SOP page
 
 
 @dataclass(frozen=True)
