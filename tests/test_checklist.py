@@ -159,9 +159,9 @@ def test_list_shows_progress_and_overdue(
     assert out == (
         "SOP                              Siklus           Dimulai          Kemajuan  Keadaan\n"
         "evaluasi-kinerja-kecamatan       2024-03-04       2024-03-04 08:00   3/9     "
-        "berikutnya: langkah 4 (TERLAMBAT); melebihi baku: langkah 2\n"
+        "berikutnya: langkah 4 (Staf) (TERLAMBAT); melebihi baku: langkah 2\n"
         "evaluasi-kinerja-kecamatan       2024-03-11       2024-03-11 08:00   0/9     "
-        "berikutnya: langkah 1\n"
+        "berikutnya: langkah 1 (Camat)\n"
     )
     code, out, _ = sop_cmd(capsys, data_copy, "list", SLUG, "--json", now="2024-03-11 09:00")
     assert [(c["run"], c["next"], c["overdue"]) for c in json.loads(out)] == [

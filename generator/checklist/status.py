@@ -260,6 +260,11 @@ def status_json(status: CycleStatus) -> dict[str, Any]:
         "corrections": _corrections_json(status.checklist, tz),
         "finished": status.finished.astimezone(tz).isoformat() if status.finished else None,
         "next": status.state.allowed,
+        "next_lanes": [
+            lane for n in status.state.allowed for lane in status.checklist.step(n).actors
+        ]
+        if not status.cancelled
+        else [],
         "pass": status.state.pass_no,
         "done": status.done,
         "total": status.total,
@@ -357,6 +362,9 @@ def _next_text(status: CycleStatus, calendar: WorkCalendar) -> str:
             f"{calendar.format_minutes(total)} dalam {status.state.pass_no} putaran."
         )
     text = allowed_text(status.checklist, status.state)
+    if status.state.next_step is not None:
+        lanes = ", ".join(status.checklist.step(status.state.next_step).actors)
+        text += f"\nPelaksana berikutnya: {lanes}"
     if status.due is not None:
         text += f"\nJatuh tempo: {show_time(status.due, calendar.tz)}"
         if status.overdue:

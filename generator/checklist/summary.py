@@ -35,6 +35,7 @@ class CycleSummary:
     finished: datetime | None
     working_minutes: int
     cancelled: bool = False
+    next_lanes: str = ""
 
 
 def summarize(checklist: Checklist, calendar: WorkCalendar, now: datetime) -> CycleSummary:
@@ -56,6 +57,11 @@ def summarize(checklist: Checklist, calendar: WorkCalendar, now: datetime) -> Cy
         finished=status.finished,
         working_minutes=calendar.minutes_between(checklist.started, end),
         cancelled=checklist.cancelled is not None,
+        next_lanes=", ".join(
+            lane for n in status.state.allowed for lane in checklist.step(n).actors
+        )
+        if checklist.cancelled is None
+        else "",
     )
 
 
@@ -129,6 +135,7 @@ def list_text(summaries: Sequence[CycleSummary], calendar: WorkCalendar) -> str:
             state = f"selesai {s.finished.astimezone(calendar.tz):%Y-%m-%d %H:%M}"
         else:
             state = "berikutnya: langkah " + ", ".join(map(str, s.next))
+            state += f" ({s.next_lanes})" if s.next_lanes else ""
             state += " (TERLAMBAT)" if s.overdue else ""
         if not s.cancelled and [n for n in s.over_steps if n not in s.next]:
             over = ", ".join(str(n) for n in s.over_steps if n not in s.next)
@@ -152,6 +159,7 @@ def summary_json(summary: CycleSummary, tz: ZoneInfo) -> dict[str, Any]:
         "done": summary.done,
         "total": summary.total,
         "next": list(summary.next),
+        "next_lanes": summary.next_lanes,
         "pass": summary.passes,
         "overdue": summary.overdue,
         "due": summary.due.astimezone(tz).isoformat() if summary.due else None,
