@@ -65,8 +65,8 @@ class OverviewRow:
 
 
 def overview_rows(reports: Sequence[tuple[CycleReport, bool]]) -> list[OverviewRow]:
-    """Running cycles (not finished, not cancelled), overdue first, then by start; each with
-    whether its SOP still exists."""
+    """Running cycles (not finished, not cancelled): overdue first, then by due time and start;
+    `reports` pairs each cycle with whether its SOP still exists."""
     rows = [
         OverviewRow(
             report=r,
@@ -77,7 +77,9 @@ def overview_rows(reports: Sequence[tuple[CycleReport, bool]]) -> list[OverviewR
         for r, known in reports
         if not r.complete and not r.cancelled
     ]
-    return sorted(rows, key=lambda row: (not row.report.overdue, row.report.started))
+    return sorted(
+        rows, key=lambda row: (not row.report.overdue, row.report.due or "~", row.report.started)
+    )
 
 
 def overview(ctx: RenderContext, reports: Sequence[tuple[CycleReport, bool]], as_of: str) -> str:
