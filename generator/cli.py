@@ -279,6 +279,32 @@ def cmd_run_list(args: argparse.Namespace) -> int:
 _PAKSA = "terima --at pada hari libur atau hari yang bukan hari kerja"
 
 
+def cmd_run_export(args: argparse.Namespace) -> int:
+    """Write the cycles and per-step times as CSV and XLSX into --out."""
+    from generator.checklist import export
+
+    _, calendar, now = _run_setup(args)
+    cycles = checklist.load_checklists(args.data)
+    chosen = [c for slug in sorted(cycles) if args.slug in (None, slug) for c in cycles[slug]]
+    tables = export.tables(chosen, calendar, now)
+    files = {f"{name}.csv": export.csv_bytes(*table) for name, table in tables.items()}
+    files["siklus.xlsx"] = export.xlsx_bytes(tables)
+    out = Path(args.out)
+    try:
+        checklist.make_folder(out)
+        for name, data in files.items():
+            checklist.write_atomic(out / name, data)
+    except OSError as exc:
+        from generator.errors import storage_error
+
+        raise storage_error(
+            exc, str(out), "ekspor tidak dapat ditulis", "catatan siklus tidak berubah"
+        ) from None
+    counts = f"{len(tables['siklus'][1])} siklus, {len(tables['waktu-langkah'][1])} catatan langkah"
+    print(f"Ekspor ditulis ke {out}: {', '.join(files)} ({counts}).")
+    return 0
+
+
 def add_run_commands(sub: Any) -> None:
     """`sop run start|done|status|list`: the cycle checklist."""
     text = "catat siklus pelaksanaan SOP (daftar periksa)"
@@ -331,6 +357,9 @@ def add_run_commands(sub: Any) -> None:
     p.add_argument("slug", help="nama SOP")
     p.add_argument("run_id", metavar="ID", nargs="?", help="id siklus (bawaan: yang terakhir)")
     p.add_argument("--json", action="store_true", help="keluaran JSON")
+    p = add("ekspor", cmd_run_export, "ekspor siklus dan waktu per langkah ke CSV dan XLSX")
+    p.add_argument("slug", nargs="?", help="hanya siklus SOP ini")
+    p.add_argument("--out", required=True, metavar="FOLDER", help="folder tujuan berkas ekspor")
     p = add("list", cmd_run_list, "daftar semua siklus")
     p.add_argument("slug", nargs="?", help="hanya siklus SOP ini")
     p.add_argument("--json", action="store_true", help="keluaran JSON")

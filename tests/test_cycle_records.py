@@ -318,6 +318,44 @@ def test_a_time_in_the_future_and_a_removed_sop(data_copy: Path) -> None:
     )
 
 
+# --------------------------------------------------------------------------- export
+
+
+def test_export_writes_csv_and_xlsx_of_cycles_and_step_times(data_copy: Path) -> None:
+    from openpyxl import load_workbook
+
+    start_and_walk(data_copy, WALK[:3])
+    ok(data_copy, "run", "done", SLUG, RUN, "4", "--by", "=HYPERLINK(1)", now="2024-03-08 10:00")
+    ok(
+        data_copy, "run", "koreksi", SLUG, RUN, "2", "--by", "Sekcam", "--alasan", "x",
+        "--output", "Notulen final", now="2024-03-08 11:00",
+    )  # fmt: skip
+    out = data_copy.parent / "ekspor"
+    printed = ok(data_copy, "run", "ekspor", "--out", str(out), now="2024-03-08 12:00")
+    assert printed == (
+        f"Ekspor ditulis ke {out}: siklus.csv, waktu-langkah.csv, siklus.xlsx "
+        "(1 siklus, 4 catatan langkah).\n"
+    )
+    cycles = (out / "siklus.csv").read_text("utf-8-sig").splitlines()
+    assert cycles[0].startswith("sop,nomor_sop,nama_sop,siklus,dimulai,keadaan,")
+    assert cycles[1] == (
+        "evaluasi-kinerja-kecamatan,067/21/JPR/2024,Evaluasi Kinerja Kecamatan,r1,"
+        '2024-03-04T08:00+08:00,berjalan,,4,9,1,5,"Lurah, Kasi, Kasubbag.",'
+        "2024-03-13T10:00+08:00,tidak,2160,1,"  # 03-11/12: Nyepi, cuti bersama
+    )
+    steps = (out / "waktu-langkah.csv").read_text("utf-8-sig").splitlines()
+    assert len(steps) == 5
+    assert ",Notulen final," in steps[2] and ",ya,ya,ya," in steps[2]  # over, in force, corrected
+    assert ",'=HYPERLINK(1)," in steps[4]  # never a formula
+    book = load_workbook(out / "siklus.xlsx")
+    assert book.sheetnames == ["siklus", "waktu-langkah"]
+    sheet = book["waktu-langkah"]
+    assert [c.value for c in sheet[1]][:4] == ["sop", "siklus", "catatan_no", "langkah"]
+    assert sheet.cell(row=5, column=8).value == "=HYPERLINK(1)"
+    assert sheet.cell(row=5, column=8).data_type == "s"
+    assert sheet.cell(row=2, column=11).value == 60  # working minutes of step 1
+
+
 # --------------------------------------------------------------------------- shared folders
 
 
