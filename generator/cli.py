@@ -195,6 +195,11 @@ def cmd_run_done(args: argparse.Namespace) -> int:
     project, calendar, now = _run_setup(args)
     step = checklist.parse_step(args.step)
     at = _typed_time(args, calendar, now)
+    waited = (
+        checklist.parse_time(args.menunggu_sampai, calendar.tz, now.date())
+        if args.menunggu_sampai
+        else None
+    )
     cycle, state = checklist.record_done(
         args.data,
         args.slug,
@@ -206,6 +211,7 @@ def cmd_run_done(args: argparse.Namespace) -> int:
         args.output,
         args.note,
         args.decision,
+        waited,
     )
     _warn(checklist.sop_changes(cycle, _current_sop(project, args.slug)))
     print(checklist.done_text(cycle, state, calendar))
@@ -333,6 +339,12 @@ def add_run_commands(sub: Any) -> None:
     p.add_argument("--output", default="", metavar="TEKS", help="output yang dihasilkan")
     p.add_argument("--note", default="", metavar="TEKS", help="catatan")
     p.add_argument("--decision", default="", metavar="ya|tidak", help="jawaban keputusan")
+    p.add_argument(
+        "--menunggu-sampai",
+        metavar="WAKTU",
+        help="kantor menunggu pihak luar (mis. pemohon melengkapi berkas) sampai waktu ini; "
+        "waktu tunggu dilaporkan terpisah, bukan keterlambatan kantor",
+    )
     p = add("koreksi", cmd_run_correct, "koreksi catatan terakhir sebuah langkah (riwayat tetap)")
     p.add_argument("slug", help="nama SOP")
     p.add_argument("run_id", metavar="ID", help="id siklus")

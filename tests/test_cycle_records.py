@@ -318,6 +318,32 @@ def test_a_time_in_the_future_and_a_removed_sop(data_copy: Path) -> None:
     )
 
 
+# --------------------------------------------------------------------------- fair times
+
+
+def test_waiting_for_an_outside_party_is_not_the_offices_delay(data_copy: Path) -> None:
+    start_and_walk(data_copy, WALK[:6])  # step 6 "tidak" on 03-13 14:00: back to step 5
+    out = ok(
+        data_copy, "run", "done", SLUG, RUN, "5", "--by", "Baiq", "--at", "2024-03-14 11:00",
+        "--menunggu-sampai", "2024-03-14 09:00", now="2024-03-14 11:00",
+    )  # fmt: skip
+    assert "Lama kerja 2 jam, baku 1 hari (ditambah 3 jam menunggu pihak luar, tidak " in out
+    status = json.loads(ok(data_copy, "run", "status", SLUG, RUN, "--json", now="2024-03-14 12:00"))
+    step5 = status["steps"][4]
+    assert (step5["elapsed_minutes"], step5["waiting_minutes"], step5["over_standard"]) == (
+        120,
+        180,
+        False,
+    )
+    assert "2 jam +3 jam luar" in ok(data_copy, "run", "status", SLUG, RUN, now="2024-03-14 12:00")
+    refused = sop(
+        data_copy, "run", "done", SLUG, RUN, "6", "--by", "H", "--at", "2024-03-14 13:00",
+        "--decision", "ya", "--menunggu-sampai", "2024-03-14 14:00", now="2024-03-14 14:00",
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "--menunggu-sampai 2024-03-14 14:00 WITA harus di antara" in refused.stderr
+
+
 # --------------------------------------------------------------------------- export
 
 

@@ -80,6 +80,8 @@ def _event_data(event: Event, tz: ZoneInfo) -> dict[str, Any]:
         data["output"] = event.output
     if event.note:
         data["catatan"] = event.note
+    if event.waited_until is not None:
+        data["menunggu_sampai"] = time_text(event.waited_until, tz)
     return data
 
 

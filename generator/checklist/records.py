@@ -53,7 +53,12 @@ class StepSpec:
 
 @dataclass(frozen=True)
 class Event:
-    """One recorded completion of a step (`hash`: its link in the file's hash chain)."""
+    """One recorded completion of a step (`hash`: its link in the file's hash chain).
+
+    `waited_until` (YAML `menunggu_sampai`, `--menunggu-sampai`): the office waited for an outside
+    party (the applicant bringing what was missing) until then; the time before it is reported
+    apart and never counts as the office's delay.
+    """
 
     step: int
     pass_no: int
@@ -64,6 +69,7 @@ class Event:
     note: str = ""
     decision: str = ""
     hash: str = ""
+    waited_until: datetime | None = None  # the office could start only then (outside party)
 
 
 @dataclass(frozen=True)

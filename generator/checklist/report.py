@@ -47,6 +47,7 @@ class EntryRow:
     decision: str = ""
     elapsed: str = ""
     elapsed_minutes: int | None = None
+    waiting: str = ""  # time spent waiting for an outside party (not the office's delay)
     standard: str = ""
     over: bool = False
     state: str = "berlaku"
@@ -128,6 +129,7 @@ def _completion_row(
         decision=event.decision,
         elapsed=calendar.format_minutes(spent.elapsed) if spent else "-",
         elapsed_minutes=spent.elapsed if spent else None,
+        waiting=calendar.format_minutes(spent.waiting) if spent and spent.waiting else "",
         standard=str(spec.time),
         over=bool(spent and spent.over),
         state=state,

@@ -156,18 +156,26 @@ def complete_step(
     output: str = "",
     note: str = "",
     decision: str = "",
+    waited_until: datetime | None = None,
 ) -> tuple[Checklist, State]:
-    """The checklist with one more completion, or a UserError saying what is allowed now."""
+    """The checklist with one more completion, or a UserError saying what is allowed now.
+
+    `waited_until`: the office waited for an outside party until then (between the previous
+    event and `at`)."""
     state = replay(checklist)
     tz = ZoneInfo(checklist.timezone)
     if checklist.cancelled is not None:
         raise UserError(f"Ditolak: siklus {checklist.run_id} sudah dibatalkan.")
     reason = refusal(checklist, state, step, decision, at) or _not_yet(at, now, tz)
+    if reason is None and waited_until is not None and not state.last_at <= waited_until <= at:
+        reason = (
+            f"--menunggu-sampai {show_time(waited_until, tz)} harus di antara catatan sebelumnya "
+            f"({show_time(state.last_at, tz)}) dan waktu selesai ({show_time(at, tz)})"
+        )
     if reason is not None:
         raise _refuse(checklist, state, reason)
-    event = chain.chained(
-        checklist, Event(step, state.pass_no, by, at, now, output, note, decision)
-    )
+    event = Event(step, state.pass_no, by, at, now, output, note, decision)
+    event = chain.chained(checklist, replace(event, waited_until=waited_until))
     updated = replace(checklist, entries=(*checklist.entries, event))
     return updated, advance(updated, state, event, len(checklist.events))
 

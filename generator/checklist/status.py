@@ -25,11 +25,13 @@ from generator.model import (
 
 @dataclass(frozen=True)
 class Completion:
-    """One event with the working time it took (since the event or start before it)."""
+    """One event with the working time the office took (since the event or start before it,
+    or since the outside party it waited for was done) and the time spent waiting."""
 
     event: Event
     elapsed: int
     standard: int
+    waiting: int = 0  # working minutes spent waiting for an outside party (not the office's)
 
     @property
     def over(self) -> bool:
@@ -88,7 +90,15 @@ def completions(checklist: Checklist, calendar: WorkCalendar) -> list[Completion
     result, previous = [], checklist.started
     for event in checklist.events:
         standard = checklist.step(event.step).time.working_minutes(calendar.hours_per_day)
-        result.append(Completion(event, calendar.minutes_between(previous, event.at), standard))
+        begin = max(previous, min(event.waited_until or previous, event.at))
+        result.append(
+            Completion(
+                event,
+                calendar.minutes_between(begin, event.at),
+                standard,
+                calendar.minutes_between(previous, begin),
+            )
+        )
         previous = event.at
     return result
 
@@ -173,6 +183,7 @@ def _event_json(c: Completion, tz: ZoneInfo) -> dict[str, Any]:
         "note": e.note,
         "decision": e.decision or None,
         "elapsed_minutes": c.elapsed,
+        "waiting_minutes": c.waiting,
         "over_standard": c.over,
     }
 
@@ -320,7 +331,10 @@ def _correction_lines(checklist: Checklist) -> list[str]:
 
 
 def _spent(c: Completion, calendar: WorkCalendar) -> str:
-    return calendar.format_minutes(c.elapsed) + (" (*)" if c.over else "")
+    text = calendar.format_minutes(c.elapsed) + (" (*)" if c.over else "")
+    if c.waiting:
+        text += f" +{calendar.format_minutes(c.waiting)} luar"
+    return text
 
 
 def _status_rows(row: StepStatus, calendar: WorkCalendar) -> list[str]:
@@ -387,11 +401,20 @@ def done_text(checklist: Checklist, state: State, calendar: WorkCalendar) -> str
     event = checklist.events[-1]
     spent = completions(checklist, calendar)[-1]
     decision = f", keputusan: {event.decision}" if event.decision else ""
+    waited = (
+        f" (ditambah {calendar.format_minutes(spent.waiting)} menunggu pihak luar, tidak "
+        "dihitung sebagai keterlambatan kantor)"
+        if spent.waiting
+        else ""
+    )
     lines = [
         f"Langkah {event.step} dicatat selesai oleh {event.by} pada "
         f"{show_time(event.at, calendar.tz)} (putaran {event.pass_no}{decision}).",
         f"Lama kerja {calendar.format_minutes(spent.elapsed)}, baku "
-        f"{calendar.format_minutes(spent.standard)}" + (": MELEBIHI BAKU." if spent.over else "."),
+        f"{calendar.format_minutes(spent.standard)}"
+        + (": MELEBIHI BAKU" if spent.over else "")
+        + waited
+        + ".",
     ]
     if state.reopened:
         steps = ", ".join(map(str, state.reopened))

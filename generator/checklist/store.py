@@ -279,6 +279,7 @@ def record_done(
     output: str = "",
     note: str = "",
     decision: str = "",
+    waited_until: datetime | None = None,
 ) -> tuple[Checklist, State]:
     """Append one completion to a cycle's file under its lock; refusals change nothing."""
     path = checklist_path(data_dir, slug, run_id)
@@ -289,7 +290,9 @@ def record_done(
         raise _missing_run(Path(data_dir), slug, run_id)
     with _locked(path):
         checklist = read_checklist(path)
-        updated, state = complete_step(checklist, step, by, at or now, now, output, note, decision)
+        updated, state = complete_step(
+            checklist, step, by, at or now, now, output, note, decision, waited_until
+        )
         write_atomic(path, dump_checklist(updated).encode("utf-8"))
     return updated, state
 

@@ -101,7 +101,7 @@ _CHAIN_KEYS = ("awal", "akhir", "jumlah")
 _SPEC_KEYS = ("nomor", "uraian", "pelaksana", "waktu", "output")
 _SPEC_OPTIONAL = ("keputusan", "berikutnya")
 _EVENT_KEYS = ("langkah", "putaran", "oleh", "waktu_selesai", "dicatat", "hash")
-_EVENT_OPTIONAL = ("keputusan", "output", "catatan")
+_EVENT_OPTIONAL = ("keputusan", "output", "catatan", "menunggu_sampai")
 _CORRECTION_KEYS = ("jenis", "koreksi", "oleh", "dicatat", "alasan", "hash")
 _CORRECTION_OPTIONAL = ("waktu_selesai", "keputusan", "output", "catatan")
 _CANCEL_KEYS = ("jenis", "oleh", "dicatat", "alasan", "hash")
@@ -245,6 +245,7 @@ def _read_event(f: _Fields, i: int) -> Entry:
         note=f.text((*path, "catatan"), required=False) if "catatan" in raw else "",
         decision=decision,
         hash=f.text((*path, "hash")),
+        waited_until=f.time((*path, "menunggu_sampai")) if "menunggu_sampai" in raw else None,
     )
 
 
@@ -338,6 +339,10 @@ def _flow_problems(f: _Fields, checklist: Checklist) -> list[Problem]:
     previous = checklist.started
     for i, entry in enumerate(checklist.entries):
         at = getattr(entry, "at", None)
+        waited = getattr(entry, "waited_until", None)
+        if waited is not None and at is not None and waited > at:
+            message = "menunggu sampai setelah waktu selesai"
+            problems.append(_problem(f, ("riwayat", i, "menunggu_sampai"), message))
         if at is not None and at > entry.recorded:
             problems.append(
                 _problem(f, ("riwayat", i, "waktu_selesai"), "waktu selesai setelah waktu dicatat")
