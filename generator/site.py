@@ -118,6 +118,7 @@ def cycle_views(
             checklist.show_time(now, calendar.tz),
             rows,
             tuple(_time_row(t, calendar) for t in times),
+            checklist.revision_coverage(runs, calendar, sop).text() if runs else "",
         )
     return views
 

@@ -382,6 +382,78 @@ def test_export_writes_csv_and_xlsx_of_cycles_and_step_times(data_copy: Path) ->
     assert sheet.cell(row=2, column=11).value == 60  # working minutes of step 1
 
 
+# --------------------------------------------------------------------------- revisions
+
+NEW_STEP = """  - uraian: Memverifikasi instrumen evaluasi kinerja bersama Sekcam
+    pelaksana: sekcam
+    waktu: 1 jam
+    output: Instrumen terverifikasi
+"""
+
+
+def insert_step(data: Path, *, update_targets: bool = True) -> None:
+    """A revision of the seed: a new step 4 after step 3 (the later steps move up by one);
+    without `update_targets` the decision's "tidak" still names step 5 (now another step)."""
+    path = data / "sop" / f"{SLUG}.yaml"
+    text = path.read_text("utf-8").replace("tanggal_revisi: null", "tanggal_revisi: 2024-03-18")
+    anchor = "  - uraian: Megumpulkan bahan"
+    text = text.replace(anchor, NEW_STEP + anchor)
+    tidak = "6" if update_targets else "5"
+    text = text.replace("      ya: 7\n      tidak: 5", f"      ya: 8\n      tidak: {tidak}")
+    path.write_text(text, "utf-8")
+
+
+def test_figures_match_steps_across_revisions_never_by_number(walked: Path, tmp_path: Path) -> None:
+    from generator import checklist as cl
+    from generator.loader import load_project
+    from generator.site import cycle_views
+
+    data = tmp_path / "sop_data"
+    shutil.copytree(walked, data)
+    insert_step(data)
+    # The cycle ran under the old revision: it keeps its own steps, and says what changed.
+    status = sop(data, "run", "status", SLUG, RUN, now="2024-03-20 09:00")
+    assert status.returncode == 0
+    assert status.stderr == (
+        f"peringatan: SOP '{SLUG}' telah diubah sejak siklus {RUN} dimulai (tanggal revisi "
+        "- -> 2024-03-18; langkah baru: 4; nomor langkah bergeser: 4->5, 5->6, 6->7, 7->8, "
+        "8->9, 9->10; langkah 3 (berikutnya) kini menuju langkah 4); siklus ini tetap mengikuti "
+        "langkah saat siklus dimulai\n"
+    )
+    assert " 9  selesai " in status.stdout  # its step 9 is still step 9 here
+    project = load_project(data)
+    view = cycle_views(project)[SLUG]
+    figures = {t.number: (t.description[:24], t.count, t.mean, t.over_count) for t in view.times}
+    assert figures == {
+        1: ("Memerintahkan Sekcam, se", 1, "1 jam", 0),
+        2: ("Melaksanakan rapat pemba", 1, "2 jam 30 menit", 1),
+        3: ("Membuat instrumen dan me", 1, "2 hari", 0),
+        4: ("Memverifikasi instrumen ", 0, "-", 0),  # the new step: never done
+        5: ("Megumpulkan bahan dan me", 1, "1 hari 6 jam 30 menit", 0),  # Lalu, not Staf's row
+        6: ("Menyusun laporan hasil e", 2, "6 jam 30 menit", 0),
+        7: ("Memeriksa laporan hasil ", 2, "3 jam", 1),  # the Camat's delay stays on 7 (old 6)
+        8: ("Melakukan penandatangana", 1, "5 menit", 0),
+        9: ("Memerintahkan Kasubbag P", 1, "5 menit", 0),
+        10: ("Menggandakan, mengagenda", 1, "3 jam 50 menit", 1),  # the last step: done once
+    }
+    assert view.note.startswith("Angka per langkah mencakup 1 siklus revisi awal")
+    calendar = cl.WorkCalendar.of(project.office)
+    assert [t.revisions for t in cl.cycle_times(cl.load_checklists(data)[SLUG], calendar,
+                                                 project.sops[0])][9] == ("-",)  # fmt: skip
+
+
+def test_a_decision_target_that_now_points_elsewhere_is_noticed(
+    walked: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "sop_data"
+    shutil.copytree(walked, data)
+    insert_step(data, update_targets=False)  # tidak: 5 now names "Megumpulkan bahan ..."
+    status = sop(data, "run", "status", SLUG, RUN, now="2024-03-20 09:00")
+    assert status.returncode == 0, status.stderr
+    assert "langkah 7 (tidak) kini menuju langkah 5" in status.stderr
+    assert "(ya) kini" not in status.stderr
+
+
 # --------------------------------------------------------------------------- shared folders
 
 

@@ -40,6 +40,7 @@ from generator.checklist.records import (  # noqa: F401
     apply_entries,
     content_hash,
     new_checklist,
+    revision_changes,
     snapshot,
     sop_changes,
 )
@@ -98,9 +99,11 @@ from generator.checklist.store import (  # noqa: F401
 )
 from generator.checklist.summary import (  # noqa: F401
     CycleSummary,
+    RevisionCoverage,
     StepTimes,
     cycle_times,
     list_text,
+    revision_coverage,
     summarize,
     summary_json,
 )

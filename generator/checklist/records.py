@@ -38,6 +38,15 @@ class StepSpec:
     next: int | None = None
     yes: int | None = None
     no: int | None = None
+    ident: str = ""  # the step's stable `id` in the SOP, when it has one
+
+    @property
+    def identity(self) -> str:
+        """What matches this step across SOP revisions: its stable id, else its text
+        (case and spacing ignored); never its number."""
+        if self.ident:
+            return "id:" + self.ident
+        return "uraian:" + " ".join(self.description.casefold().split())
 
     @property
     def is_decision(self) -> bool:
@@ -281,8 +290,44 @@ def sop_changes(checklist: Checklist, sop: Sop | None) -> list[str]:
     revised = sop.revised.isoformat() if sop.revised else "-"
     if revised != checklist.revised:
         what.append(f"tanggal revisi {checklist.revised} -> {revised}")
+    what += revision_changes(checklist.steps, snapshot(sop))
     detail = f" ({'; '.join(what)})" if what else ""
     return [
         f"SOP '{checklist.slug}' telah diubah sejak siklus {checklist.run_id} dimulai{detail}; "
         "siklus ini tetap mengikuti langkah saat siklus dimulai"
     ]
+
+
+def _target(steps: Sequence[StepSpec], number: int | None) -> str:
+    return steps[number - 1].identity if number is not None else "selesai"
+
+
+def revision_changes(old: Sequence[StepSpec], new: Sequence[StepSpec]) -> list[str]:
+    """How the steps changed between two revisions, matched by identity (never by number):
+    steps added and removed, steps renumbered, exits that now lead to another step."""
+    old_by = {s.identity: s for s in old}
+    new_by = {s.identity: s for s in new}
+    found = []
+    added = [s.number for s in new if s.identity not in old_by]
+    removed = [s.number for s in old if s.identity not in new_by]
+    if added:
+        found.append("langkah baru: " + ", ".join(map(str, added)))
+    if removed:
+        found.append("langkah dihapus (nomor lama): " + ", ".join(map(str, removed)))
+    moved = [f"{o.number}->{new_by[o.identity].number}" for o in old
+             if o.identity in new_by and new_by[o.identity].number != o.number]  # fmt: skip
+    if moved:
+        found.append("nomor langkah bergeser: " + ", ".join(moved))
+    for o in old:
+        n = new_by.get(o.identity)
+        if n is None:
+            continue
+        for label, was, now in (
+            ("berikutnya", o.next, n.next),
+            ("ya", o.yes, n.yes),
+            ("tidak", o.no, n.no),
+        ):
+            if _target(old, was) != _target(new, now) and (was, now) != (None, None):
+                shown = "selesai" if now is None else f"langkah {now}"
+                found.append(f"langkah {n.number} ({label}) kini menuju {shown}")
+    return found

@@ -67,7 +67,13 @@ def summarize(checklist: Checklist, calendar: WorkCalendar, now: datetime) -> Cy
 
 @dataclass(frozen=True)
 class StepTimes:
-    """Actual working time of one step over all cycles, against its standard."""
+    """Actual working time of one step over all cycles, against its standard.
+
+    Completions count for the step with the same identity (`StepSpec.identity`: its stable id,
+    else its text), whatever number it had in the revision the cycle ran under; `over_count`
+    judges each completion against the standard of that revision. `revisions` names the SOP
+    revisions (tanggal_revisi) of the cycles counted.
+    """
 
     number: int
     description: str
@@ -79,6 +85,34 @@ class StepTimes:
     median_minutes: float | None
     max_minutes: int | None
     over_count: int
+    revisions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RevisionCoverage:
+    """Which cycles the per-step figures cover: by revision, and completions left unmatched."""
+
+    revisions: tuple[tuple[str, int], ...]  # (tanggal_revisi, number of cycles)
+    unmatched: int  # completions of steps the current SOP no longer has
+
+    def text(self) -> str:
+        """One sentence for the site: which revisions, how steps were matched."""
+        if not self.revisions:
+            return ""
+        parts = ", ".join(
+            f"{n} siklus revisi {'awal (tanpa tanggal revisi)' if r == '-' else r}"
+            for r, n in self.revisions
+        )
+        text = (
+            f"Angka per langkah mencakup {parts}; langkah dicocokkan antarrevisi menurut id atau "
+            "uraiannya, bukan nomornya, dan setiap siklus dinilai terhadap waktu baku revisi yang "
+            "dijalankannya."
+        )
+        if self.unmatched:
+            text += (
+                f" {self.unmatched} catatan langkah yang tidak ada lagi di SOP ini tidak dihitung."
+            )
+        return text
 
 
 def cycle_times(
@@ -87,25 +121,50 @@ def cycle_times(
     """Per step: how long it actually took over every completion in every cycle.
 
     Steps and standards come from `sop` when given, else from the latest cycle's snapshot.
-    Cancelled cycles are left out.
+    Completions are matched by step identity across revisions (see `StepTimes`); cancelled
+    cycles are left out.
     """
+    return _times(checklists, calendar, sop)[0]
+
+
+def revision_coverage(
+    checklists: Sequence[Checklist], calendar: WorkCalendar, sop: Sop | None = None
+) -> RevisionCoverage:
+    """Which revisions `cycle_times` covers and how many completions it could not match."""
+    return _times(checklists, calendar, sop)[1]
+
+
+def _times(
+    checklists: Sequence[Checklist], calendar: WorkCalendar, sop: Sop | None
+) -> tuple[list[StepTimes], RevisionCoverage]:
     checklists = [c for c in checklists if c.cancelled is None]
     if sop is not None:
         specs = snapshot(sop)
     elif checklists:
         specs = max(checklists, key=lambda c: (c.started, c.run_id)).steps
     else:
-        return []
-    by_step: dict[int, list[Completion]] = {}
-    runs: dict[int, set[str]] = {}
+        return [], RevisionCoverage((), 0)
+    wanted = {spec.identity for spec in specs}
+    by_step: dict[str, list[Completion]] = {}
+    runs: dict[str, set[str]] = {}
+    revisions: dict[str, set[str]] = {}
+    per_revision: dict[str, int] = {}
+    unmatched = 0
     for cl in checklists:
+        per_revision[cl.revised] = per_revision.get(cl.revised, 0) + 1
         for c in completions(cl, calendar):
-            by_step.setdefault(c.event.step, []).append(c)
-            runs.setdefault(c.event.step, set()).add(cl.run_id)
+            key = cl.step(c.event.step).identity
+            if key not in wanted:
+                unmatched += 1
+                continue
+            by_step.setdefault(key, []).append(c)
+            runs.setdefault(key, set()).add(cl.run_id)
+            revisions.setdefault(key, set()).add(cl.revised)
     rows = []
     for spec in specs:
         standard = spec.time.working_minutes(calendar.hours_per_day)
-        times = [c.elapsed for c in by_step.get(spec.number, [])]
+        done = by_step.get(spec.identity, [])
+        times = [c.elapsed for c in done]
         rows.append(
             StepTimes(
                 number=spec.number,
@@ -113,14 +172,16 @@ def cycle_times(
                 standard=str(spec.time),
                 standard_minutes=standard,
                 count=len(times),
-                cycles=len(runs.get(spec.number, ())),
+                cycles=len(runs.get(spec.identity, ())),
                 mean_minutes=statistics.fmean(times) if times else None,
                 median_minutes=float(statistics.median(times)) if times else None,
                 max_minutes=max(times) if times else None,
-                over_count=sum(t > standard for t in times),
+                over_count=sum(c.over for c in done),
+                revisions=tuple(sorted(revisions.get(spec.identity, ()))),
             )
         )
-    return rows
+    coverage = RevisionCoverage(tuple(sorted(per_revision.items())), unmatched)
+    return rows, coverage
 
 
 def list_text(summaries: Sequence[CycleSummary], calendar: WorkCalendar) -> str:

@@ -223,6 +223,7 @@ class Cycles:
     as_of: str
     rows: tuple[CycleRow, ...] = ()
     times: tuple[StepTimeRow, ...] = ()
+    note: str = ""  # which SOP revisions the per-step figures cover
 
 
 # Stands where an SOP page's official sheet goes until the page's HTML is made.
