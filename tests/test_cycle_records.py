@@ -344,6 +344,59 @@ def test_waiting_for_an_outside_party_is_not_the_offices_delay(data_copy: Path) 
     assert "--menunggu-sampai 2024-03-14 14:00 WITA harus di antara" in refused.stderr
 
 
+def outside_lane(data: Path) -> None:
+    """The seed with step 4 done by an outside party (an outside lane, `luar: true`)."""
+    path = data / "sop" / f"{SLUG}.yaml"
+    text = path.read_text("utf-8").replace(
+        "  staf: Staf\n", "  staf: Staf\n  desa:\n    label: Perangkat Desa\n    luar: true\n"
+    )
+    text = text.replace("    pelaksana: staf\n    kelengkapan: Instrumen", "    pelaksana: desa\n"
+                        "    kelengkapan: Instrumen")  # fmt: skip
+    path.write_text(text, "utf-8")
+
+
+def test_time_in_an_outside_lane_is_reported_apart(data_copy: Path) -> None:
+    outside_lane(data_copy)
+    path = start_and_walk(data_copy, WALK[:3])
+    assert "    luar: ya\n" in path.read_text("utf-8")
+    waiting = json.loads(
+        ok(data_copy, "run", "status", SLUG, RUN, "--json", now="2024-03-20 09:00")
+    )
+    assert (waiting["next"], waiting["next_lanes"]) == ([4], ["Perangkat Desa"])
+    assert (waiting["due"], waiting["overdue"]) == (None, False)  # the office is not late
+    ok(data_copy, "run", "done", SLUG, RUN, "4", "--by", "Kades", "--at", "2024-03-08 10:00",
+       now="2024-03-08 10:00")  # fmt: skip
+    status = json.loads(ok(data_copy, "run", "status", SLUG, RUN, "--json", now="2024-03-08 11:00"))
+    step4 = status["steps"][3]
+    assert (step4["elapsed_minutes"], step4["waiting_minutes"], step4["over_standard"]) == (
+        0,
+        270 + 480 + 120,
+        False,
+    )
+    assert status["due"] == "2024-03-13T10:00:00+08:00"  # step 5, the office's again
+
+
+def test_a_step_id_matches_across_a_reworded_revision(walked: Path, tmp_path: Path) -> None:
+    from generator.loader import load_project
+    from generator.site import cycle_views
+
+    data = tmp_path / "sop_data"
+    shutil.copytree(walked, data)
+    path = data / "sop" / f"{SLUG}.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("  - uraian: Menggandakan, mengagendakan", "  - id: kirim\n"
+                                 "    uraian: Menggandakan, mengagendakan"), "utf-8")  # fmt: skip
+    # The cycle ran without ids: the text still matches it.
+    view = cycle_views(load_project(data))[SLUG]
+    assert view.times[8].count == 1
+    # A cycle started now carries the id in its snapshot; a reworded step still matches it.
+    ok(data, "run", "start", SLUG, "--run", "r2", now="2024-03-18 08:00")
+    assert "  - nomor: 9\n    id: kirim\n" in (data / "checklist" / SLUG / "r2.yaml").read_text()
+    path.write_text(path.read_text("utf-8").replace("Menggandakan, mengagendakan dan",
+                                                    "Menggandakan dan"), "utf-8")  # fmt: skip
+    assert sop(data, "check", now="2024-03-20 09:00").returncode == 0
+
+
 # --------------------------------------------------------------------------- export
 
 

@@ -43,6 +43,7 @@ from generator.checklist.records import (  # noqa: F401
     revision_changes,
     snapshot,
     sop_changes,
+    step_matcher,
 )
 from generator.checklist.report import (  # noqa: F401
     CycleReport,

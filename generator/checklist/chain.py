@@ -38,13 +38,19 @@ def time_text(moment: datetime, tz: ZoneInfo) -> str:
 
 def spec_data(spec: StepSpec) -> dict[str, Any]:
     """One snapshot step as written in the file's `langkah`."""
-    data: dict[str, Any] = {
-        "nomor": str(spec.number),
-        "uraian": spec.description,
-        "pelaksana": list(spec.actors),
-        "waktu": str(spec.time),
-        "output": spec.output,
-    }
+    data: dict[str, Any] = {"nomor": str(spec.number)}
+    if spec.ident:
+        data["id"] = spec.ident
+    data.update(
+        {
+            "uraian": spec.description,
+            "pelaksana": list(spec.actors),
+            "waktu": str(spec.time),
+            "output": spec.output,
+        }
+    )
+    if spec.outside:
+        data["luar"] = "ya"
     if spec.is_decision:
         data["keputusan"] = {"ya": str(spec.yes), "tidak": str(spec.no)}
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -39,14 +39,7 @@ class StepSpec:
     yes: int | None = None
     no: int | None = None
     ident: str = ""  # the step's stable `id` in the SOP, when it has one
-
-    @property
-    def identity(self) -> str:
-        """What matches this step across SOP revisions: its stable id, else its text
-        (case and spacing ignored); never its number."""
-        if self.ident:
-            return "id:" + self.ident
-        return "uraian:" + " ".join(self.description.casefold().split())
+    outside: bool = False  # every actor is an outside lane (luar: true): not the office's time
 
     @property
     def is_decision(self) -> bool:
@@ -58,6 +51,31 @@ class StepSpec:
         if self.is_decision:
             return self.yes if decision == "ya" else self.no
         return self.next
+
+    @property
+    def text_key(self) -> str:
+        """The step's text, case and spacing ignored: its identity when it has no id."""
+        return " ".join(self.description.casefold().split())
+
+
+def step_matcher(steps: Sequence[StepSpec]) -> Callable[[StepSpec], StepSpec | None]:
+    """A function giving, for a step of another revision, the step of `steps` that is the same
+    step: by stable id when that step has one, else by text (a step of `steps` with another
+    id is never matched by text); never by number."""
+    by_id = {s.ident: s for s in steps if s.ident}
+    by_text: dict[str, StepSpec] = {}
+    for spec in steps:
+        by_text.setdefault(spec.text_key, spec)
+
+    def match(other: StepSpec) -> StepSpec | None:
+        if other.ident and other.ident in by_id:
+            return by_id[other.ident]
+        found = by_text.get(other.text_key)
+        if found is not None and found.ident and other.ident and found.ident != other.ident:
+            return None
+        return found
+
+    return match
 
 
 @dataclass(frozen=True)
@@ -257,6 +275,8 @@ def snapshot(sop: Sop) -> tuple[StepSpec, ...]:
                 next=targets.get("next", targets.get("goto")),
                 yes=exits[0] if exits else None,
                 no=exits[1] if len(exits) > 1 else None,
+                ident=step.id or "",
+                outside=sop.is_outside_step(step.number),
             )
         )
     return tuple(specs)
@@ -300,28 +320,24 @@ def sop_changes(checklist: Checklist, sop: Sop | None) -> list[str]:
     ]
 
 
-def _target(steps: Sequence[StepSpec], number: int | None) -> str:
-    return steps[number - 1].identity if number is not None else "selesai"
-
-
 def revision_changes(old: Sequence[StepSpec], new: Sequence[StepSpec]) -> list[str]:
-    """How the steps changed between two revisions, matched by identity (never by number):
-    steps added and removed, steps renumbered, exits that now lead to another step."""
-    old_by = {s.identity: s for s in old}
-    new_by = {s.identity: s for s in new}
+    """How the steps changed between two revisions, matched by `step_matcher` (never by
+    number): steps added and removed, steps renumbered, exits that now lead to another step."""
+    match = step_matcher(new)
+    pairs = [(o, match(o)) for o in old]
+    kept = {n.number for _, n in pairs if n is not None}
     found = []
-    added = [s.number for s in new if s.identity not in old_by]
-    removed = [s.number for s in old if s.identity not in new_by]
+    added = [s.number for s in new if s.number not in kept]
+    removed = [o.number for o, n in pairs if n is None]
     if added:
         found.append("langkah baru: " + ", ".join(map(str, added)))
     if removed:
         found.append("langkah dihapus (nomor lama): " + ", ".join(map(str, removed)))
-    moved = [f"{o.number}->{new_by[o.identity].number}" for o in old
-             if o.identity in new_by and new_by[o.identity].number != o.number]  # fmt: skip
+    moved = [f"{o.number}->{n.number}" for o, n in pairs if n is not None and n.number != o.number]
     if moved:
         found.append("nomor langkah bergeser: " + ", ".join(moved))
-    for o in old:
-        n = new_by.get(o.identity)
+    mapped = {o.number: n.number for o, n in pairs if n is not None}
+    for o, n in pairs:
         if n is None:
             continue
         for label, was, now in (
@@ -329,7 +345,7 @@ def revision_changes(old: Sequence[StepSpec], new: Sequence[StepSpec]) -> list[s
             ("ya", o.yes, n.yes),
             ("tidak", o.no, n.no),
         ):
-            if _target(old, was) != _target(new, now) and (was, now) != (None, None):
+            if (was, now) != (None, None) and (mapped.get(was) if was else None) != now:
                 shown = "selesai" if now is None else f"langkah {now}"
                 found.append(f"langkah {n.number} ({label}) kini menuju {shown}")
     return found

@@ -86,11 +86,14 @@ class CycleStatus:
 
 
 def completions(checklist: Checklist, calendar: WorkCalendar) -> list[Completion]:
-    """Every event with its elapsed working time against the step's standard."""
+    """Every event with its elapsed working time against the step's standard; the time of a
+    step in outside lanes (`luar`) and before `waited_until` is waiting, never the office's."""
     result, previous = [], checklist.started
     for event in checklist.events:
         standard = checklist.step(event.step).time.working_minutes(calendar.hours_per_day)
         begin = max(previous, min(event.waited_until or previous, event.at))
+        if checklist.step(event.step).outside:  # an outside party's step: none of it is ours
+            begin = event.at
         result.append(
             Completion(
                 event,
@@ -153,7 +156,8 @@ def cycle_status(
             )
         )
     due, waiting = None, 0
-    if state.next_step is not None and checklist.cancelled is None:
+    ours = state.next_step is not None and not checklist.step(state.next_step).outside
+    if ours and checklist.cancelled is None:
         standard = checklist.step(state.next_step).time.working_minutes(calendar.hours_per_day)
         due = calendar.add_minutes(state.last_at, standard)
         waiting = calendar.minutes_between(state.last_at, now)

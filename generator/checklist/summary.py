@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.checklist.calendar import WorkCalendar
-from generator.checklist.records import Checklist, snapshot
+from generator.checklist.records import Checklist, snapshot, step_matcher
 from generator.checklist.status import Completion, _cell, completions, cycle_status
 from generator.model import (
     Sop,
@@ -69,7 +69,7 @@ def summarize(checklist: Checklist, calendar: WorkCalendar, now: datetime) -> Cy
 class StepTimes:
     """Actual working time of one step over all cycles, against its standard.
 
-    Completions count for the step with the same identity (`StepSpec.identity`: its stable id,
+    Completions count for the same step (`records.step_matcher`: its stable id,
     else its text), whatever number it had in the revision the cycle ran under; `over_count`
     judges each completion against the standard of that revision. `revisions` names the SOP
     revisions (tanggal_revisi) of the cycles counted.
@@ -144,26 +144,27 @@ def _times(
         specs = max(checklists, key=lambda c: (c.started, c.run_id)).steps
     else:
         return [], RevisionCoverage((), 0)
-    wanted = {spec.identity for spec in specs}
-    by_step: dict[str, list[Completion]] = {}
-    runs: dict[str, set[str]] = {}
-    revisions: dict[str, set[str]] = {}
+    match = step_matcher(specs)
+    by_step: dict[int, list[Completion]] = {}
+    runs: dict[int, set[str]] = {}
+    revisions: dict[int, set[str]] = {}
     per_revision: dict[str, int] = {}
     unmatched = 0
     for cl in checklists:
         per_revision[cl.revised] = per_revision.get(cl.revised, 0) + 1
         for c in completions(cl, calendar):
-            key = cl.step(c.event.step).identity
-            if key not in wanted:
+            same = match(cl.step(c.event.step))
+            if same is None:
                 unmatched += 1
                 continue
+            key = same.number
             by_step.setdefault(key, []).append(c)
             runs.setdefault(key, set()).add(cl.run_id)
             revisions.setdefault(key, set()).add(cl.revised)
     rows = []
     for spec in specs:
         standard = spec.time.working_minutes(calendar.hours_per_day)
-        done = by_step.get(spec.identity, [])
+        done = by_step.get(spec.number, [])
         times = [c.elapsed for c in done]
         rows.append(
             StepTimes(
@@ -172,12 +173,12 @@ def _times(
                 standard=str(spec.time),
                 standard_minutes=standard,
                 count=len(times),
-                cycles=len(runs.get(spec.identity, ())),
+                cycles=len(runs.get(spec.number, ())),
                 mean_minutes=statistics.fmean(times) if times else None,
                 median_minutes=float(statistics.median(times)) if times else None,
                 max_minutes=max(times) if times else None,
                 over_count=sum(c.over for c in done),
-                revisions=tuple(sorted(revisions.get(spec.identity, ()))),
+                revisions=tuple(sorted(revisions.get(spec.number, ()))),
             )
         )
     coverage = RevisionCoverage(tuple(sorted(per_revision.items())), unmatched)

@@ -95,7 +95,7 @@ _TOP_KEYS = (
 )
 _CHAIN_KEYS = ("awal", "akhir", "jumlah")
 _SPEC_KEYS = ("nomor", "uraian", "pelaksana", "waktu", "output")
-_SPEC_OPTIONAL = ("keputusan", "berikutnya")
+_SPEC_OPTIONAL = ("keputusan", "berikutnya", "id", "luar")
 _EVENT_KEYS = ("langkah", "putaran", "oleh", "waktu_selesai", "dicatat", "hash")
 _EVENT_OPTIONAL = ("keputusan", "output", "catatan", "menunggu_sampai")
 _CORRECTION_KEYS = ("jenis", "koreksi", "oleh", "dicatat", "alasan", "hash")
@@ -209,7 +209,17 @@ def _read_spec(f: _Fields, i: int, count: int) -> StepSpec:
         next=links.get("next"),
         yes=links.get("ya"),
         no=links.get("tidak"),
+        ident=f.text((*path, "id")) if "id" in raw else "",
+        outside=_outside(f, path, raw),
     )
+
+
+def _outside(f: _Fields, path: Path_, raw: dict[str, Any]) -> bool:
+    if "luar" not in raw:
+        return False
+    if f.text((*path, "luar")) != "ya":
+        f.fail((*path, "luar"), "tulis 'ya' atau hapus kunci ini")
+    return True
 
 
 def _read_event(f: _Fields, i: int) -> Entry:
