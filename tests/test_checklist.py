@@ -229,7 +229,12 @@ def test_refuses_a_decision_without_answer(
         "atau --decision tidak (ke langkah 5).\n" + STEP_6
     )
     err = refused(capsys, at_step_5, "6", "--by", "Sekcam", "--decision", "mungkin")
-    assert err == "--decision harus ya atau tidak, bukan 'mungkin'\n"
+    assert err == (
+        "Ditolak: langkah 6 adalah keputusan; tambahkan --decision ya (ke langkah 7) "
+        "atau --decision tidak (ke langkah 5).\n" + STEP_6
+    )
+    walk(capsys, at_step_5, [("6", "Sekcam", "2024-03-11 14:00", ["--decision", " TIDAK "])])
+    assert "keputusan: tidak\n" in file_of(at_step_5).read_text("utf-8")
 
 
 def test_refuses_an_answer_on_a_plain_step(

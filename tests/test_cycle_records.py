@@ -397,6 +397,32 @@ def test_a_step_id_matches_across_a_reworded_revision(walked: Path, tmp_path: Pa
     assert sop(data, "check", now="2024-03-20 09:00").returncode == 0
 
 
+def test_a_decision_with_labelled_answers_and_an_ending_answer(data_copy: Path) -> None:
+    path = data_copy / "sop" / f"{SLUG}.yaml"
+    path.write_text(
+        path.read_text("utf-8").replace(
+            "      ya: 7\n      tidak: 5",
+            "      Setuju: 7\n      Perlu perbaikan: 5\n      Dihentikan: selesai",
+        ),
+        "utf-8",
+    )
+    cycle = start_and_walk(data_copy, WALK[:5])
+    asked = sop(data_copy, "run", "done", SLUG, RUN, "6", "--by", "H", now="2024-03-13 14:00")
+    assert asked.stderr.startswith(
+        "Ditolak: langkah 6 adalah keputusan; tambahkan --decision Setuju (ke langkah 7), "
+        "--decision 'Perlu perbaikan' (ke langkah 5) atau --decision Dihentikan (selesai).\n"
+    )
+    ok(data_copy, "run", "done", SLUG, RUN, "6", "--by", "H", "--decision", "perlu  perbaikan",
+       now="2024-03-13 14:00")  # fmt: skip
+    text = cycle.read_text("utf-8")
+    assert "      Dihentikan: selesai\n" in text and "keputusan: Perlu perbaikan\n" in text
+    ok(data_copy, "run", "done", SLUG, RUN, "5", "--by", "B", now="2024-03-13 15:00")
+    out = ok(data_copy, "run", "done", SLUG, RUN, "6", "--by", "H", "--decision", "dihentikan",
+             now="2024-03-14 09:00")  # fmt: skip
+    assert out.endswith("Siklus sudah selesai: tidak ada langkah yang dapat dikerjakan lagi.\n")
+    assert sop(data_copy, "check", now="2024-03-20 09:00").returncode == 0
+
+
 # --------------------------------------------------------------------------- export
 
 

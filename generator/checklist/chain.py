@@ -52,7 +52,9 @@ def spec_data(spec: StepSpec) -> dict[str, Any]:
     if spec.outside:
         data["luar"] = "ya"
     if spec.is_decision:
-        data["keputusan"] = {"ya": str(spec.yes), "tidak": str(spec.no)}
+        data["keputusan"] = {
+            word: END_WORD if target is None else str(target) for word, target in spec.exits
+        }
     else:
         data["berikutnya"] = str(spec.next) if spec.next is not None else END_WORD
     return data

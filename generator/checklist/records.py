@@ -36,21 +36,34 @@ class StepSpec:
     time: Duration
     output: str = ""
     next: int | None = None
-    yes: int | None = None
-    no: int | None = None
+    exits: tuple[tuple[str, int | None], ...] = ()  # a decision: (answer, target or None)
     ident: str = ""  # the step's stable `id` in the SOP, when it has one
     outside: bool = False  # every actor is an outside lane (luar: true): not the office's time
 
     @property
     def is_decision(self) -> bool:
-        """True for a decision (Ya/Tidak)."""
-        return self.yes is not None
+        """True for a decision (2 to 4 answers)."""
+        return bool(self.exits)
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """A decision's answers as typed after --decision ('ya', 'tidak', or its labels)."""
+        return tuple(word for word, _ in self.exits)
+
+    def answer(self, typed: str) -> str | None:
+        """The answer `typed` names (case and spacing ignored), or None."""
+        wanted = " ".join(typed.casefold().split())
+        return next((w for w in self.answers if " ".join(w.casefold().split()) == wanted), None)
 
     def after(self, decision: str = "") -> int | None:
         """The step that follows this one (given the answer of a decision); None ends."""
         if self.is_decision:
-            return self.yes if decision == "ya" else self.no
+            return dict(self.exits).get(decision, self.exits[-1][1])
         return self.next
+
+    def main_next(self) -> int | None:
+        """The step after this one on the main path (a decision's first answer)."""
+        return self.exits[0][1] if self.exits else self.next
 
     @property
     def text_key(self) -> str:
@@ -264,7 +277,8 @@ def snapshot(sop: Sop) -> tuple[StepSpec, ...]:
     for step in sop.steps:
         out = flow.successors(sop, step.number)
         targets = {e.kind: e.target for e in out if e.kind != "exit"}
-        exits = [e.target for e in out if e.kind == "exit"]
+        decision = step.decision
+        exits = tuple((e.key or e.label, e.target) for e in decision.exits) if decision else ()
         specs.append(
             StepSpec(
                 number=step.number,
@@ -273,8 +287,7 @@ def snapshot(sop: Sop) -> tuple[StepSpec, ...]:
                 time=step.time,
                 output=step.output,
                 next=targets.get("next", targets.get("goto")),
-                yes=exits[0] if exits else None,
-                no=exits[1] if len(exits) > 1 else None,
+                exits=exits,
                 ident=step.id or "",
                 outside=sop.is_outside_step(step.number),
             )
@@ -340,11 +353,9 @@ def revision_changes(old: Sequence[StepSpec], new: Sequence[StepSpec]) -> list[s
     for o, n in pairs:
         if n is None:
             continue
-        for label, was, now in (
-            ("berikutnya", o.next, n.next),
-            ("ya", o.yes, n.yes),
-            ("tidak", o.no, n.no),
-        ):
+        links = [("berikutnya", o.next, n.next)]
+        links += [(word, was, dict(n.exits).get(word)) for word, was in o.exits]
+        for label, was, now in links:
             if (was, now) != (None, None) and (mapped.get(was) if was else None) != now:
                 shown = "selesai" if now is None else f"langkah {now}"
                 found.append(f"langkah {n.number} ({label}) kini menuju {shown}")

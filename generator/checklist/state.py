@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from generator.checklist import chain
 from generator.checklist.calendar import show_time
 from generator.checklist.records import (
-    DECISIONS,
     Cancellation,
     Checklist,
     Correction,
@@ -88,14 +87,29 @@ def order_refusal(checklist: Checklist, state: State, step: int, decision: str) 
             return f"langkah {step} sudah dikerjakan oleh {done.by} pada {show_time(done.at, tz)}"
         return f"langkah {step} belum dapat dikerjakan"
     spec = checklist.step(step)
-    if spec.is_decision and decision not in DECISIONS:
-        return (
-            f"langkah {step} adalah keputusan; tambahkan --decision ya (ke langkah {spec.yes}) "
-            f"atau --decision tidak (ke langkah {spec.no})"
-        )
+    if spec.is_decision and decision not in spec.answers:
+        return f"langkah {step} adalah keputusan; tambahkan {answers_text(spec.exits)}"
     if not spec.is_decision and decision:
         return f"langkah {step} bukan keputusan; hapus --decision"
     return None
+
+
+def canonical_answer(checklist: Checklist, step: int, typed: str) -> str:
+    """The decision answer `typed` names as the snapshot writes it (case and spacing
+    ignored); unchanged when it names none (the refusal then lists the answers)."""
+    if not typed or not checklist.has_step(step):
+        return typed
+    return checklist.step(step).answer(typed) or typed
+
+
+def answers_text(exits: tuple[tuple[str, int | None], ...]) -> str:
+    """'--decision ya (ke langkah 7) atau --decision tidak (ke langkah 5)'."""
+    parts = []
+    for word, target in exits:
+        shown = word if word.isalnum() else f"'{word}'"
+        where = "selesai" if target is None else f"ke langkah {target}"
+        parts.append(f"--decision {shown} ({where})")
+    return ", ".join(parts[:-1]) + " atau " + parts[-1]
 
 
 def time_refusal(checklist: Checklist, state: State, at: datetime) -> str | None:
@@ -166,6 +180,7 @@ def complete_step(
     tz = ZoneInfo(checklist.timezone)
     if checklist.cancelled is not None:
         raise UserError(f"Ditolak: siklus {checklist.run_id} sudah dibatalkan.")
+    decision = canonical_answer(checklist, step, decision)
     reason = refusal(checklist, state, step, decision, at) or _not_yet(at, now, tz)
     if reason is None and waited_until is not None and not state.last_at <= waited_until <= at:
         reason = (
@@ -208,6 +223,11 @@ def correct_step(
     reason = _not_yet(correction.at, now, tz) if correction.at else None
     if reason is not None:
         raise _refuse(checklist, state, reason)
+    if correction.decision is not None:
+        answer = canonical_answer(checklist, step, correction.decision)
+        if answer not in spec.answers:
+            raise _refuse(checklist, state, f"jawaban keputusan: {answers_text(spec.exits)}")
+        correction = replace(correction, decision=answer)
     entry = replace(correction, target=history.origins[mine[-1]] + 1, recorded=now)
     updated = replace(checklist, entries=(*checklist.entries, chain.chained(checklist, entry)))
     try:

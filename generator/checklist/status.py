@@ -112,7 +112,7 @@ def remaining_path(checklist: Checklist, state: State) -> list[int]:
     current = state.next_step
     while current is not None and current not in path and current not in state.current:
         path.append(current)
-        current = checklist.step(current).after("ya")
+        current = checklist.step(current).main_next()
     return path
 
 

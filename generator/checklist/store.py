@@ -18,7 +18,6 @@ import filelock
 from generator.checklist.calendar import show_time
 from generator.checklist.records import (
     CHECKLIST_DIR,
-    DECISIONS,
     LOCK_TIMEOUT,
     MAX_RUN_ID,
     MAX_TEXT,
@@ -298,10 +297,7 @@ def record_done(
 
 
 def _decision_arg(decision: str) -> str:
-    decision = decision.strip().lower()
-    if decision and decision not in DECISIONS:
-        raise UserError(f"--decision harus ya atau tidak, bukan '{decision}'")
-    return decision
+    return _check_text("--decision", decision)
 
 
 def record_correction(

@@ -12,7 +12,6 @@ import yaml
 
 from generator.checklist import chain
 from generator.checklist.records import (
-    DECISIONS,
     END_WORD,
     Cancellation,
     Checklist,
@@ -190,28 +189,37 @@ def _read_spec(f: _Fields, i: int, count: int) -> StepSpec:
     raw = f.get(path)
     if ("keputusan" in raw) == ("berikutnya" in raw):
         f.fail(path, "tulis tepat satu dari: keputusan, berikutnya")
-    links: dict[str, int | None] = {}
+    exits: list[tuple[str, int | None]] = []
+    nxt: int | None = None
     if "keputusan" in raw:
-        f.mapping((*path, "keputusan"), DECISIONS)
-        links = {k: f.number((*path, "keputusan", k)) for k in DECISIONS}
-    elif f.text((*path, "berikutnya")) != END_WORD:
-        links = {"next": f.number((*path, "berikutnya"))}
-    for name, target in links.items():
-        if target is not None and not 1 <= target <= count:
-            where = (*path, "keputusan", name) if name in DECISIONS else (*path, "berikutnya")
-            f.fail(where, f"langkah {target} tidak ada")
+        answers = f.get((*path, "keputusan"))
+        if not isinstance(answers, dict) or not 2 <= len(answers) <= 4:
+            f.fail((*path, "keputusan"), "harus pemetaan 2 sampai 4 jawaban: langkah tujuan")
+        for word in answers:
+            exits.append((str(word), _target(f, (*path, "keputusan", word), count)))
+    else:
+        nxt = _target(f, (*path, "berikutnya"), count)
     return StepSpec(
         number=i + 1,
         description=f.text((*path, "uraian")),
         actors=tuple(actors),
         time=time,
         output=f.text((*path, "output"), required=False),
-        next=links.get("next"),
-        yes=links.get("ya"),
-        no=links.get("tidak"),
+        next=nxt,
+        exits=tuple(exits),
         ident=f.text((*path, "id")) if "id" in raw else "",
         outside=_outside(f, path, raw),
     )
+
+
+def _target(f: _Fields, path: Path_, count: int) -> int | None:
+    """A step number 1..count, or None for `selesai`."""
+    if f.text(path) == END_WORD:
+        return None
+    target = f.number(path)
+    if not 1 <= target <= count:
+        f.fail(path, f"langkah {target} tidak ada")
+    return target
 
 
 def _outside(f: _Fields, path: Path_, raw: dict[str, Any]) -> bool:
@@ -240,8 +248,6 @@ def _read_event(f: _Fields, i: int) -> Entry:
         f.fail((*path, "jenis"), f"jenis harus {chain.KIND_CORRECTION} atau {chain.KIND_CANCEL}")
     f.mapping(path, _EVENT_KEYS, _EVENT_OPTIONAL)
     decision = f.text((*path, "keputusan")) if "keputusan" in raw else ""
-    if decision and decision not in DECISIONS:
-        f.fail((*path, "keputusan"), "harus ya atau tidak")
     return Event(
         step=f.number((*path, "langkah")),
         pass_no=f.number((*path, "putaran")),
@@ -261,8 +267,6 @@ def _read_correction(f: _Fields, i: int) -> Correction:
     f.mapping(path, _CORRECTION_KEYS, _CORRECTION_OPTIONAL)
     raw = f.get(path)
     decision = f.text((*path, "keputusan")) if "keputusan" in raw else None
-    if decision is not None and decision not in DECISIONS:
-        f.fail((*path, "keputusan"), "harus ya atau tidak")
     target = f.number((*path, "koreksi"))
     if target > i:
         f.fail((*path, "koreksi"), f"catatan nomor {target} belum ada di atas koreksi ini")
