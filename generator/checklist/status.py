@@ -383,6 +383,8 @@ def _next_text(status: CycleStatus, calendar: WorkCalendar) -> str:
     if status.state.next_step is not None:
         lanes = ", ".join(status.checklist.step(status.state.next_step).actors)
         text += f"\nPelaksana berikutnya: {lanes}"
+        if status.checklist.step(status.state.next_step).outside:
+            text += " (pihak luar: waktu tunggunya bukan keterlambatan kantor)"
     if status.due is not None:
         text += f"\nJatuh tempo: {show_time(status.due, calendar.tz)}"
         if status.overdue:
