@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -62,9 +63,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     except UserError as exc:
         _add_cycle_problems(args.data, list(exc.problems))
         raise
-    _add_cycle_problems(args.data, list(project.warnings))
     _print_problems(project.warnings)
-    show(f"{len(project.sops)} SOP valid, {len(project.warnings)} peringatan")
+    calendar = checklist.WorkCalendar.of(project.office)
+    now = checklist.current_time(calendar.tz)
+    sops = {sop.slug: sop for sop in project.sops}
+    count, problems = checklist.check_checklists(args.data, sops, now)
+    _print_problems(problems)
+    errors = sum(p.is_error for p in problems)
+    warnings = len(project.warnings) + len(problems) - errors
+    cycles = f", {count} berkas siklus diperiksa" if count else ""
+    if errors:
+        show(f"{len(project.sops)} SOP valid{cycles}: {_summary(errors, warnings)}", err=True)
+        return 1
+    show(f"{len(project.sops)} SOP valid{cycles}, {warnings} peringatan")
     return 0
 
 
@@ -190,7 +201,7 @@ def cmd_forms(args: argparse.Namespace) -> int:
 
     project = loader.load_project(args.data, args.templates)
     chosen = [project.sop(args.slug)] if args.slug else list(project.sops)
-    print("\n".join(forms.choices_text(sop) for sop in chosen), end="")
+    show("\n".join(forms.choices_text(sop) for sop in chosen), end="")
     return 0
 
 
@@ -294,11 +305,31 @@ def _warn(messages: Sequence[str]) -> None:
         show(f"peringatan: {message}", err=True)
 
 
+def _typed_time(
+    args: argparse.Namespace, calendar: checklist.WorkCalendar, now: datetime
+) -> datetime | None:
+    """The --at time; on a day off it needs --paksa (then a warning), else a refusal."""
+    if not args.at:
+        return None
+    at = checklist.parse_time(args.at, calendar.tz, now.date())
+    reason = calendar.day_off(at.astimezone(calendar.tz).date())
+    if reason is None:
+        return at
+    day = f"{at.astimezone(calendar.tz):%Y-%m-%d}"
+    if not args.paksa:
+        raise UserError(
+            f"Ditolak: --at {day} adalah {reason}.\n"
+            "Periksa tanggalnya; bila memang dikerjakan pada hari itu, ulangi dengan --paksa."
+        )
+    _warn([f"{day} adalah {reason}; diterima karena --paksa"])
+    return at
+
+
 def cmd_run_start(args: argparse.Namespace) -> int:
     """Start a cycle of an SOP: write its checklist file."""
     project, calendar, now = _run_setup(args)
     sop = project.sop(checklist.validate_slug(args.slug))
-    at = checklist.parse_time(args.at, calendar.tz, now.date()) if args.at else None
+    at = _typed_time(args, calendar, now)
     path, cycle = checklist.start_run(args.data, sop, calendar.tz, now, args.run, at)
     show(checklist.started_text(path, cycle))
     return 0
@@ -308,7 +339,12 @@ def cmd_run_done(args: argparse.Namespace) -> int:
     """Record that a step of a cycle is done."""
     project, calendar, now = _run_setup(args)
     step = checklist.parse_step(args.step)
-    at = checklist.parse_time(args.at, calendar.tz, now.date()) if args.at else None
+    at = _typed_time(args, calendar, now)
+    waited = (
+        checklist.parse_time(args.menunggu_sampai, calendar.tz, now.date())
+        if args.menunggu_sampai
+        else None
+    )
     cycle, state = checklist.record_done(
         args.data,
         args.slug,
@@ -320,9 +356,46 @@ def cmd_run_done(args: argparse.Namespace) -> int:
         args.output,
         args.note,
         args.decision,
+        waited,
     )
     _warn(checklist.sop_changes(cycle, _current_sop(project, args.slug)))
     show(checklist.done_text(cycle, state, calendar))
+    return 0
+
+
+def cmd_run_correct(args: argparse.Namespace) -> int:
+    """Correct the latest completion of a step (append-only: the original stays)."""
+    project, calendar, now = _run_setup(args)
+    step = checklist.parse_step(args.step)
+    at = _typed_time(args, calendar, now)
+    cycle, state = checklist.record_correction(
+        args.data,
+        args.slug,
+        args.run_id,
+        step,
+        args.by,
+        args.alasan,
+        now,
+        at,
+        args.output,
+        args.note,
+        args.decision,
+    )
+    _warn(checklist.sop_changes(cycle, _current_sop(project, args.slug)))
+    show(checklist.corrected_text(cycle, state))
+    return 0
+
+
+def cmd_run_cancel(args: argparse.Namespace) -> int:
+    """Cancel a cycle (kept and shown as cancelled, left out of statistics)."""
+    _, calendar, now = _run_setup(args)
+    cycle = checklist.cancel_cycle(args.data, args.slug, args.run_id, args.by, args.alasan, now)
+    show(
+        f"Siklus {cycle.run_id} SOP {cycle.sop_number} {cycle.sop_name} dibatalkan oleh "
+        f"{args.by.strip()} pada {checklist.show_time(now, calendar.tz)}.\n"
+        "Catatannya tetap disimpan dan ditampilkan sebagai dibatalkan; tidak dihitung dalam "
+        "statistik waktu."
+    )
     return 0
 
 
@@ -354,6 +427,35 @@ def cmd_run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+_PAKSA = "terima --at pada hari libur atau hari yang bukan hari kerja"
+
+
+def cmd_run_export(args: argparse.Namespace) -> int:
+    """Write the cycles and per-step times as CSV and XLSX into --out."""
+    from generator.checklist import export
+
+    _, calendar, now = _run_setup(args)
+    cycles = checklist.load_checklists(args.data)
+    chosen = [c for slug in sorted(cycles) if args.slug in (None, slug) for c in cycles[slug]]
+    tables = export.tables(chosen, calendar, now)
+    files = {f"{name}.csv": export.csv_bytes(*table) for name, table in tables.items()}
+    files["siklus.xlsx"] = export.xlsx_bytes(tables)
+    out = Path(args.out)
+    try:
+        checklist.make_folder(out)
+        for name, data in files.items():
+            checklist.write_atomic(out / name, data)
+    except OSError as exc:
+        from generator.errors import storage_error
+
+        raise storage_error(
+            exc, str(out), "ekspor tidak dapat ditulis", "catatan siklus tidak berubah"
+        ) from None
+    counts = f"{len(tables['siklus'][1])} siklus, {len(tables['waktu-langkah'][1])} catatan langkah"
+    print(f"Ekspor ditulis ke {out}: {', '.join(files)} ({counts}).")
+    return 0
+
+
 def add_run_commands(sub: Any) -> None:
     """`sop run start|done|status|list`: the cycle checklist."""
     text = "catat siklus pelaksanaan SOP (daftar periksa)"
@@ -373,12 +475,14 @@ def add_run_commands(sub: Any) -> None:
     p.add_argument("slug", metavar="SOP", help="nama SOP, mis. evaluasi-kinerja-kecamatan")
     p.add_argument("--run", metavar="ID", help="id siklus (bawaan: tanggal mulai)")
     p.add_argument("--at", metavar="WAKTU", help="waktu mulai, mis. '2024-03-04 08:00'")
+    p.add_argument("--paksa", action="store_true", help=_PAKSA)
     p = add("done", cmd_run_done, "catat satu langkah yang selesai")
     p.add_argument("slug", metavar="SOP", help="nama SOP")
     p.add_argument("run_id", metavar="ID", help="id siklus")
     p.add_argument("step", metavar="LANGKAH", help="nomor langkah")
     p.add_required("--by", metavar="NAMA", help="nama pegawai yang mengerjakan")
     p.add_argument("--at", metavar="WAKTU", help="waktu selesai (bawaan: sekarang)")
+    p.add_argument("--paksa", action="store_true", help=_PAKSA)
     p.add_argument("--output", default="", metavar="TEKS", help="output yang dihasilkan")
     p.add_argument("--note", default="", metavar="TEKS", help="catatan")
     p.add_argument(
@@ -387,10 +491,39 @@ def add_run_commands(sub: Any) -> None:
         metavar="JAWABAN",
         help="jawaban keputusan: label jalan keluarnya (huruf besar/kecil sama), atau ya/tidak",
     )
+    p.add_argument(
+        "--menunggu-sampai",
+        metavar="WAKTU",
+        help="kantor menunggu pihak luar (mis. pemohon melengkapi berkas) sampai waktu ini; "
+        "waktu tunggu dilaporkan terpisah, bukan keterlambatan kantor",
+    )
+    p = add("koreksi", cmd_run_correct, "koreksi catatan terakhir sebuah langkah (riwayat tetap)")
+    p.add_argument("slug", metavar="SOP", help="nama SOP")
+    p.add_argument("run_id", metavar="ID", help="id siklus")
+    p.add_argument("step", metavar="LANGKAH", help="nomor langkah yang dikoreksi")
+    p.add_required("--alasan", metavar="TEKS", help="alasan koreksi (wajib)")
+    p.add_required("--by", metavar="NAMA", help="nama pegawai yang mengoreksi")
+    p.add_argument("--at", metavar="WAKTU", help="waktu selesai yang benar")
+    p.add_argument("--paksa", action="store_true", help=_PAKSA)
+    p.add_argument("--output", metavar="TEKS", help="output yang benar")
+    p.add_argument("--note", metavar="TEKS", help="catatan yang benar")
+    p.add_argument(
+        "--decision",
+        metavar="JAWABAN",
+        help="jawaban keputusan yang benar (alur dibuka kembali dari langkah ini)",
+    )
+    p = add("batal", cmd_run_cancel, "batalkan sebuah siklus (catatannya tetap disimpan)")
+    p.add_argument("slug", metavar="SOP", help="nama SOP")
+    p.add_argument("run_id", metavar="ID", help="id siklus")
+    p.add_required("--alasan", metavar="TEKS", help="alasan pembatalan (wajib)")
+    p.add_required("--by", metavar="NAMA", help="nama pegawai yang membatalkan")
     p = add("status", cmd_run_status, "tampilkan daftar periksa sebuah siklus")
     p.add_argument("slug", metavar="SOP", help="nama SOP")
     p.add_argument("run_id", metavar="ID", nargs="?", help="id siklus (bawaan: yang terakhir)")
     p.add_argument("--json", action="store_true", help="keluaran JSON")
+    p = add("ekspor", cmd_run_export, "ekspor siklus dan waktu per langkah ke CSV dan XLSX")
+    p.add_argument("slug", nargs="?", help="hanya siklus SOP ini")
+    p.add_required("--out", metavar="FOLDER", help="folder tujuan berkas ekspor")
     p = add("list", cmd_run_list, "daftar semua siklus")
     p.add_argument("slug", nargs="?", metavar="SOP", help="hanya siklus SOP ini")
     p.add_argument("--json", action="store_true", help="keluaran JSON")
@@ -401,6 +534,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
+    except BrokenPipeError:  # `sop run list | head`: the reader left; end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except UserError as exc:
         _print_problems(exc.problems)
         errors = sum(p.is_error for p in exc.problems)

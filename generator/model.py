@@ -589,6 +589,16 @@ class Office(Record):
     officials: dict[Ident, Official] = Field(default_factory=dict, alias="pejabat")
     working_hours: WorkingHours = Field(default_factory=WorkingHours, alias="jam_kerja")
     holidays: list[StrictDate] = Field(default_factory=list, alias="hari_libur")
+    national_holidays: bool = Field(
+        default=True,
+        alias="libur_nasional",
+        description="Hitung hari libur nasional dan cuti bersama Indonesia (bawaan: true)",
+    )
+    working_days: list[StrictDate] = Field(
+        default_factory=list,
+        alias="masuk_kerja",
+        description="Tanggal yang tetap hari kerja walau libur nasional atau cuti bersama",
+    )
 
     @property
     def name_on_sheet(self) -> str:

@@ -18,8 +18,8 @@ from generator.build import BuildResult
 from generator.cache import Cache, cache_key
 from generator.errors import Problem, UserError
 from generator.loader import SOP_DIR, Project, load_project
-from generator.render import page, sheet
-from generator.render.common import RenderContext
+from generator.render import cycles, page, sheet
+from generator.render.common import PdfJob, RenderContext
 
 # Liberation Sans (Arial's metrics, the font of the official sheet), served under these names.
 FONT_FILES = tuple(fonts.STYLES.values())
@@ -53,9 +53,13 @@ def read_fonts(family: str = fonts.FAMILY) -> dict[str, bytes]:
     return {name: path.read_bytes() for name, path in fonts.site_font_files(family).items()}
 
 
-def _cycle_row(summary: checklist.CycleSummary, calendar: checklist.WorkCalendar) -> page.CycleRow:
+def _cycle_row(
+    summary: checklist.CycleSummary, calendar: checklist.WorkCalendar, directory_urls: bool = True
+) -> page.CycleRow:
     tz = calendar.tz
-    if summary.complete and summary.finished:
+    if summary.cancelled:
+        state = "DIBATALKAN"
+    elif summary.complete and summary.finished:
         state = f"selesai {checklist.show_time(summary.finished, tz)}"
     else:
         state = "berikutnya: langkah " + ", ".join(map(str, summary.next))
@@ -69,6 +73,9 @@ def _cycle_row(summary: checklist.CycleSummary, calendar: checklist.WorkCalendar
         state=state,
         over=", ".join(over) or "-",
         late=summary.overdue,
+        href=page.page_link(
+            f"../../{cycles.cycle_url(summary.slug, summary.run_id)}", directory_urls
+        ),
     )
 
 
@@ -87,21 +94,30 @@ def _time_row(times: checklist.StepTimes, calendar: checklist.WorkCalendar) -> p
     )
 
 
-def cycle_views(project: Project) -> dict[str, page.Cycles]:
+def cycle_views(
+    project: Project,
+    records: dict[str, list[checklist.Checklist]] | None = None,
+    directory_urls: bool = True,
+) -> dict[str, page.Cycles]:
     """Each SOP's recorded cycles (sop_data/checklist/) as the site shows them, at now
     ($SOP_NOW replaces the clock, for reproducible builds and tests)."""
     calendar = checklist.WorkCalendar.of(project.office)
     now = checklist.current_time(calendar.tz)
-    records = checklist.load_checklists(project.data_dir)
+    if records is None:
+        records = checklist.load_checklists(project.data_dir)
     views = {}
     for sop in project.sops:
         runs = records.get(sop.slug, [])
-        rows = tuple(_cycle_row(checklist.summarize(c, calendar, now), calendar) for c in runs)
+        rows = tuple(
+            _cycle_row(checklist.summarize(c, calendar, now), calendar, directory_urls)
+            for c in runs
+        )
         times = checklist.cycle_times(runs, calendar, sop) if runs else []
         views[sop.slug] = page.Cycles(
             checklist.show_time(now, calendar.tz),
             rows,
             tuple(_time_row(t, calendar) for t in times),
+            checklist.revision_coverage(runs, calendar, sop).text() if runs else "",
         )
     return views
 
@@ -116,6 +132,37 @@ def warnings_by_sop(project: Project) -> dict[str, list[Problem]]:
         if problem.path in by_file:
             found.setdefault(by_file[problem.path], []).append(problem)
     return found
+
+
+def cycle_files(
+    project: Project,
+    ctx: RenderContext,
+    records: dict[str, list[checklist.Checklist]],
+    cache_dir: Path | None,
+    directory_urls: bool = True,
+) -> tuple[dict[str, str], dict[str, bytes], str]:
+    """Every cycle's page and printed record (`siklus/<slug>/<id>/`), and the home page's
+    section on running, overdue and orphaned cycles, at now ($SOP_NOW replaces the clock)."""
+    calendar = checklist.WorkCalendar.of(project.office)
+    now = checklist.current_time(calendar.tz)
+    sops = {sop.slug: sop for sop in project.sops}
+    pages: dict[str, str] = {}
+    jobs: dict[str, PdfJob] = {}
+    listed = []
+    for slug in sorted(records):
+        sop = sops.get(slug)
+        for cycle in records[slug]:
+            report = checklist.cycle_report(cycle, calendar, now, sop)
+            pages[cycles.cycle_page_path(slug, cycle.run_id)] = cycles.cycle_page(
+                ctx, report, sop, directory_urls
+            )
+            pdf = cycles.cycle_url(slug, cycle.run_id) + cycles.record_name(cycle.run_id)
+            jobs[pdf] = cycles.record_job(ctx, report, sop)
+            listed.append((report, sop is not None))
+    pdfs, _ = build.run_jobs(dict(jobs), Cache(cache_dir) if cache_dir else None)
+    as_of = checklist.show_time(now, calendar.tz)
+    overview = cycles.overview(ctx, listed, as_of, directory_urls) if listed else ""
+    return pages, pdfs, overview
 
 
 def sheet_fragments(
@@ -157,17 +204,24 @@ def build_site(
     start = time.perf_counter()
     ctx = build.render_context(project, templates_dir)
     sheets = sheet_fragments(project, ctx, templates_dir, cache_dir)
+    records = checklist.load_checklists(project.data_dir)
     pages = page.site_pages(
         ctx,
         result.files,
         sheets.keys(),
-        cycle_views(project),
+        cycle_views(project, records, directory_urls),
         warnings_by_sop(project),
         directory_urls,
     )
+    cycle_pages, cycle_pdfs, overview = cycle_files(
+        project, ctx, records, cache_dir, directory_urls
+    )
+    pages["index.md"] += overview
+    pages.update(cycle_pages)
     font_data = read_fonts()
     files: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
     files.update(page.site_artifacts(result.files, directory_urls))
+    files.update(cycle_pdfs)
     files.update(page.site_assets(ctx, font_data))
     files.update({f"{page.FONTS_DIR}/{name}": data for name, data in font_data.items()})
     result.timings["pages"] = time.perf_counter() - start

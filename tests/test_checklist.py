@@ -25,6 +25,16 @@ SLUG = "evaluasi-kinerja-kecamatan"
 RUN = "2024-03-04"
 
 
+@pytest.fixture
+def data_copy(data_copy: Path) -> Path:
+    """The seed without national holidays: these walks (written before national holidays were
+    counted) cross 2024-03-11/12, Nyepi and its cuti bersama; test_cycle_records covers them."""
+    office = data_copy / "instansi.yaml"
+    text = office.read_text("utf-8")
+    office.write_text(text.replace("hari_libur: []", "hari_libur: []\nlibur_nasional: false"))
+    return data_copy
+
+
 def at(text: str) -> datetime:
     """A WITA time from 'YYYY-MM-DD HH:MM'."""
     return datetime.fromisoformat(text).replace(tzinfo=WITA)
@@ -150,9 +160,9 @@ def test_list_shows_progress_and_overdue(
     assert out == (
         "SOP                              Siklus           Dimulai          Kemajuan  Keadaan\n"
         "evaluasi-kinerja-kecamatan       2024-03-04       2024-03-04 08:00   3/9     "
-        "berikutnya: langkah 4 (TERLAMBAT); melebihi baku: langkah 2\n"
+        "berikutnya: langkah 4 (Staf) (TERLAMBAT); melebihi baku: langkah 2\n"
         "evaluasi-kinerja-kecamatan       2024-03-11       2024-03-11 08:00   0/9     "
-        "berikutnya: langkah 1\n"
+        "berikutnya: langkah 1 (Camat)\n"
     )
     code, out, _ = sop_cmd(capsys, data_copy, "list", SLUG, "--json", now="2024-03-11 09:00")
     assert [(c["run"], c["next"], c["overdue"]) for c in json.loads(out)] == [
@@ -221,9 +231,11 @@ def test_refuses_a_decision_without_answer(
     )
     err = refused(capsys, at_step_5, "6", "--by", "Sekcam", "--decision", "mungkin")
     assert err == (
-        "Ditolak: jawaban 'mungkin' bukan jalan keluar langkah 6; langkah 6 adalah keputusan; "
-        "tambahkan --decision ya (ke langkah 7) atau --decision tidak (ke langkah 5).\n" + STEP_6
+        "Ditolak: langkah 6 adalah keputusan; tambahkan --decision ya (ke langkah 7) "
+        "atau --decision tidak (ke langkah 5).\n" + STEP_6
     )
+    walk(capsys, at_step_5, [("6", "Sekcam", "2024-03-11 14:00", ["--decision", " TIDAK "])])
+    assert "keputusan: tidak\n" in file_of(at_step_5).read_text("utf-8")
 
 
 def test_refuses_an_answer_on_a_plain_step(
@@ -555,7 +567,8 @@ def test_lanjut_loops_and_an_early_end(besar_project: Project) -> None:
 
 def test_summaries_for_the_site(seed_project: Project, tmp_path: Path) -> None:
     sop = seed_project.sops[0]
-    calendar = cl.WorkCalendar.of(seed_project.office)
+    office = seed_project.office.model_copy(update={"national_holidays": False})
+    calendar = cl.WorkCalendar.of(office)
     first = cl.new_checklist(sop, "2024-03-04", at("2024-03-04 08:00"), WITA)
     for step, _, when, extra in WALK:
         decision = extra[1] if extra[:1] == ["--decision"] else ""
@@ -610,7 +623,9 @@ def test_working_hours_and_holidays_come_from_instansi(
     text = office.read_text("utf-8").replace('selesai: "16:00"', 'selesai: "15:00"')
     office.write_text(text.replace("hari_libur: []", "hari_libur: [2024-03-11]"), "utf-8")
     start(capsys, data_copy)
-    walk(capsys, data_copy, WALK[:5])
+    walk(capsys, data_copy, WALK[:4])
+    step, by, when, extra = WALK[4]
+    walk(capsys, data_copy, [(step, by, when, [*extra, "--paksa"])])  # 03-11 is a holiday now
     code, out, _ = sop_cmd(capsys, data_copy, "status", SLUG, "--json", now="2024-03-12 09:00")
     steps = json.loads(out)["steps"]
     # Step 5 ran from Friday 2024-03-08 10:00 to Monday 03-11 10:00, a holiday: 5 hours.
@@ -646,11 +661,11 @@ def test_decision_takes_an_exit_label_in_any_case(
     )  # fmt: skip
     assert code == 1
     assert err.startswith(
-        "Ditolak: jawaban 'ya' bukan jalan keluar langkah 4; langkah 4 adalah keputusan; "
-        'tambahkan --decision salah satu dari: "Pindah dalam Kelurahan" (ke langkah 5), '
-        '"Pindah antar Kelurahan dalam satu Kecamatan" (ke langkah 6), '
-        '"Pindah antar Kecamatan dalam satu Kota" (ke langkah 6), '
-        '"Pindah antar Kabupaten/Kota dan/atau antar Provinsi" (ke langkah 7).\n'
+        "Ditolak: langkah 4 adalah keputusan; tambahkan "
+        "--decision 'Pindah dalam Kelurahan' (ke langkah 5), "
+        "--decision 'Pindah antar Kelurahan dalam satu Kecamatan' (ke langkah 6), "
+        "--decision 'Pindah antar Kecamatan dalam satu Kota' (ke langkah 6) atau "
+        "--decision 'Pindah antar Kabupaten/Kota dan/atau antar Provinsi' (ke langkah 7).\n"
     )
     code, _, err = _run(
         capsys, data, "done", slug, "c1", "4", "--by", "Lurah", "--decision",

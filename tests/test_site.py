@@ -51,8 +51,9 @@ def test_cycles_recorded_with_sop_run_show_on_the_page(
     page = site.files[f"sop/{SLUG}/index.md"].decode()
     assert "1 siklus tercatat; keadaan pada 2024-03-06 15:00 WITA." in page
     assert (
-        '<tr class="sop-terlambat"><td class="sop-nomor" data-label="Siklus">siklus-1</td>' in page
-    )
+        '<tr class="sop-terlambat"><td class="sop-nomor" data-label="Siklus">'
+        '<a href="../../siklus/evaluasi-kinerja-kecamatan/siklus-1/">siklus-1</a></td>'
+    ) in page
 
 
 def test_no_cycles_yet(seed_project) -> None:

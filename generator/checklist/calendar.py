@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import UserError
@@ -14,6 +16,27 @@ from generator.model import (
 )
 
 NOW_ENV = "SOP_NOW"
+WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+
+@lru_cache(maxsize=1)
+def national_holidays() -> Any:
+    """Indonesia's national holidays and joint leave days (cuti bersama), names in Indonesian.
+
+    A mapping-like object from the `holidays` package (public and government categories) that
+    computes each year on first use: `day in national_holidays()`, `.get(day) -> str | None`.
+    """
+    import holidays
+
+    return holidays.country_holidays("ID", categories=("public", "government"), language="id")
+
+
+class _NoHolidays:
+    def __contains__(self, day: object) -> bool:
+        return False
+
+    def get(self, day: object) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -25,10 +48,14 @@ class WorkCalendar:
     end: int = 16 * 60
     days: frozenset[int] = frozenset({1, 2, 3, 4, 5})
     holidays: frozenset[date] = frozenset()
+    national: Any = field(default_factory=_NoHolidays, compare=False, repr=False)
+    working_days: frozenset[date] = frozenset()
 
     @classmethod
     def of(cls, office: Office) -> WorkCalendar:
-        """The calendar from instansi.yaml (jam_kerja, hari_libur, zona_waktu)."""
+        """The calendar from instansi.yaml (jam_kerja, hari_libur, zona_waktu, libur_nasional:
+        Indonesia's national holidays and cuti bersama unless false, masuk_kerja: dates that
+        stay working days)."""
         hours = office.working_hours
         return cls(
             tz=office_zone(office),
@@ -36,7 +63,22 @@ class WorkCalendar:
             end=_minute_of_day(hours.end),
             days=frozenset(hours.days),
             holidays=frozenset(office.holidays),
+            national=national_holidays() if office.national_holidays else _NoHolidays(),
+            working_days=frozenset(office.working_days),
         )
+
+    def day_off(self, day: date) -> str | None:
+        """Why `day` is not a working day ("hari Sabtu", "hari libur nasional: Nyepi", ...),
+        or None when it is one."""
+        if day in self.holidays:
+            return "hari libur kantor (hari_libur di instansi.yaml)"
+        if day not in self.working_days:
+            name = self.national.get(day)
+            if name:
+                return f"hari libur nasional: {name}"
+        if day.isoweekday() not in self.days:
+            return f"hari {WEEKDAYS[day.isoweekday() - 1]}, bukan hari kerja"
+        return None
 
     @property
     def hours_per_day(self) -> float:
@@ -49,7 +91,7 @@ class WorkCalendar:
         return self.end > self.start and bool(self.days & {1, 2, 3, 4, 5, 6, 7})
 
     def _window(self, day: date) -> tuple[datetime, datetime] | None:
-        if day.isoweekday() not in self.days or day in self.holidays or self.end <= self.start:
+        if self.end <= self.start or self.day_off(day):
             return None
         base = datetime(day.year, day.month, day.day, tzinfo=self.tz)
         return base + timedelta(minutes=self.start), base + timedelta(minutes=self.end)

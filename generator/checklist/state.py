@@ -8,8 +8,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from generator.checklist import chain
 from generator.checklist.calendar import show_time
-from generator.checklist.records import Checklist, Event, StepSpec
+from generator.checklist.records import (
+    Cancellation,
+    Checklist,
+    Correction,
+    Event,
+    IllegalEvent,
+)
 from generator.errors import UserError
 
 
@@ -80,28 +87,29 @@ def order_refusal(checklist: Checklist, state: State, step: int, decision: str) 
             return f"langkah {step} sudah dikerjakan oleh {done.by} pada {show_time(done.at, tz)}"
         return f"langkah {step} belum dapat dikerjakan"
     spec = checklist.step(step)
-    if spec.is_decision and spec.exit_of(decision) is None:
-        given = f"jawaban '{decision}' bukan jalan keluar langkah {step}; " if decision else ""
-        return given + decision_choices(spec)
+    if spec.is_decision and decision not in spec.answers:
+        return f"langkah {step} adalah keputusan; tambahkan {answers_text(spec.exits)}"
     if not spec.is_decision and decision:
         return f"langkah {step} bukan keputusan; hapus --decision"
     return None
 
 
-def decision_choices(spec: StepSpec) -> str:
-    """The refusal that names the answers a decision step takes."""
-    exits = spec.exits or (("Ya", spec.yes), ("Tidak", spec.no))
+def canonical_answer(checklist: Checklist, step: int, typed: str) -> str:
+    """The decision answer `typed` names as the snapshot writes it (case and spacing
+    ignored); unchanged when it names none (the refusal then lists the answers)."""
+    if not typed or not checklist.has_step(step):
+        return typed
+    return checklist.step(step).answer(typed) or typed
 
-    def goes(target: int | None) -> str:
-        return "selesai" if target is None else f"ke langkah {target}"
 
-    if [label for label, _ in exits] == ["Ya", "Tidak"]:
-        return (
-            f"langkah {spec.number} adalah keputusan; tambahkan --decision ya "
-            f"({goes(exits[0][1])}) atau --decision tidak ({goes(exits[1][1])})"
-        )
-    shown = ", ".join(f'"{label}" ({goes(target)})' for label, target in exits)
-    return f"langkah {spec.number} adalah keputusan; tambahkan --decision salah satu dari: {shown}"
+def answers_text(exits: tuple[tuple[str, int | None], ...]) -> str:
+    """'--decision ya (ke langkah 7) atau --decision tidak (ke langkah 5)'."""
+    parts = []
+    for word, target in exits:
+        shown = word if word.isalnum() else f"'{word}'"
+        where = "selesai" if target is None else f"ke langkah {target}"
+        parts.append(f"--decision {shown} ({where})")
+    return ", ".join(parts[:-1]) + " atau " + parts[-1]
 
 
 def time_refusal(checklist: Checklist, state: State, at: datetime) -> str | None:
@@ -143,12 +151,14 @@ def replay(checklist: Checklist) -> State:
     return state
 
 
-class IllegalEvent(ValueError):
-    """An event in a file that the flow does not allow at its place (a hand edit)."""
+def _refuse(checklist: Checklist, state: State, reason: str) -> UserError:
+    return UserError(f"Ditolak: {reason}.\n{allowed_text(checklist, state)}")
 
-    def __init__(self, index: int, field: str, message: str):
-        super().__init__(message)
-        self.index, self.field, self.message = index, field, message
+
+def _not_yet(at: datetime, now: datetime, tz: ZoneInfo) -> str | None:
+    if at > now:
+        return f"waktu selesai {show_time(at, tz)} belum terjadi (sekarang {show_time(now, tz)})"
+    return None
 
 
 def complete_step(
@@ -160,20 +170,81 @@ def complete_step(
     output: str = "",
     note: str = "",
     decision: str = "",
+    waited_until: datetime | None = None,
 ) -> tuple[Checklist, State]:
-    """The checklist with one more completion, or a UserError saying what is allowed now."""
+    """The checklist with one more completion, or a UserError saying what is allowed now.
+
+    `waited_until`: the office waited for an outside party until then (between the previous
+    event and `at`)."""
     state = replay(checklist)
     tz = ZoneInfo(checklist.timezone)
-    reason = refusal(checklist, state, step, decision, at)
-    if reason is None and at > now:
-        reason = f"waktu selesai {show_time(at, tz)} belum terjadi (sekarang {show_time(now, tz)})"
+    if checklist.cancelled is not None:
+        raise UserError(f"Ditolak: siklus {checklist.run_id} sudah dibatalkan.")
+    decision = canonical_answer(checklist, step, decision)
+    reason = refusal(checklist, state, step, decision, at) or _not_yet(at, now, tz)
+    if reason is None and waited_until is not None and not state.last_at <= waited_until <= at:
+        reason = (
+            f"--menunggu-sampai {show_time(waited_until, tz)} harus di antara catatan sebelumnya "
+            f"({show_time(state.last_at, tz)}) dan waktu selesai ({show_time(at, tz)})"
+        )
     if reason is not None:
-        raise UserError(f"Ditolak: {reason}.\n{allowed_text(checklist, state)}")
-    if decision and checklist.has_step(step):
-        decision = checklist.step(step).answer(decision)
+        raise _refuse(checklist, state, reason)
     event = Event(step, state.pass_no, by, at, now, output, note, decision)
-    updated = replace(checklist, events=(*checklist.events, event))
+    event = chain.chained(checklist, replace(event, waited_until=waited_until))
+    updated = replace(checklist, entries=(*checklist.entries, event))
     return updated, advance(updated, state, event, len(checklist.events))
+
+
+def correct_step(
+    checklist: Checklist,
+    step: int,
+    correction: Correction,
+    now: datetime,
+) -> tuple[Checklist, State]:
+    """The checklist with `correction` of the latest completion in force of `step` (its
+    `target` is filled in here), or a UserError saying why not (nothing changed)."""
+    tz = ZoneInfo(checklist.timezone)
+    state = replay(checklist)
+    if checklist.cancelled is not None:
+        raise UserError(f"Ditolak: siklus {checklist.run_id} sudah dibatalkan.")
+    history = checklist.history
+    mine = [i for i, e in enumerate(history.events) if e.step == step]
+    if not mine:
+        raise _refuse(checklist, state, f"langkah {step} belum dicatat; tidak ada yang dikoreksi")
+    event = history.events[mine[-1]]
+    spec = checklist.step(step)
+    if correction.decision is not None and not spec.is_decision:
+        raise _refuse(checklist, state, f"langkah {step} bukan keputusan; hapus --decision")
+    changes = (correction.at, correction.output, correction.note, correction.decision)
+    if all(value is None for value in changes):
+        raise UserError(
+            "Ditolak: koreksi tidak mengubah apa pun; tulis --at, --output, --note atau --decision."
+        )
+    reason = _not_yet(correction.at, now, tz) if correction.at else None
+    if reason is not None:
+        raise _refuse(checklist, state, reason)
+    if correction.decision is not None:
+        answer = canonical_answer(checklist, step, correction.decision)
+        if answer not in spec.answers:
+            raise _refuse(checklist, state, f"jawaban keputusan: {answers_text(spec.exits)}")
+        correction = replace(correction, decision=answer)
+    entry = replace(correction, target=history.origins[mine[-1]] + 1, recorded=now)
+    updated = replace(checklist, entries=(*checklist.entries, chain.chained(checklist, entry)))
+    try:
+        new_state = replay(updated)
+    except IllegalEvent as exc:
+        why = f"koreksi langkah {step} ({event.by}): {exc.message}"
+        raise _refuse(checklist, state, why) from None
+    return updated, new_state
+
+
+def cancel_run(checklist: Checklist, by: str, reason: str, now: datetime) -> Checklist:
+    """The checklist with its cancellation (running or finished: a cycle recorded by
+    mistake), or a UserError when it was cancelled already."""
+    if checklist.cancelled is not None:
+        raise UserError(f"Ditolak: siklus {checklist.run_id} sudah dibatalkan.")
+    entry = chain.chained(checklist, Cancellation(by, now, reason))
+    return replace(checklist, entries=(*checklist.entries, entry))
 
 
 def parse_step(text: str) -> int:

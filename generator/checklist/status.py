@@ -9,7 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.checklist.calendar import WorkCalendar, show_time
-from generator.checklist.records import Checklist, Event, StepSpec, sop_changes
+from generator.checklist.records import (
+    Checklist,
+    Correction,
+    Event,
+    StepSpec,
+    apply_entries,
+    sop_changes,
+)
 from generator.checklist.state import State, allowed_text, initial_state, replay
 from generator.model import (
     Sop,
@@ -18,11 +25,13 @@ from generator.model import (
 
 @dataclass(frozen=True)
 class Completion:
-    """One event with the working time it took (since the event or start before it)."""
+    """One event with the working time the office took (since the event or start before it,
+    or since the outside party it waited for was done) and the time spent waiting."""
 
     event: Event
     elapsed: int
     standard: int
+    waiting: int = 0  # working minutes spent waiting for an outside party (not the office's)
 
     @property
     def over(self) -> bool:
@@ -63,6 +72,11 @@ class CycleStatus:
         return self.state.complete
 
     @property
+    def cancelled(self) -> bool:
+        """True when the cycle was cancelled (`sop run batal`)."""
+        return self.checklist.cancelled is not None
+
+    @property
     def over_steps(self) -> list[int]:
         """Steps whose latest completion took longer than standard, plus an overdue next."""
         over = [s.spec.number for s in self.steps if s.done and s.done.over]
@@ -72,11 +86,22 @@ class CycleStatus:
 
 
 def completions(checklist: Checklist, calendar: WorkCalendar) -> list[Completion]:
-    """Every event with its elapsed working time against the step's standard."""
+    """Every event with its elapsed working time against the step's standard; the time of a
+    step in outside lanes (`luar`) and before `waited_until` is waiting, never the office's."""
     result, previous = [], checklist.started
     for event in checklist.events:
         standard = checklist.step(event.step).time.working_minutes(calendar.hours_per_day)
-        result.append(Completion(event, calendar.minutes_between(previous, event.at), standard))
+        begin = max(previous, min(event.waited_until or previous, event.at))
+        if checklist.step(event.step).outside:  # an outside party's step: none of it is ours
+            begin = event.at
+        result.append(
+            Completion(
+                event,
+                calendar.minutes_between(begin, event.at),
+                standard,
+                calendar.minutes_between(previous, begin),
+            )
+        )
         previous = event.at
     return result
 
@@ -87,7 +112,7 @@ def remaining_path(checklist: Checklist, state: State) -> list[int]:
     current = state.next_step
     while current is not None and current not in path and current not in state.current:
         path.append(current)
-        current = checklist.step(current).after("ya")
+        current = checklist.step(current).main_next()
     return path
 
 
@@ -131,7 +156,8 @@ def cycle_status(
             )
         )
     due, waiting = None, 0
-    if state.next_step is not None:
+    ours = state.next_step is not None and not checklist.step(state.next_step).outside
+    if ours and checklist.cancelled is None:
         standard = checklist.step(state.next_step).time.working_minutes(calendar.hours_per_day)
         due = calendar.add_minutes(state.last_at, standard)
         waiting = calendar.minutes_between(state.last_at, now)
@@ -161,8 +187,62 @@ def _event_json(c: Completion, tz: ZoneInfo) -> dict[str, Any]:
         "note": e.note,
         "decision": e.decision or None,
         "elapsed_minutes": c.elapsed,
+        "waiting_minutes": c.waiting,
         "over_standard": c.over,
     }
+
+
+def _cancel_json(checklist: Checklist, tz: ZoneInfo) -> dict[str, Any] | None:
+    cancel = checklist.cancelled
+    if cancel is None:
+        return None
+    return {
+        "by": cancel.by,
+        "at": cancel.recorded.astimezone(tz).isoformat(),
+        "reason": cancel.reason,
+    }
+
+
+def _corrections_json(checklist: Checklist, tz: ZoneInfo) -> list[dict[str, Any]]:
+    result = []
+    for entry in checklist.entries:
+        if isinstance(entry, Correction):
+            original = checklist.entries[entry.target - 1]
+            result.append(
+                {
+                    "entry": entry.target,
+                    "step": getattr(original, "step", None),
+                    "by": entry.by,
+                    "at": entry.recorded.astimezone(tz).isoformat(),
+                    "reason": entry.reason,
+                    "changes": correction_changes(checklist, entry),
+                }
+            )
+    return result
+
+
+def correction_changes(checklist: Checklist, correction: Correction) -> list[str]:
+    """What a correction changed, as "keputusan: tidak -> ya" texts (values before it)."""
+    tz = ZoneInfo(checklist.timezone)
+    index = checklist.entries.index(correction)
+    before = apply_entries(checklist.entries[:index])
+    origin = correction.target - 1
+    old = before.events[before.origins.index(origin)] if origin in before.origins else None
+    changes = []
+    pairs = (
+        (
+            "waktu selesai",
+            old and show_time(old.at, tz),
+            correction.at and show_time(correction.at, tz),
+        ),
+        ("output", old and old.output, correction.output),
+        ("catatan", old and old.note, correction.note),
+        ("keputusan", old and old.decision, correction.decision),
+    )
+    for name, was, new in pairs:
+        if new is not None:
+            changes.append(f"{name}: {was or '-'} -> {new or '-'}")
+    return changes
 
 
 def status_json(status: CycleStatus) -> dict[str, Any]:
@@ -191,8 +271,15 @@ def status_json(status: CycleStatus) -> dict[str, Any]:
         "started": cl.started.astimezone(tz).isoformat(),
         "now": status.now.astimezone(tz).isoformat(),
         "complete": status.complete,
+        "cancelled": _cancel_json(status.checklist, tz),
+        "corrections": _corrections_json(status.checklist, tz),
         "finished": status.finished.astimezone(tz).isoformat() if status.finished else None,
         "next": status.state.allowed,
+        "next_lanes": [
+            lane for n in status.state.allowed for lane in status.checklist.step(n).actors
+        ]
+        if not status.cancelled
+        else [],
         "pass": status.state.pass_no,
         "done": status.done,
         "total": status.total,
@@ -228,13 +315,30 @@ def status_text(status: CycleStatus, calendar: WorkCalendar) -> str:
         c.over for r in status.steps for c in r.history
     ):
         lines.append("(*) melebihi waktu baku")
+    lines += _correction_lines(status.checklist)
     lines.append("")
     lines.append(_next_text(status, calendar))
     return "\n".join(lines) + "\n"
 
 
+def _correction_lines(checklist: Checklist) -> list[str]:
+    tz = ZoneInfo(checklist.timezone)
+    lines = []
+    for entry in checklist.entries:
+        if isinstance(entry, Correction):
+            step = getattr(checklist.entries[entry.target - 1], "step", "?")
+            lines.append(
+                f"Koreksi langkah {step} oleh {entry.by} pada {show_time(entry.recorded, tz)} "
+                f"({'; '.join(correction_changes(checklist, entry))}); alasan: {entry.reason}"
+            )
+    return ([""] if lines else []) + lines
+
+
 def _spent(c: Completion, calendar: WorkCalendar) -> str:
-    return calendar.format_minutes(c.elapsed) + (" (*)" if c.over else "")
+    text = calendar.format_minutes(c.elapsed) + (" (*)" if c.over else "")
+    if c.waiting:
+        text += f" +{calendar.format_minutes(c.waiting)} luar"
+    return text
 
 
 def _status_rows(row: StepStatus, calendar: WorkCalendar) -> list[str]:
@@ -263,6 +367,12 @@ def _status_rows(row: StepStatus, calendar: WorkCalendar) -> list[str]:
 
 
 def _next_text(status: CycleStatus, calendar: WorkCalendar) -> str:
+    cancel = status.checklist.cancelled
+    if cancel is not None:
+        return (
+            f"SIKLUS DIBATALKAN oleh {cancel.by} pada {show_time(cancel.recorded, calendar.tz)}; "
+            f"alasan: {cancel.reason}"
+        )
     if status.complete and status.finished is not None:
         total = calendar.minutes_between(status.checklist.started, status.finished)
         return (
@@ -270,6 +380,11 @@ def _next_text(status: CycleStatus, calendar: WorkCalendar) -> str:
             f"{calendar.format_minutes(total)} dalam {status.state.pass_no} putaran."
         )
     text = allowed_text(status.checklist, status.state)
+    if status.state.next_step is not None:
+        lanes = ", ".join(status.checklist.step(status.state.next_step).actors)
+        text += f"\nPelaksana berikutnya: {lanes}"
+        if status.checklist.step(status.state.next_step).outside:
+            text += " (pihak luar: waktu tunggunya bukan keterlambatan kantor)"
     if status.due is not None:
         text += f"\nJatuh tempo: {show_time(status.due, calendar.tz)}"
         if status.overdue:
@@ -292,14 +407,45 @@ def done_text(checklist: Checklist, state: State, calendar: WorkCalendar) -> str
     event = checklist.events[-1]
     spent = completions(checklist, calendar)[-1]
     decision = f", keputusan: {event.decision}" if event.decision else ""
+    waited = (
+        f" (ditambah {calendar.format_minutes(spent.waiting)} menunggu pihak luar, tidak "
+        "dihitung sebagai keterlambatan kantor)"
+        if spent.waiting
+        else ""
+    )
     lines = [
         f"Langkah {event.step} dicatat selesai oleh {event.by} pada "
         f"{show_time(event.at, calendar.tz)} (putaran {event.pass_no}{decision}).",
         f"Lama kerja {calendar.format_minutes(spent.elapsed)}, baku "
-        f"{calendar.format_minutes(spent.standard)}" + (": MELEBIHI BAKU." if spent.over else "."),
+        f"{calendar.format_minutes(spent.standard)}"
+        + (": MELEBIHI BAKU" if spent.over else "")
+        + waited
+        + ".",
     ]
     if state.reopened:
         steps = ", ".join(map(str, state.reopened))
         lines.append(f"Langkah {steps} dibuka kembali; putaran {state.pass_no} dimulai.")
+    lines.append(allowed_text(checklist, state))
+    return "\n".join(lines)
+
+
+def corrected_text(checklist: Checklist, state: State) -> str:
+    """What `sop run koreksi` prints after recording the last entry (a correction)."""
+    entry = checklist.entries[-1]
+    assert isinstance(entry, Correction)
+    tz = ZoneInfo(checklist.timezone)
+    step = getattr(checklist.entries[entry.target - 1], "step", "?")
+    lines = [
+        f"Koreksi langkah {step} (catatan nomor {entry.target}) dicatat oleh {entry.by} pada "
+        f"{show_time(entry.recorded, tz)}: {'; '.join(correction_changes(checklist, entry))}.",
+        "Catatan asli tetap tersimpan di riwayat.",
+    ]
+    dropped = sorted(checklist.history.dropped - apply_entries(checklist.entries[:-1]).dropped)
+    if dropped:
+        steps = ", ".join(str(checklist.entries[i].step) for i in dropped)  # type: ignore[union-attr]
+        lines.append(
+            f"Keputusan berubah: catatan langkah {steps} sesudahnya tidak berlaku lagi; "
+            "alur dibuka kembali dari langkah ini."
+        )
     lines.append(allowed_text(checklist, state))
     return "\n".join(lines)

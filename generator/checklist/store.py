@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -22,10 +23,16 @@ from generator.checklist.records import (
     MAX_TEXT,
     RUN_ID_PATTERN,
     Checklist,
+    Correction,
     new_checklist,
 )
-from generator.checklist.state import State, complete_step
-from generator.checklist.yamlform import dump_checklist, parse_checklist
+from generator.checklist.state import State, cancel_run, complete_step, correct_step
+from generator.checklist.yamlform import (
+    audit_checklist,
+    dump_checklist,
+    parse_checklist,
+    read_checklist_problems,
+)
 from generator.errors import Problem, UserError, storage_error
 from generator.model import (
     SLUG_PATTERN,
@@ -95,11 +102,57 @@ def keep_inside(data_dir: Path | str, path: Path) -> None:
     require_inside(data, lock_path(path), what="berkas kunci siklus")
 
 
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def shared_mode(folder: Path, *, directory: bool = False) -> int:
+    """The mode of a new file (or folder) in `folder`: the umask's, plus the folder's group
+    permissions, so every account of the folder's group can record (and lock) too."""
+    base = (0o777 if directory else 0o666) & ~_umask()
+    try:
+        mode = folder.stat().st_mode
+    except OSError:
+        return base
+    group = mode & (0o070 if directory else 0o060)
+    return base | group | (mode & 0o2000 if directory else 0)
+
+
+def _share_group(path: Path, folder: Path, mode: int) -> None:
+    """Give `path` the folder's group and `mode` when this account may (its own file)."""
+    with contextlib.suppress(OSError):
+        info, parent = path.stat(), folder.stat()
+        if info.st_uid != os.geteuid():
+            return
+        if info.st_gid != parent.st_gid:
+            os.chown(path, -1, parent.st_gid)
+        if info.st_mode & 0o7777 != mode:
+            os.chmod(path, mode)
+
+
+def make_folder(folder: Path) -> None:
+    """Create `folder` (and parents) with its parent's group permissions and group."""
+    missing = []
+    current = folder
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        mode = shared_mode(path.parent, directory=True)
+        path.mkdir(exist_ok=True)
+        _share_group(path, path.parent, mode)
+
+
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    lock = filelock.FileLock(str(lock_path(path)), timeout=LOCK_TIMEOUT)
+    lock_file = lock_path(path)
+    mode = shared_mode(path.parent)
+    lock = filelock.FileLock(str(lock_file), timeout=LOCK_TIMEOUT, mode=mode)
     try:
         with lock:
+            _share_group(lock_file, path.parent, mode)
             for stale in path.parent.glob(f".{path.name}.*.tmp"):
                 stale.unlink(missing_ok=True)  # left by a killed writer; we hold the lock
             yield
@@ -108,7 +161,22 @@ def _locked(path: Path) -> Iterator[None]:
             f"berkas {path} sedang dipakai proses lain lebih dari {LOCK_TIMEOUT:.0f} detik; "
             "coba lagi"
         ) from None
-    except OSError as exc:  # read-only or full disk, no permission
+    except PermissionError as exc:
+        where = exc.filename or lock_file
+        raise UserError(
+            [
+                Problem(
+                    str(where),
+                    0,
+                    0,
+                    "",
+                    "akun ini tidak boleh menulis berkas ini (izin ditolak)",
+                    f"minta pemilik berkas atau admin menjalankan: chmod g+rw {where}; "
+                    "berkas daftar periksa yang ada tidak berubah",
+                )
+            ]
+        ) from None
+    except OSError as exc:  # read-only or full disk
         raise _store_error(exc, path) from None
 
 
@@ -116,9 +184,7 @@ def _file_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return shared_mode(path.parent)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -202,7 +268,7 @@ def start_run(
     folder = Path(data_dir) / CHECKLIST_DIR / validate_slug(sop.slug)
     keep_inside(data_dir, folder / f"{candidates[0]}.yaml")  # before any folder is made
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
     except OSError as exc:
         raise _store_error(exc, folder) from None
     for candidate in candidates:
@@ -231,20 +297,73 @@ def record_done(
     output: str = "",
     note: str = "",
     decision: str = "",
+    waited_until: datetime | None = None,
 ) -> tuple[Checklist, State]:
     """Append one completion to a cycle's file under its lock; refusals change nothing."""
     path = checklist_path(data_dir, slug, run_id)
     by = _check_text("--by (nama pelaksana)", by, required=True)
     output, note = _check_text("--output", output), _check_text("--note", note)
-    decision = " ".join(decision.split())  # ya/tidak or an exit's label, any case
+    decision = _decision_arg(decision)
     keep_inside(data_dir, path)
     if not path.is_file():
         raise _missing_run(Path(data_dir), slug, run_id)
     with _locked(path):
         checklist = read_checklist(path)
-        updated, state = complete_step(checklist, step, by, at or now, now, output, note, decision)
+        updated, state = complete_step(
+            checklist, step, by, at or now, now, output, note, decision, waited_until
+        )
         write_atomic(path, dump_checklist(updated).encode("utf-8"))
     return updated, state
+
+
+def _decision_arg(decision: str) -> str:
+    return _check_text("--decision", decision)
+
+
+def record_correction(
+    data_dir: Path | str,
+    slug: str,
+    run_id: str,
+    step: int,
+    by: str,
+    reason: str,
+    now: datetime,
+    at: datetime | None = None,
+    output: str | None = None,
+    note: str | None = None,
+    decision: str | None = None,
+) -> tuple[Checklist, State]:
+    """Append a correction of `step`'s latest completion (None: that value unchanged)."""
+    path = checklist_path(data_dir, slug, run_id)
+    by = _check_text("--by (nama yang mengoreksi)", by, required=True)
+    reason = _check_text("--alasan", reason, required=True)
+    output = None if output is None else _check_text("--output", output)
+    note = None if note is None else _check_text("--note", note)
+    decision = None if decision is None else _decision_arg(decision) or None
+    if not path.is_file():
+        raise _missing_run(Path(data_dir), slug, run_id)
+    correction = Correction(0, by, now, reason, at, output, note, decision)
+    with _locked(path):
+        checklist = read_checklist(path)
+        updated, state = correct_step(checklist, step, correction, now)
+        write_atomic(path, dump_checklist(updated).encode("utf-8"))
+    return updated, state
+
+
+def cancel_cycle(
+    data_dir: Path | str, slug: str, run_id: str, by: str, reason: str, now: datetime
+) -> Checklist:
+    """Append the cancellation of a cycle (kept in the file, left out of statistics)."""
+    path = checklist_path(data_dir, slug, run_id)
+    by = _check_text("--by (nama yang membatalkan)", by, required=True)
+    reason = _check_text("--alasan", reason, required=True)
+    keep_inside(data_dir, path)
+    if not path.is_file():
+        raise _missing_run(Path(data_dir), slug, run_id)
+    with _locked(path):
+        updated = cancel_run(read_checklist(path), by, reason, now)
+        write_atomic(path, dump_checklist(updated).encode("utf-8"))
+    return updated
 
 
 def open_checklist(data_dir: Path | str, slug: str, run_id: str | None = None) -> Checklist:
@@ -269,14 +388,11 @@ def _order(checklist: Checklist) -> tuple[datetime, list[Any]]:
     return checklist.started, natural
 
 
-def load_checklists(data_dir: Path | str) -> dict[str, list[Checklist]]:
-    """Every checklist under <data>/checklist, read-only, by SOP slug in start order.
-
-    Any damaged or misnamed file makes one UserError listing every located problem.
-    """
+def _checklist_files(data_dir: Path | str) -> tuple[list[Path], list[Problem]]:
+    """Every checklist file under <data>/checklist, and the misnamed folders and files."""
     data = Path(data_dir)
     root = data / CHECKLIST_DIR
-    result: dict[str, list[Checklist]] = {}
+    paths: list[Path] = []
     problems: list[Problem] = []
     if root.is_dir() and outside(root, data):
         raise UserError([outside_problem(root, "folder checklist")])
@@ -284,11 +400,11 @@ def load_checklists(data_dir: Path | str) -> dict[str, list[Checklist]]:
     for folder in folders:
         if folder.name.startswith("."):
             continue
-        if outside(folder, data):
-            problems.append(outside_problem(folder, "folder siklus"))
-            continue
         if not re.fullmatch(SLUG_PATTERN, folder.name):
             problems.append(Problem(str(folder), 0, 0, "", "nama folder siklus tidak sah"))
+            continue
+        if outside(folder, data):
+            problems.append(outside_problem(folder, "folder siklus"))
             continue
         for path in sorted(folder.glob("*.yaml")):
             if path.name.startswith("."):
@@ -299,10 +415,43 @@ def load_checklists(data_dir: Path | str) -> dict[str, list[Checklist]]:
             if outside(path, data):
                 problems.append(outside_problem(path, "berkas siklus"))
                 continue
-            try:
-                result.setdefault(folder.name, []).append(read_checklist(path))
-            except UserError as exc:
-                problems += exc.problems
+            paths.append(path)
+    return paths, problems
+
+
+def load_checklists(data_dir: Path | str) -> dict[str, list[Checklist]]:
+    """Every checklist under <data>/checklist, read-only, by SOP slug in start order.
+
+    Any damaged or misnamed file makes one UserError listing every located problem.
+    """
+    result: dict[str, list[Checklist]] = {}
+    paths, problems = _checklist_files(data_dir)
+    for path in paths:
+        try:
+            result.setdefault(path.parent.name, []).append(read_checklist(path))
+        except UserError as exc:
+            problems += exc.problems
     if problems:
         raise UserError(problems)
     return {slug: sorted(cycles, key=_order) for slug, cycles in result.items()}
+
+
+def check_checklists(
+    data_dir: Path | str, sops: Mapping[str, Sop], now: datetime
+) -> tuple[int, list[Problem]]:
+    """`sop check` of every checklist file: form, flow, hash chain, times not in the future,
+    the snapshot against the SOP revision it names, cycles whose SOP (`sops`, by slug) is
+    gone. Returns the number of files read and every problem (errors and warnings)."""
+    paths, problems = _checklist_files(data_dir)
+    for path in paths:
+        try:
+            raw = path.read_bytes()
+            where = (path.parent.name, path.stem)
+            checklist, found = read_checklist_problems(raw, str(path), where)
+            found += audit_checklist(raw, str(path), checklist, sops.get(checklist.slug), now)
+        except UserError as exc:
+            found = list(exc.problems)
+        except OSError as exc:
+            found = [Problem(str(path), 0, 0, "", f"tidak dapat dibaca: {exc.strerror}")]
+        problems += sorted(found, key=lambda p: (p.line, p.column))
+    return len(paths), problems

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.checklist.calendar import WorkCalendar
-from generator.checklist.records import Checklist, snapshot
+from generator.checklist.records import Checklist, snapshot, step_matcher
 from generator.checklist.status import Completion, _cell, completions, cycle_status
 from generator.model import (
     Sop,
@@ -34,6 +34,8 @@ class CycleSummary:
     due: datetime | None
     finished: datetime | None
     working_minutes: int
+    cancelled: bool = False
+    next_lanes: str = ""
 
 
 def summarize(checklist: Checklist, calendar: WorkCalendar, now: datetime) -> CycleSummary:
@@ -54,12 +56,24 @@ def summarize(checklist: Checklist, calendar: WorkCalendar, now: datetime) -> Cy
         due=status.due,
         finished=status.finished,
         working_minutes=calendar.minutes_between(checklist.started, end),
+        cancelled=checklist.cancelled is not None,
+        next_lanes=", ".join(
+            lane for n in status.state.allowed for lane in checklist.step(n).actors
+        )
+        if checklist.cancelled is None
+        else "",
     )
 
 
 @dataclass(frozen=True)
 class StepTimes:
-    """Actual working time of one step over all cycles, against its standard."""
+    """Actual working time of one step over all cycles, against its standard.
+
+    Completions count for the same step (`records.step_matcher`: its stable id,
+    else its text), whatever number it had in the revision the cycle ran under; `over_count`
+    judges each completion against the standard of that revision. `revisions` names the SOP
+    revisions (tanggal_revisi) of the cycles counted.
+    """
 
     number: int
     description: str
@@ -71,6 +85,34 @@ class StepTimes:
     median_minutes: float | None
     max_minutes: int | None
     over_count: int
+    revisions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RevisionCoverage:
+    """Which cycles the per-step figures cover: by revision, and completions left unmatched."""
+
+    revisions: tuple[tuple[str, int], ...]  # (tanggal_revisi, number of cycles)
+    unmatched: int  # completions of steps the current SOP no longer has
+
+    def text(self) -> str:
+        """One sentence for the site: which revisions, how steps were matched."""
+        if not self.revisions:
+            return ""
+        parts = ", ".join(
+            f"{n} siklus revisi {'awal (tanpa tanggal revisi)' if r == '-' else r}"
+            for r, n in self.revisions
+        )
+        text = (
+            f"Angka per langkah mencakup {parts}; langkah dicocokkan antarrevisi menurut id atau "
+            "uraiannya, bukan nomornya, dan setiap siklus dinilai terhadap waktu baku revisi yang "
+            "dijalankannya."
+        )
+        if self.unmatched:
+            text += (
+                f" {self.unmatched} catatan langkah yang tidak ada lagi di SOP ini tidak dihitung."
+            )
+        return text
 
 
 def cycle_times(
@@ -79,23 +121,51 @@ def cycle_times(
     """Per step: how long it actually took over every completion in every cycle.
 
     Steps and standards come from `sop` when given, else from the latest cycle's snapshot.
+    Completions are matched by step identity across revisions (see `StepTimes`); cancelled
+    cycles are left out.
     """
+    return _times(checklists, calendar, sop)[0]
+
+
+def revision_coverage(
+    checklists: Sequence[Checklist], calendar: WorkCalendar, sop: Sop | None = None
+) -> RevisionCoverage:
+    """Which revisions `cycle_times` covers and how many completions it could not match."""
+    return _times(checklists, calendar, sop)[1]
+
+
+def _times(
+    checklists: Sequence[Checklist], calendar: WorkCalendar, sop: Sop | None
+) -> tuple[list[StepTimes], RevisionCoverage]:
+    checklists = [c for c in checklists if c.cancelled is None]
     if sop is not None:
         specs = snapshot(sop)
     elif checklists:
         specs = max(checklists, key=lambda c: (c.started, c.run_id)).steps
     else:
-        return []
+        return [], RevisionCoverage((), 0)
+    match = step_matcher(specs)
     by_step: dict[int, list[Completion]] = {}
     runs: dict[int, set[str]] = {}
+    revisions: dict[int, set[str]] = {}
+    per_revision: dict[str, int] = {}
+    unmatched = 0
     for cl in checklists:
+        per_revision[cl.revised] = per_revision.get(cl.revised, 0) + 1
         for c in completions(cl, calendar):
-            by_step.setdefault(c.event.step, []).append(c)
-            runs.setdefault(c.event.step, set()).add(cl.run_id)
+            same = match(cl.step(c.event.step))
+            if same is None:
+                unmatched += 1
+                continue
+            key = same.number
+            by_step.setdefault(key, []).append(c)
+            runs.setdefault(key, set()).add(cl.run_id)
+            revisions.setdefault(key, set()).add(cl.revised)
     rows = []
     for spec in specs:
         standard = spec.time.working_minutes(calendar.hours_per_day)
-        times = [c.elapsed for c in by_step.get(spec.number, [])]
+        done = by_step.get(spec.number, [])
+        times = [c.elapsed for c in done]
         rows.append(
             StepTimes(
                 number=spec.number,
@@ -107,10 +177,12 @@ def cycle_times(
                 mean_minutes=statistics.fmean(times) if times else None,
                 median_minutes=float(statistics.median(times)) if times else None,
                 max_minutes=max(times) if times else None,
-                over_count=sum(t > standard for t in times),
+                over_count=sum(c.over for c in done),
+                revisions=tuple(sorted(revisions.get(spec.number, ()))),
             )
         )
-    return rows
+    coverage = RevisionCoverage(tuple(sorted(per_revision.items())), unmatched)
+    return rows, coverage
 
 
 def list_text(summaries: Sequence[CycleSummary], calendar: WorkCalendar) -> str:
@@ -119,12 +191,15 @@ def list_text(summaries: Sequence[CycleSummary], calendar: WorkCalendar) -> str:
         return "Belum ada siklus. Mulai dengan: sop run start <slug>\n"
     lines = [f"{'SOP':<32} {'Siklus':<16} {'Dimulai':<16} {'Kemajuan':<9} Keadaan"]
     for s in summaries:
-        if s.complete and s.finished:
+        if s.cancelled:
+            state = "DIBATALKAN"
+        elif s.complete and s.finished:
             state = f"selesai {s.finished.astimezone(calendar.tz):%Y-%m-%d %H:%M}"
         else:
             state = "berikutnya: langkah " + ", ".join(map(str, s.next))
+            state += f" ({s.next_lanes})" if s.next_lanes else ""
             state += " (TERLAMBAT)" if s.overdue else ""
-        if [n for n in s.over_steps if n not in s.next]:
+        if not s.cancelled and [n for n in s.over_steps if n not in s.next]:
             over = ", ".join(str(n) for n in s.over_steps if n not in s.next)
             state += f"; melebihi baku: langkah {over}"
         lines.append(
@@ -141,10 +216,12 @@ def summary_json(summary: CycleSummary, tz: ZoneInfo) -> dict[str, Any]:
         "run": summary.run_id,
         "started": summary.started.astimezone(tz).isoformat(),
         "complete": summary.complete,
+        "cancelled": summary.cancelled,
         "finished": summary.finished.astimezone(tz).isoformat() if summary.finished else None,
         "done": summary.done,
         "total": summary.total,
         "next": list(summary.next),
+        "next_lanes": summary.next_lanes,
         "pass": summary.passes,
         "overdue": summary.overdue,
         "due": summary.due.astimezone(tz).isoformat() if summary.due else None,

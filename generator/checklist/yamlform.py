@@ -10,17 +10,31 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from generator.checklist.records import DECISIONS, END_WORD, Checklist, Event, StepSpec
-from generator.checklist.state import IllegalEvent, replay
-from generator.errors import Problem, UserError
-from generator.model import Duration, DurationError
+from generator.checklist import chain
+from generator.checklist.records import (
+    END_WORD,
+    Cancellation,
+    Checklist,
+    Correction,
+    Entry,
+    Event,
+    IllegalEvent,
+    StepSpec,
+    content_hash,
+    snapshot,
+)
+from generator.checklist.state import replay
+from generator.errors import Problem, Severity, UserError
+from generator.model import Duration, DurationError, Sop
 from generator.yamlread import Path_, YamlRefused, field_name, read_yaml
 
 _HEADER = (
     "# Daftar periksa satu siklus SOP, ditulis oleh perintah `sop run`.\n"
     "# Bagian 'langkah' adalah salinan alur SOP saat siklus dimulai; 'riwayat' mencatat setiap\n"
-    "# langkah yang selesai, berurutan. Jangan mengubah berkas ini dengan tangan: catat langkah\n"
-    "# dengan `sop run done`.\n"
+    "# langkah yang selesai, koreksi dan pembatalan, berurutan. Setiap catatan memuat hash yang\n"
+    "# terantai ke catatan sebelumnya ('rantai'), sehingga perubahan dengan tangan terdeteksi\n"
+    "# oleh `sop check`. Jangan mengubah berkas ini: gunakan `sop run done`, `sop run koreksi`\n"
+    "# atau `sop run batal`.\n"
 )
 
 
@@ -41,69 +55,18 @@ _Dumper.yaml_implicit_resolvers = {
 }
 
 
-def _time_text(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).isoformat()
-
-
-def _spec_data(spec: StepSpec) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "nomor": str(spec.number),
-        "uraian": spec.description,
-        "pelaksana": list(spec.actors),
-        "waktu": str(spec.time),
-        "output": spec.output,
-    }
-    if spec.is_decision:
-        data["keputusan"] = _decision_data(spec)
-    else:
-        data["berikutnya"] = str(spec.next) if spec.next is not None else END_WORD
-    return data
-
-
-def _target_text(target: int | None) -> str:
-    return END_WORD if target is None else str(target)
-
-
-def _decision_data(spec: StepSpec) -> dict[str, str]:
-    """A decision as the file keeps it: {ya, tidak} for a plain Ya/Tidak one (as before the
-    labelled exits), else {label: target} in order; a target is a step number or selesai."""
-    exits = spec.exits or (("Ya", spec.yes), ("Tidak", spec.no))
-    if [label for label, _ in exits] == ["Ya", "Tidak"]:
-        return {"ya": _target_text(exits[0][1]), "tidak": _target_text(exits[1][1])}
-    return {label: _target_text(target) for label, target in exits}
-
-
-def _event_data(event: Event, tz: ZoneInfo) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "langkah": str(event.step),
-        "putaran": str(event.pass_no),
-        "oleh": event.by,
-        "waktu_selesai": _time_text(event.at, tz),
-        "dicatat": _time_text(event.recorded, tz),
-    }
-    if event.decision:
-        data["keputusan"] = event.decision
-    if event.output:
-        data["output"] = event.output
-    if event.note:
-        data["catatan"] = event.note
-    return data
-
-
 def dump_checklist(checklist: Checklist) -> str:
     """The checklist as the YAML text written to its file (readable by `read_yaml`)."""
     tz = ZoneInfo(checklist.timezone)
     data = {
-        "sop": checklist.slug,
-        "siklus": checklist.run_id,
-        "nomor": checklist.sop_number,
-        "nama": checklist.sop_name,
-        "tanggal_revisi": checklist.revised,
-        "hash_isi": checklist.content_hash,
-        "zona_waktu": checklist.timezone,
-        "dimulai": _time_text(checklist.started, tz),
-        "langkah": [_spec_data(s) for s in checklist.steps],
-        "riwayat": [_event_data(e, tz) for e in checklist.events],
+        **chain.head_data(checklist),
+        "rantai": {
+            "awal": chain.head_hash(checklist),
+            "akhir": chain.last_hash(checklist),
+            "jumlah": str(len(checklist.entries)),
+        },
+        "langkah": [chain.spec_data(s) for s in checklist.steps],
+        "riwayat": [{**chain.entry_data(e, tz), "hash": e.hash} for e in checklist.entries],
     }
     body = yaml.dump(
         data,
@@ -125,13 +88,18 @@ _TOP_KEYS = (
     "hash_isi",
     "zona_waktu",
     "dimulai",
+    "rantai",
     "langkah",
     "riwayat",
 )
+_CHAIN_KEYS = ("awal", "akhir", "jumlah")
 _SPEC_KEYS = ("nomor", "uraian", "pelaksana", "waktu", "output")
-_SPEC_OPTIONAL = ("keputusan", "berikutnya")
-_EVENT_KEYS = ("langkah", "putaran", "oleh", "waktu_selesai", "dicatat")
-_EVENT_OPTIONAL = ("keputusan", "output", "catatan")
+_SPEC_OPTIONAL = ("keputusan", "berikutnya", "id", "luar")
+_EVENT_KEYS = ("langkah", "putaran", "oleh", "waktu_selesai", "dicatat", "hash")
+_EVENT_OPTIONAL = ("keputusan", "output", "catatan", "menunggu_sampai")
+_CORRECTION_KEYS = ("jenis", "koreksi", "oleh", "dicatat", "alasan", "hash")
+_CORRECTION_OPTIONAL = ("waktu_selesai", "keputusan", "output", "catatan")
+_CANCEL_KEYS = ("jenis", "oleh", "dicatat", "alasan", "hash")
 _HAND_HINT = "berkas daftar periksa ditulis oleh `sop run`; kembalikan isinya (mis. dari cadangan)"
 
 
@@ -221,54 +189,65 @@ def _read_spec(f: _Fields, i: int, count: int) -> StepSpec:
     raw = f.get(path)
     if ("keputusan" in raw) == ("berikutnya" in raw):
         f.fail(path, "tulis tepat satu dari: keputusan, berikutnya")
-    links: dict[str, int | None] = {}
-    exits: tuple[tuple[str, int | None], ...] = ()
+    exits: list[tuple[str, int | None]] = []
+    nxt: int | None = None
     if "keputusan" in raw:
-        exits = _read_exits(f, (*path, "keputusan"), count)
-        if [k for k in f.get((*path, "keputusan"))] == list(DECISIONS):
-            exits = (("Ya", exits[0][1]), ("Tidak", exits[1][1]))
-    elif f.text((*path, "berikutnya")) != END_WORD:
-        links = {"next": f.number((*path, "berikutnya"))}
-    for target in links.values():
-        if target is not None and not 1 <= target <= count:
-            f.fail((*path, "berikutnya"), f"langkah {target} tidak ada")
+        answers = f.get((*path, "keputusan"))
+        if not isinstance(answers, dict) or not 2 <= len(answers) <= 4:
+            f.fail((*path, "keputusan"), "harus pemetaan 2 sampai 4 jawaban: langkah tujuan")
+        for word in answers:
+            exits.append((str(word), _target(f, (*path, "keputusan", word), count)))
+    else:
+        nxt = _target(f, (*path, "berikutnya"), count)
     return StepSpec(
         number=i + 1,
         description=f.text((*path, "uraian")),
         actors=tuple(actors),
         time=time,
         output=f.text((*path, "output"), required=False),
-        next=links.get("next"),
-        yes=exits[0][1] if exits else None,
-        no=exits[1][1] if exits else None,
-        exits=exits,
+        next=nxt,
+        exits=tuple(exits),
+        ident=f.text((*path, "id")) if "id" in raw else "",
+        outside=_outside(f, path, raw),
     )
 
 
-def _read_exits(f: _Fields, path: Path_, count: int) -> tuple[tuple[str, int | None], ...]:
-    """A decision's exits: {ya, tidak} or {label: target}, 2 to 4, targets in 1..count or
-    selesai."""
-    raw = f.get(path)
-    if not isinstance(raw, dict) or not 2 <= len(raw) <= 4:
-        f.fail(path, "keputusan harus berupa 2 sampai 4 pasangan 'label: langkah'")
-    exits = []
-    for label in raw:
-        where = (*path, label)
-        text = f.text(where)
-        target = None if text == END_WORD else f.number(where)
-        if target is not None and not 1 <= target <= count:
-            f.fail(where, f"langkah {target} tidak ada")
-        exits.append((str(label), target))
-    return tuple(exits)
+def _target(f: _Fields, path: Path_, count: int) -> int | None:
+    """A step number 1..count, or None for `selesai`."""
+    if f.text(path) == END_WORD:
+        return None
+    target = f.number(path)
+    if not 1 <= target <= count:
+        f.fail(path, f"langkah {target} tidak ada")
+    return target
 
 
-def _read_event(f: _Fields, i: int) -> Event:
+def _outside(f: _Fields, path: Path_, raw: dict[str, Any]) -> bool:
+    if "luar" not in raw:
+        return False
+    if f.text((*path, "luar")) != "ya":
+        f.fail((*path, "luar"), "tulis 'ya' atau hapus kunci ini")
+    return True
+
+
+def _read_event(f: _Fields, i: int) -> Entry:
     path: Path_ = ("riwayat", i)
-    f.mapping(path, _EVENT_KEYS, _EVENT_OPTIONAL)
     raw = f.get(path)
+    kind = raw.get("jenis") if isinstance(raw, dict) else None
+    if kind == chain.KIND_CORRECTION:
+        return _read_correction(f, i)
+    if kind == chain.KIND_CANCEL:
+        f.mapping(path, _CANCEL_KEYS)
+        return Cancellation(
+            by=f.text((*path, "oleh")),
+            recorded=f.time((*path, "dicatat")),
+            reason=f.text((*path, "alasan")),
+            hash=f.text((*path, "hash")),
+        )
+    if kind is not None:
+        f.fail((*path, "jenis"), f"jenis harus {chain.KIND_CORRECTION} atau {chain.KIND_CANCEL}")
+    f.mapping(path, _EVENT_KEYS, _EVENT_OPTIONAL)
     decision = f.text((*path, "keputusan")) if "keputusan" in raw else ""
-    if "keputusan" in raw and not decision:
-        f.fail((*path, "keputusan"), "tidak boleh kosong")
     return Event(
         step=f.number((*path, "langkah")),
         pass_no=f.number((*path, "putaran")),
@@ -278,6 +257,29 @@ def _read_event(f: _Fields, i: int) -> Event:
         output=f.text((*path, "output"), required=False) if "output" in raw else "",
         note=f.text((*path, "catatan"), required=False) if "catatan" in raw else "",
         decision=decision,
+        hash=f.text((*path, "hash")),
+        waited_until=f.time((*path, "menunggu_sampai")) if "menunggu_sampai" in raw else None,
+    )
+
+
+def _read_correction(f: _Fields, i: int) -> Correction:
+    path: Path_ = ("riwayat", i)
+    f.mapping(path, _CORRECTION_KEYS, _CORRECTION_OPTIONAL)
+    raw = f.get(path)
+    decision = f.text((*path, "keputusan")) if "keputusan" in raw else None
+    target = f.number((*path, "koreksi"))
+    if target > i:
+        f.fail((*path, "koreksi"), f"catatan nomor {target} belum ada di atas koreksi ini")
+    return Correction(
+        target=target,
+        by=f.text((*path, "oleh")),
+        recorded=f.time((*path, "dicatat")),
+        reason=f.text((*path, "alasan")),
+        at=f.time((*path, "waktu_selesai")) if "waktu_selesai" in raw else None,
+        output=f.text((*path, "output"), required=False) if "output" in raw else None,
+        note=f.text((*path, "catatan"), required=False) if "catatan" in raw else None,
+        decision=decision,
+        hash=f.text((*path, "hash")),
     )
 
 
@@ -285,7 +287,20 @@ def parse_checklist(raw: bytes, source: str, expect: tuple[str, str] | None = No
     """Read a checklist file's bytes strictly; every mistake is a located UserError.
 
     `expect` is the (slug, run id) the file's place names; the file must agree with it.
+    Besides its form, the file must follow the flow and the order of time, and its hash
+    chain must be whole (`chain_problems`): every such problem is reported at once.
     """
+    checklist, problems = read_checklist_problems(raw, source, expect)
+    if problems:
+        raise UserError(problems)
+    return checklist
+
+
+def read_checklist_problems(
+    raw: bytes, source: str, expect: tuple[str, str] | None = None
+) -> tuple[Checklist, list[Problem]]:
+    """The checklist read from a file's bytes, and its flow, time and chain problems (sorted
+    by line); a file that cannot be read as a checklist at all raises a located UserError."""
     try:
         doc = read_yaml(raw)
     except YamlRefused as exc:
@@ -304,6 +319,7 @@ def parse_checklist(raw: bytes, source: str, expect: tuple[str, str] | None = No
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         f.fail(("zona_waktu",), f"zona waktu '{zone}' tidak dikenal")
+    f.mapping(("rantai",), _CHAIN_KEYS)
     specs = f.items(("langkah",))
     if not specs:
         f.fail(("langkah",), "daftar langkah kosong")
@@ -317,10 +333,165 @@ def parse_checklist(raw: bytes, source: str, expect: tuple[str, str] | None = No
         timezone=zone,
         started=f.time(("dimulai",)),
         steps=tuple(_read_spec(f, i, len(specs)) for i in range(len(specs))),
-        events=tuple(_read_event(f, i) for i in range(len(f.items(("riwayat",))))),
+        entries=tuple(_read_event(f, i) for i in range(len(f.items(("riwayat",))))),
     )
+    problems = chain_problems(f, checklist) + _flow_problems(f, checklist)
+    return checklist, sorted(problems, key=lambda p: (p.line, p.column))
+
+
+def _problem(f: _Fields, path: Path_, message: str, hint: str = _HAND_HINT) -> Problem:
+    line, col = f.doc.position(path)
+    return Problem(f.source, line, col, field_name(path), message, hint)
+
+
+def _flow_problems(f: _Fields, checklist: Checklist) -> list[Problem]:
+    """The history against the flow, and each entry's times against the one before."""
+    problems: list[Problem] = []
+    previous = checklist.started
+    for i, entry in enumerate(checklist.entries):
+        at = getattr(entry, "at", None)
+        waited = getattr(entry, "waited_until", None)
+        if waited is not None and at is not None and waited > at:
+            message = "menunggu sampai setelah waktu selesai"
+            problems.append(_problem(f, ("riwayat", i, "menunggu_sampai"), message))
+        if at is not None and at > entry.recorded:
+            problems.append(
+                _problem(f, ("riwayat", i, "waktu_selesai"), "waktu selesai setelah waktu dicatat")
+            )
+        if entry.recorded < previous:
+            message = "waktu dicatat lebih awal dari catatan sebelumnya"
+            problems.append(_problem(f, ("riwayat", i, "dicatat"), message))
+        previous = max(previous, entry.recorded)
+    try:
+        history = checklist.history
+    except IllegalEvent as exc:
+        where: Path_ = ("riwayat", exc.index, exc.field) if exc.field else ("riwayat", exc.index)
+        return [*problems, _problem(f, where, exc.message)]
     try:
         replay(checklist)
     except IllegalEvent as exc:
-        f.fail(("riwayat", exc.index, exc.field), exc.message)
-    return checklist
+        index = history.sources[exc.index]
+        plain = index == history.origins[exc.index]  # else a correction set the value
+        where = ("riwayat", index, exc.field) if plain else ("riwayat", index)
+        problems.append(_problem(f, where, exc.message))
+    return problems
+
+
+_CHAIN_HINT = (
+    "catatan siklus hanya boleh diubah dengan `sop run`; kembalikan berkas dari cadangan atau "
+    "riwayat git, atau catat perbaikan dengan `sop run koreksi`"
+)
+
+
+def chain_problems(f: _Fields, checklist: Checklist) -> list[Problem]:
+    """Breaks of the hash chain, each located at the entry or head key that no longer fits."""
+    problems: list[Problem] = []
+    start = f.text(("rantai", "awal"))
+    if start != chain.head_hash(checklist):
+        problems.append(
+            _problem(
+                f,
+                ("rantai", "awal"),
+                "identitas siklus atau salinan langkah SOP diubah setelah siklus dimulai "
+                "(hash tidak cocok)",
+                _CHAIN_HINT,
+            )
+        )
+    for index in chain.broken_links(checklist, start):
+        problems.append(
+            _problem(
+                f,
+                ("riwayat", index),
+                f"catatan nomor {index + 1} diubah, disisipkan atau dihapus setelah dicatat "
+                "(hash tidak cocok dengan rantai)",
+                _CHAIN_HINT,
+            )
+        )
+    count = f.number(("rantai", "jumlah")) if f.text(("rantai", "jumlah")) != "0" else 0
+    if count != len(checklist.entries):
+        problems.append(
+            _problem(
+                f,
+                ("rantai", "jumlah"),
+                f"kepala berkas mencatat {count} catatan, riwayat memuat "
+                f"{len(checklist.entries)}: catatan dihapus atau ditambah dengan tangan",
+                _CHAIN_HINT,
+            )
+        )
+    elif f.text(("rantai", "akhir")) != chain.last_hash(checklist):
+        problems.append(
+            _problem(
+                f,
+                ("rantai", "akhir"),
+                "hash terakhir di kepala berkas tidak cocok dengan catatan terakhir",
+                _CHAIN_HINT,
+            )
+        )
+    return problems
+
+
+def audit_checklist(
+    raw: bytes, source: str, checklist: Checklist, sop: Sop | None, now: datetime
+) -> list[Problem]:
+    """What `sop check` adds to reading a (valid) checklist file: times in the future, a
+    snapshot that differs from the SOP revision the file names, an SOP that is gone."""
+    f = _Fields(read_yaml(raw), source)
+    problems: list[Problem] = []
+    for i, entry in enumerate(checklist.entries):
+        for key, moment in (
+            ("dicatat", entry.recorded),
+            ("waktu_selesai", getattr(entry, "at", None)),
+        ):
+            if moment is not None and moment > now:
+                hint = "periksa jam komputer yang mencatat; koreksi dengan `sop run koreksi`"
+                problems.append(_problem(f, ("riwayat", i, key), "waktu ini belum terjadi", hint))
+    if sop is None:
+        problems.append(
+            Problem(
+                source,
+                *f.doc.position(("sop",)),
+                "sop",
+                f"SOP '{checklist.slug}' tidak ada di folder data (dihapus atau diganti nama); "
+                "siklus ini tidak tampil pada halaman SOP mana pun",
+                f"kembalikan berkas sop/{checklist.slug}.yaml, atau biarkan bila SOP itu memang "
+                "dicabut",
+                Severity.WARNING,
+            )
+        )
+    elif content_hash(sop) == checklist.content_hash:
+        problems += _snapshot_problems(f, checklist, sop)
+    return problems
+
+
+def _snapshot_problems(f: _Fields, checklist: Checklist, sop: Sop) -> list[Problem]:
+    """Snapshot keys that differ from the SOP whose content hash the file records."""
+    problems = []
+    now_specs = [chain.spec_data(s) for s in snapshot(sop)]
+    file_specs = [chain.spec_data(s) for s in checklist.steps]
+    if len(now_specs) != len(file_specs):
+        message = f"salinan memuat {len(file_specs)} langkah, SOP revisi ini {len(now_specs)}"
+        return [_problem(f, ("langkah",), message, _CHAIN_HINT)]
+    for i, (mine, theirs) in enumerate(zip(file_specs, now_specs, strict=True)):
+        for key in sorted(set(mine) | set(theirs)):
+            if mine.get(key) != theirs.get(key):
+                path: Path_ = ("langkah", i, key) if key in mine else ("langkah", i)
+                problems.append(
+                    _problem(
+                        f,
+                        path,
+                        f"berbeda dari SOP revisi yang dicatat (hash_isi sama): di SOP "
+                        f"{_shown(theirs.get(key))}",
+                        _CHAIN_HINT,
+                    )
+                )
+    return problems
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "tidak ada"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return f"'{value}'"

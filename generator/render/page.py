@@ -280,6 +280,7 @@ class CycleRow:
     state: str
     over: str
     late: bool = False
+    href: str = ""  # the cycle's own page, relative to the SOP page
 
 
 @dataclass(frozen=True)
@@ -302,6 +303,7 @@ class Cycles:
     as_of: str
     rows: tuple[CycleRow, ...] = ()
     times: tuple[StepTimeRow, ...] = ()
+    note: str = ""  # which SOP revisions the per-step figures cover
 
 
 # Stands where an SOP page's official sheet goes until the page's HTML is made.
