@@ -164,7 +164,7 @@ EXPECTED: dict[str, list[str | None]] = {
         "surat-keterangan",  # printed at the Kelurahan
         U,  # the Kecamatan processes the application: no application form, no letter yet
         "surat-keterangan",  # printed at the Kelurahan after the Kecamatan
-        "surat-keterangan",  # printed at the Kecamatan
+        "surat-keterangan",  # printed at the Kecamatan (an office lane: not marked luar)
         N,  # issued by the Disdukcapil (outside)
     ],
     "surat-keterangan-pindah": [
@@ -173,7 +173,7 @@ EXPECTED: dict[str, list[str | None]] = {
         "pengesahan",  # the Lurah signs
         N,  # the kind of move picks the way (four exits naming the cases): no paper
         "surat-keterangan",  # the Kelurahan issues the letter
-        "surat-keterangan",  # the Kecamatan issues the letter
+        "surat-keterangan",  # the Kecamatan issues it (an office lane: not marked luar)
         N,  # the Disdukcapil's letter (outside)
     ],
     "pendaftaran-perkara": [
