@@ -8,7 +8,9 @@ A step's form is, in this order of precedence:
    berkas, persyaratan) the *daftar periksa kelengkapan*; on approval (setuju, paraf,
    diterima/ditolak, dipenuhi) the *paraf* sheet; a decision written as a question
    ("Pindah dalam Kelurahan?") is a branch, not a task: no form; of another decision's
-   uraian only the verb (its first word) is read below;
+   uraian only the verb (its first word) is read below, and when nothing below names a
+   document and its exits name cases rather than a verdict (no exit is ya/tidak or
+   negated: "Dalam Kelurahan / Antar Kecamatan ..."), it is a branch by case: no form;
 4. the words of its output, then of its kelengkapan (only names of documents the step issues,
    such as an invitation), then of its uraian, against the table `WORDS` below;
 5. else the generic form `umum`, titled with the output.
@@ -157,7 +159,7 @@ class FormChoice:
 
     `source` says what decided: "formulir" (the key), "keputusan" (the decision rule),
     "output", "kelengkapan", "uraian" (their words), "bawaan" (nothing matched: generic
-    form), or for no form "tanpa-output", "tidak-ada", "pertanyaan", "luar".
+    form), or for no form "tanpa-output", "tidak-ada", "pertanyaan", "cabang", "luar".
     `words` are the words of the step that chose it, as written (lower case).
     """
 
@@ -181,6 +183,8 @@ class FormChoice:
             "tanpa-output": 'tanpa formulir: langkah ini tidak berisi output (kosong atau "-")',
             "tidak-ada": "tanpa formulir: ditulis formulir: tidak ada",
             "pertanyaan": "tanpa formulir: keputusan berupa pertanyaan, bukan pekerjaan",
+            "cabang": f"tanpa formulir: keputusan memilih jalan menurut jenisnya ({quoted}), "
+            "bukan pekerjaan yang menghasilkan dokumen",
             "luar": "tanpa formulir: langkah pihak luar; dokumennya bukan formulir kantor"
             + (f" ({quoted})" if quoted else ""),
         }[self.source]
@@ -257,6 +261,15 @@ def decision_kind(description: str, output: str, labels: list[str]) -> tuple[str
     return ("paraf", hit) if hit else None
 
 
+def names_cases(labels: list[str]) -> bool:
+    """True when a decision's exit labels name cases ("Dalam Kelurahan", "Antar Kecamatan
+    dalam satu Kota"), not a verdict: no label is "ya" or "tidak" and none is negated
+    ("Tidak puas", "Belum lengkap"). Unlabelled exits (Ya/Tidak) are a verdict."""
+    return len(labels) >= 2 and not any(
+        set(tokens(label)) & ({"ya"} | NEGATIONS) for label in labels
+    )
+
+
 def infer(
     number: int,
     description: str,
@@ -288,6 +301,8 @@ def infer(
         # A decision's uraian names what is judged, not what is made: only its verb counts.
         verb = " ".join(tokens(description)[:1]) if labels is not None else description
         found = _from_texts(verb, requirements, output)
+    if found is None and labels is not None and names_cases(labels):
+        return None, "cabang", (" / ".join(labels),)
     if found is None:
         return (None, "luar", ()) if outside else (GENERIC, "bawaan", ())
     kind, source, words = found

@@ -15,26 +15,12 @@ from tests.conftest import TEMPLATES
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "tests" / "fixtures" / "real-sops"  # in their own wording (issue 14)
 
-# Lanes a clerk of each office marks `luar: true`: parties outside the office.
-OUTSIDE = {
-    "evaluasi-kinerja-kecamatan": set(),
-    "pengadaan-barang-jasa": set(),
-    "pelayanan-pengelolaan-surat-masuk": set(),
-    "sintetis-0989": set(),
-    "permohonan-informasi": {"pemohon"},
-    "mekanisme-perizinan": {"pemohon"},
-    "legalisasi-sktm": {"pemohon"},
-    "sk-tanggungan-keluarga": {"pemohon"},
-    "paten-imb": {"pemohon", "uppu", "dpmptsp"},
-    "surat-keterangan-pindah-datang": {"pemohon", "kecamatan", "disdukcapil"},
-    "surat-keterangan-pindah": {"pemohon", "kecamatan", "disdukcapil"},
-    "pendaftaran-perkara": {"pemohon", "bank"},
-}
-
 U, N = "umum", None  # generic form; no form
 
 # The form of every step, in step order, with the `formulir` keys removed (what inference
-# alone gives a clerk who leaves `formulir:` empty).
+# alone gives a clerk who leaves `formulir:` empty). Outside parties are the lanes each file
+# marks `luar: true` (the real SOPs mark the applicant, the bank, UPPU, DPMPTSP, Disdukcapil;
+# kel-pulutan keeps its Kecamatan, the kelurahan's own government, as an office lane).
 EXPECTED: dict[str, list[str | None]] = {
     # Seed: the printed SOP's own forms.
     "evaluasi-kinerja-kecamatan": [
@@ -125,7 +111,6 @@ EXPECTED: dict[str, list[str | None]] = {
         U,  # the answer to the objection ("keberatan" there is no application)
         N,  # the applicant's judgement
         N,  # a dispute filed with the Komisi Informasi: not the office's form
-        N,  # output "-"
     ],
     "mekanisme-perizinan": [
         "permohonan",  # the registration form
@@ -175,24 +160,21 @@ EXPECTED: dict[str, list[str | None]] = {
     ],
     "surat-keterangan-pindah-datang": [
         U,  # joint step of applicant and kelurahan: address verified
-        N,  # a question: "Pindah dalam Kelurahan?"
-        "surat-keterangan",
-        N,
-        N,  # done at the Kecamatan, another office
-        "surat-keterangan",
-        N,
-        N,  # printed at the Kecamatan
-        N,  # issued by the Disdukcapil
+        N,  # the kind of move picks the way (four exits naming the cases): no paper
+        "surat-keterangan",  # printed at the Kelurahan
+        U,  # the Kecamatan processes the application: no application form, no letter yet
+        "surat-keterangan",  # printed at the Kelurahan after the Kecamatan
+        "surat-keterangan",  # printed at the Kecamatan (an office lane: not marked luar)
+        N,  # issued by the Disdukcapil (outside)
     ],
     "surat-keterangan-pindah": [
         "permohonan",  # the applicant fills in and signs the form
         "permohonan",  # reports with the required papers
         "pengesahan",  # the Lurah signs
-        N,  # a question
-        "surat-keterangan",
-        N,
-        N,  # the Kecamatan's letter
-        N,  # the Disdukcapil's letter
+        N,  # the kind of move picks the way (four exits naming the cases): no paper
+        "surat-keterangan",  # the Kelurahan issues the letter
+        "surat-keterangan",  # the Kecamatan issues it (an office lane: not marked luar)
+        N,  # the Disdukcapil's letter (outside)
     ],
     "pendaftaran-perkara": [
         "permohonan",  # the claim or application handed in
@@ -216,20 +198,19 @@ def all_sops() -> list[Sop]:
     return [sop for folder in FOLDERS for sop in load_project(folder, TEMPLATES).sops]
 
 
-def marked(sop: Sop) -> Sop:
-    """The SOP with the lanes a clerk marks `luar: true` marked so."""
-    outside = OUTSIDE[sop.slug]
+def unmarked(sop: Sop) -> Sop:
+    """The SOP with no lane marked `luar: true`."""
     specs = {
-        lane_id: lane.model_copy(update={"outside": lane.outside or lane_id in outside})
+        lane_id: lane.model_copy(update={"outside": False})
         for lane_id, lane in sop.lane_specs.items()
     }
     return sop.model_copy(update={"lane_specs": specs})
 
 
 def inferred(sop: Sop) -> list[str | None]:
-    """Each step's form by inference alone (no `formulir` keys), outside lanes marked."""
+    """Each step's form by inference alone (no `formulir` keys), outside lanes as marked."""
     bare = [step.model_copy(update={"form": ""}) for step in sop.steps]
-    return [c.kind for c in forms.form_choices(marked(sop).model_copy(update={"steps": bare}))]
+    return [c.kind for c in forms.form_choices(sop.model_copy(update={"steps": bare}))]
 
 
 SOPS = all_sops()
@@ -316,6 +297,32 @@ def decision(yes: str, no: str) -> dict[str, object]:
             },
             N,
         ),
+        # So is a decision whose exits name cases, when nothing names a document.
+        (
+            {
+                "uraian": "Menentukan jenis pindah",
+                "output": "Klasifikasi pindah",
+                "keputusan": {"Dalam kota": 2, "Antar kota": 1, "Antar provinsi": "selesai"},
+            },
+            N,
+        ),
+        # A verdict (ya/tidak or a negated exit) on a document is no branch.
+        (
+            {
+                "uraian": "Menentukan jenis pindah",
+                "output": "Klasifikasi pindah",
+                "keputusan": {"Pindah": 2, "Tidak pindah": 1},
+            },
+            U,
+        ),
+        (
+            {
+                "uraian": "Menentukan jenis pindah",
+                "output": "Berita acara klasifikasi",
+                "keputusan": {"Dalam kota": 2, "Antar kota": 1},
+            },
+            U,
+        ),
         # A negated verb does not count.
         ({"uraian": "Tidak meregistrasi berkas", "output": "Berkas dikembalikan"}, U),
         # The applicant's own step gets the application form with its fields.
@@ -378,7 +385,7 @@ def sop_named(slug: str) -> Sop:
 
 def test_form_choices_give_kind_title_and_words() -> None:
     choices = forms.form_choices(sop_named("permohonan-informasi"))
-    assert [c.step for c in choices] == list(range(1, 15))
+    assert [c.step for c in choices] == list(range(1, 14))
     first, refusal = choices[0], choices[7]
     assert (first.kind, first.source) == (None, "tanpa-output")
     assert first.reason == 'tanpa formulir: langkah ini tidak berisi output (kosong atau "-")'
@@ -390,6 +397,14 @@ def test_form_choices_give_kind_title_and_words() -> None:
     assert refusal.reason == 'output memuat "surat penolakan"'
     check = forms.form_choices(sop_named("legalisasi-sktm"))[1]
     assert check.reason == 'keputusan tentang "Lengkap / Tidak lengkap"'
+    branch = forms.form_choices(sop_named("surat-keterangan-pindah"))[3]
+    assert (branch.kind, branch.source) == (None, "cabang")
+    assert branch.reason == (
+        'tanpa formulir: keputusan memilih jalan menurut jenisnya ("Pindah dalam Kelurahan / '
+        "Pindah antar Kelurahan dalam satu Kecamatan / Pindah antar Kecamatan dalam satu Kota / "
+        'Pindah antar Kabupaten/Kota dan/atau antar Provinsi"), bukan pekerjaan yang '
+        "menghasilkan dokumen"
+    )
     seed = forms.form_choices(sop_named("evaluasi-kinerja-kecamatan"))[0]
     assert seed.reason == 'ditulis pada kunci formulir ("undangan")'
 
@@ -499,10 +514,7 @@ def three_exit_copy(tmp_path: Path) -> Path:
     shutil.copytree(REAL / "kec-banjarmasin", target)
     path = target / "sop" / "legalisasi-sktm.yaml"
     text = path.read_text(encoding="utf-8")
-    old = (
-        "    keputusan:\n      ya: 4\n      tidak: 1\n"
-        "      label_ya: Lengkap\n      label_tidak: Tidak lengkap\n"
-    )
+    old = "    keputusan:\n      Lengkap: 4\n      Tidak lengkap: 1\n"
     new = (
         "    keputusan:\n      Lengkap: 4\n      Dikembalikan untuk diperbaiki: 1\n"
         "      Ditolak: selesai\n"
@@ -556,11 +568,12 @@ def test_objection_form_is_titled_so() -> None:
 
 
 def test_outside_steps_choose_through_the_model() -> None:
-    sop = marked(sop_named("pendaftaran-perkara"))
+    sop = sop_named("pendaftaran-perkara")  # the applicant and the bank: `luar: true`
     bank = forms.choose(sop.step(4), sop)
     assert (bank.kind, bank.source) == (None, "luar")
     assert bank.reason == "tanpa formulir: langkah pihak luar; dokumennya bukan formulir kantor"
-    assert forms.choose(sop.step(4), sop_named("pendaftaran-perkara")).kind == U
+    # The same step with no lane marked outside is an office step: the generic form.
+    assert forms.choose(sop.step(4), unmarked(sop)).kind == U
 
 
 @pytest.mark.slow
@@ -572,7 +585,7 @@ def test_forms_of_outside_steps_have_no_nip(slug: str, tmp_path: Path) -> None:
 
     folder = next(f for f in FOLDERS if any(p.stem == slug for p in (f / "sop").glob("*.yaml")))
     project = load_project(folder, TEMPLATES)
-    sop = marked(sop_named(slug))
+    sop = project.sop(slug)
     ctx = context(project)
     entries = forms.forms_for(ctx, sop)
     outside = [e for e in entries if sop.is_outside_step(e.step)]
@@ -592,7 +605,7 @@ def test_outside_signer_has_name_line_only() -> None:
     from tests.render.test_forms import context, text_of
 
     project = load_project(REAL / "pa-larantuka", TEMPLATES)
-    sop = marked(sop_named("pendaftaran-perkara"))
+    sop = project.sops[0]
     signers = forms.signers_for(project.office, sop, sop.step(5))
     assert signers == [forms.Signer("Calon Penggugat/Pemohon", outside=True)]
     entry = next(e for e in forms.forms_for(context(project), sop) if e.step == 5)

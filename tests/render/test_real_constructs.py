@@ -13,7 +13,7 @@ from generator.loader import load_project
 from generator.render import forms, page
 from generator.render.diagram import diagram_dot
 from tests.conftest import FIXTURES
-from tests.render.test_forms import context
+from tests.render.test_forms import context, text_of
 
 REAL = FIXTURES / "real-sops"
 
@@ -81,35 +81,75 @@ def test_forms_print_no_nip_line_without_nip_or_for_outside_parties(tmp_path: Pa
     assert project.office.officials["ketua"].nip is None
     ctx = context(project)
     sop = project.sops[0]
-    # Step 4 is the applicant and the Bank (both outside): no NIP line for either.
+    entries = {e.step: e for e in forms.forms_for(ctx, sop)}
+    # Step 4 is the applicant and the Bank (both outside): neither signs with a NIP line, and
+    # the bank's slip is their own paper, not an office form.
     signers = forms.signers_for(project.office, sop, sop.step(4))
     assert [(s.position, s.outside) for s in signers] == [
         ("Calon Penggugat/Pemohon", True),
         ("Bank", True),
     ]
-    entry = next(e for e in forms.forms_for(ctx, sop) if e.step == 4)
-    text = forms.form_html(ctx, sop, entry)
-    assert "NIP." not in text
-    # The approving official without NIP: name printed, no NIP line.
+    assert forms.choose(sop.step(4), sop).source == "luar" and 4 not in entries
+    # Step 1: the applicant hands in the claim on the court's application form, addressed to
+    # the Ketua (no NIP); the applicant signs with name only.
+    assert [
+        (s.position, s.outside) for s in forms.signers_for(project.office, sop, sop.step(1))
+    ] == [("Calon Penggugat/Pemohon", True)]
+    assert entries[1].kind == "permohonan"
+    text = text_of(forms.form_html(ctx, sop, entries[1]))
+    assert "PENGADILAN AGAMA LARANTUKA" in text  # the office hands the form out
+    assert "Kepada Yth. Ketua Pengadilan Agama Larantuka" in text
+    assert "Calon Penggugat/Pemohon, ( " in text and "nama jelas" in text
+    assert "NIP" not in text
+    # The approving official without NIP: name printed, no NIP line (under "Mengetahui" on
+    # the paper checklist, the next line is the recorder's place and date).
     approval = forms.approver(project.office, sop)
     assert (approval.name, approval.nip) == ("Dr. MUHAMMAD FAUZAN, S.H.I., M.H.", "")
-    office_step = next(e for e in forms.forms_for(ctx, sop) if e.step == 2)
-    assert "NIP." in forms.form_html(ctx, sop, office_step)  # an office lane keeps its line
+    checklist = text_of(forms.checklist_html(ctx, sop))
+    assert (
+        "Mengetahui, Ketua Pengadilan Agama Larantuka, Dr. MUHAMMAD FAUZAN, S.H.I., M.H. "
+        "Larantuka, ........................ 20.. Petugas pencatat," in checklist
+    )
+    # An office lane keeps its NIP line.
+    assert entries[2].kind == "umum"
+    assert "NIP." in forms.form_html(ctx, sop, entries[2])
 
 
 def test_page_lists_exits_and_list_items() -> None:
     project = load_project(REAL / "kel-pulutan")
-    sop = project.sop("surat-keterangan-pindah")
-    assert page.exit_texts(sop, 4) == (
-        "Pindah dalam Kelurahan: ke langkah 5",
-        "Pindah antar Kelurahan dalam satu Kecamatan: ke langkah 6",
-        "Pindah antar Kecamatan dalam satu Kota: ke langkah 6",
-        "Pindah antar Kabupaten/Kota dan/atau antar Provinsi: ke langkah 7",
-    )
-    assert page.exit_texts(sop, 3) == ()
-    ppid = load_project(REAL / "diskominfo-padanglawas").sops[0]
-    assert page.exit_texts(ppid, 9) == ("Puas: selesai", "Tidak puas: ke langkah 10")
-    assert page.description_lines("Melakukan:\n- a;\n1. b") == ("Melakukan:", "\u2022 a;", "1. b")
     ctx = context(project)
+    sop = project.sop("surat-keterangan-pindah")
     text = page.sop_page(ctx, sop, names=set())
-    assert '<span class="sop-keluar">Pindah dalam Kelurahan: ke langkah 5</span>' in text
+    # The 4-exit decision: every exit with its label and target, in the order written.
+    exits = [
+        ("Pindah dalam Kelurahan", 5),
+        ("Pindah antar Kelurahan dalam satu Kecamatan", 6),
+        ("Pindah antar Kecamatan dalam satu Kota", 6),
+        ("Pindah antar Kabupaten/Kota dan/atau antar Provinsi", 7),
+    ]
+    shown = "".join(
+        f'<li><strong>{label}</strong> &rarr; <a href="#langkah-{n}">langkah {n}</a></li>'
+        for label, n in exits
+    )
+    assert (
+        '<span class="sop-tanda">Keputusan</span> Menentukan kelanjutan prosedur sesuai dengan '
+        f'klasifikasi pindah<ul class="sop-jalan">{shown}</ul></td>'
+    ) in text
+    # Steps that end the procedure say so; a plain step shows no exits.
+    assert text.count('<ul class="sop-jalan"><li>Prosedur selesai</li></ul>') == 3
+    assert '<td data-label="Uraian Kegiatan">Menandatangani permohonan pindah</td>' in text
+    # The persyaratan a-f: one list item a line.
+    assert (
+        '<td data-label="Kelengkapan">a. Surat Pengantar RT, RW dan Lurah<br>'
+        "b. KTP Elektronik Asli<br>c. KK (apabila semua anggota keluarga pindah)<br>"
+        "d. KK yang akan ditumpangi<br>"
+        "e. Fotokopi Akta/Surat Nikah, Akta Cerai, Akta/Surat Kematian<br>"
+        "f. Pas Foto Pemohon sebanyak 8 lembar (bagi yang pindah keluar)</td>"
+    ) in text
+    # An exit that ends the procedure: "selesai" instead of a step.
+    ppid = load_project(REAL / "diskominfo-padanglawas").sops[0]
+    text = page.sop_page(ctx, ppid, names=set())
+    assert (
+        '<ul class="sop-jalan"><li><strong>Puas</strong> &rarr; selesai</li>'
+        '<li><strong>Tidak puas</strong> &rarr; <a href="#langkah-10">langkah 10</a></li></ul>'
+    ) in text
