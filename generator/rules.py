@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from generator import flow
 from generator.errors import Severity
+from generator.layout.sheet import fit
 from generator.model import Office, Sop
 
 Loc = tuple[str | int, ...]
@@ -170,6 +171,26 @@ def check_official(sop: Sop, office: Office) -> list[Finding]:
     ]
 
 
+def check_sheet_fit(sop: Sop, office: Office) -> list[Finding]:
+    """The official sheet can print everything: lanes within the paper's limit, every step
+    row within one page (the limits come from the sheet layout, in characters)."""
+    limit = fit.MAX_LANES[office.paper]
+    if len(sop.lanes) > limit:
+        return [
+            Finding(
+                ("pelaksana",),
+                f"terlalu banyak lajur untuk lembar SOP kertas {office.paper}: "
+                f"{len(sop.lanes)} lajur, paling banyak {limit}",
+                "gabungkan pelaksana yang bertugas sama, atau pakai kertas F4 (paling banyak "
+                f"{fit.MAX_LANES['F4']} lajur)",
+            )
+        ]
+    return [
+        Finding(_step_loc(t.step, t.field), t.message, t.hint)
+        for t in fit.overlong_texts(sop, office)
+    ]
+
+
 def check_forms(sop: Sop, known_forms: Collection[str]) -> list[Finding]:
     """Every `formulir` names a form type that exists in templates/formulir/."""
     known = ", ".join(sorted(known_forms))
@@ -197,6 +218,7 @@ def check_sop(
     found = check_dates(sop) + check_lanes(sop) + targets
     if office is not None:
         found += check_official(sop, office)
+        found += check_sheet_fit(sop, office)
     if known_forms is not None:
         found += check_forms(sop, known_forms)
     # Reachability is only meaningful once every target exists.

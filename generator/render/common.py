@@ -18,10 +18,8 @@ from typing import Any
 import jinja2
 
 from generator.errors import Problem, UserError
+from generator.layout.sheet.fit import PAPER_MM  # noqa: F401  (paper sizes, re-exported)
 from generator.model import Office, Sop, format_date, format_nip
-
-# Paper sizes in millimetres (portrait width, height).
-PAPER_MM = {"F4": (215, 330), "A4": (210, 297)}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ the page's first body row; the renderer cuts it into one strip per table cell.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from generator import flow
 from generator.layout.sheet.drawing import _letters, _page_drawing
@@ -36,6 +37,7 @@ from generator.layout.sheet.measure import (  # noqa: F401  (the package's publi
     STYLE,
     SYM_MAX_W,
     Style,
+    symbol_width,
     text_width,
     wrap,
 )
@@ -58,27 +60,49 @@ from generator.model import Office, Sop
 # --------------------------------------------------------------------------- the sheet
 
 
-def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> SheetLayout:
-    """The complete geometry of one SOP's sheet; `paper_mm` is (width, height) in portrait."""
-    portrait = paper_mm
-    page_w, page_h = float(portrait[1]), float(portrait[0])
+@dataclass(frozen=True)
+class Frame:
+    """What a sheet's pages offer: page and content sizes (mm), columns, header heights, the
+    height a table page offers to body rows and the height of the total row."""
+
+    page_w: float
+    page_h: float
+    content_w: float
+    content_h: float
+    columns: tuple[Column, ...]
+    header: tuple[float, float, float]
+    avail: float
+    total_h: float
+
+
+def frame(sop: Sop, paper_mm: tuple[float, float]) -> Frame:
+    """The page frame of one SOP's sheet; `paper_mm` is (width, height) in portrait."""
+    page_w, page_h = float(paper_mm[1]), float(paper_mm[0])
     content_w = page_w - STYLE.margin_left - STYLE.margin_right
     content_h = page_h - STYLE.margin_top - STYLE.margin_bottom
     columns = _columns(sop, content_w)
+    header = _header_heights(columns)
+    avail = content_h - STYLE.footer_h - STYLE.page_slack - sum(header)
+    total_h = _r(_lines_height(1, STYLE.body_lh) + 1.0)
+    return Frame(page_w, page_h, content_w, content_h, columns, header, avail, total_h)
+
+
+def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> SheetLayout:
+    """The complete geometry of one SOP's sheet; `paper_mm` is (width, height) in portrait."""
+    fr = frame(sop, paper_mm)
+    page_w, page_h, content_w, content_h = fr.page_w, fr.page_h, fr.content_w, fr.content_h
+    columns, header, avail, total_h = fr.columns, fr.header, fr.avail, fr.total_h
     lane_cols = [c for c in columns if c.key.startswith("lane:")]
     lx0 = lane_cols[0].x0
     lane_x = {c.key[5:]: (_r(c.x0 - lx0), _r(c.x0 - lx0 + c.width)) for c in lane_cols}
     lane_w = lane_cols[0].width
-    sym_w = _r(min(SYM_MAX_W, lane_w - 2 * LANE_MARGIN_MIN))
-    header = _header_heights(columns)
+    sym_w = symbol_width(lane_w)
     identity = _identity(sop, office, content_w, bool(office.logo))
     rows_info = {}
     for n in range(1, len(sop.steps) + 1):
         cells = _step_cells(sop, n, columns)
         rows_info[n] = (cells, _step_height(sop, n, cells))
     heights = {n: h for n, (_, h) in rows_info.items()}
-    total_h = _r(_lines_height(1, STYLE.body_lh) + 1.0)
-    avail = content_h - STYLE.footer_h - STYLE.page_slack - sum(header)
     avail_first = avail - identity.height - STYLE.gap_identity
     spans = _paginate(sop, heights, avail_first, avail, total_h)
     edges = [e for e in flow.edges(sop) if 1 <= e.target <= len(sop.steps)]

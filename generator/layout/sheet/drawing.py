@@ -9,6 +9,7 @@ from typing import Any
 from generator import flow
 from generator.layout.sheet.grid import _conn_height, _crossing, symbol_kind
 from generator.layout.sheet.measure import (
+    ARROW_LEN,
     BACK_IN_PORT_COST,
     CLEAR,
     CONN_ZONE,
@@ -22,6 +23,8 @@ from generator.layout.sheet.measure import (
     SYM_H,
     TRACKS,
     ZONE,
+    capsule_height,
+    lane_tracks,
 )
 from generator.layout.sheet.records import Box, Join, Point, Route, Row, Symbol, _r
 from generator.layout.sheet.router import Port, Router, _dist
@@ -80,6 +83,8 @@ class _PageBuilder:
         cx, w, h = (x0 + x1) / 2, self.sym_w, SYM_H[kind]
         if kind in ("out", "in"):
             w = min(w, 8.0)
+        if kind in ("start", "end"):  # a capsule, never a circle
+            h = capsule_height(w)
         box = Box(_r(cx - w / 2), _r(band.cy - h / 2), _r(cx + w / 2), _r(band.cy + h / 2))
         self.symbols.append(Symbol(kind, box, lane, step, letter))
         return len(self.symbols) - 1
@@ -88,20 +93,22 @@ class _PageBuilder:
         xs: set[float] = set()
         for x0, x1 in self.lane_x.values():
             margin = (x1 - x0 - self.sym_w) / 2
-            s = margin / (TRACKS + 1)
-            for k in range(1, TRACKS + 1):
+            tracks = lane_tracks(x1 - x0)[1]
+            s = margin / (tracks + 1)
+            for k in range(1, tracks + 1):
                 xs.add(_r(x0 + s * k))
                 xs.add(_r(x1 - s * k))
             xs.add(_r((x0 + x1) / 2))
         return sorted(xs)
 
     def hugging(self) -> list[float]:
-        margins = [(x0, x1, (x1 - x0 - self.sym_w) / 2) for x0, x1 in self.lane_x.values()]
-        inner = TRACKS / (TRACKS + 1)
-        return sorted(
-            {_r(x0 + m * inner) for x0, _, m in margins}
-            | {_r(x1 - m * inner) for _, x1, m in margins}
-        )
+        out: set[float] = set()
+        for x0, x1 in self.lane_x.values():
+            m = (x1 - x0 - self.sym_w) / 2
+            tracks = lane_tracks(x1 - x0)[1]
+            inner = tracks / (tracks + 1)
+            out |= {_r(x0 + m * inner), _r(x1 - m * inner)}
+        return sorted(out)
 
     def ys(self) -> list[float]:
         return sorted({y for band in self.bands for y in band.tracks()})
@@ -374,20 +381,26 @@ def _label_size(text: str) -> tuple[float, float]:
     )
 
 
-LABEL_GAPS = (0.5, 0.25)  # the tighter gap only when no place at the normal one is clear
+LABEL_GAPS = (0.6, 0.3)  # the tighter gap only when no place at the normal one is clear
+BORDER_KEEP = STYLE.border / 2 + 0.35  # a label keeps this far from a table border
 
 
 def _label_candidates(
     route: Route, size: tuple[float, float], gap: float = LABEL_GAPS[0]
 ) -> list[tuple[float, Box]]:
-    """Places beside the first segments of a route, nearest the exit first, with a penalty."""
+    """Places beside the first segments of a route, nearest the exit first, with a penalty.
+
+    Along the first segment a label may also start before the exit (beside the symbol), which
+    matters in narrow lanes: the shape test keeps it off the symbol itself.
+    """
     w, h = size
     out: list[tuple[float, Box]] = []
     for index, (a, b) in enumerate(route.segments[:3]):
         length = _dist(a, b)
-        t = gap
+        back = -(w if a[1] == b[1] else h) if index == 0 else gap
+        t = back
         while t <= max(length - gap, gap):
-            penalty = index * 6.0 + t
+            penalty = index * 6.0 + abs(t) * (1.5 if t < 0 else 1.0)
             if a[1] == b[1]:  # horizontal: above or below, starting t along it
                 sign = 1 if b[0] > a[0] else -1
                 bx = a[0] + sign * t if sign > 0 else a[0] - t - w
@@ -398,8 +411,44 @@ def _label_candidates(
                 by = a[1] + sign * t if sign > 0 else a[1] - t - h
                 out.append((penalty, Box(a[0] + gap, by, a[0] + gap + w, by + h)))
                 out.append((penalty + 0.5, Box(a[0] - gap - w, by, a[0] - gap, by + h)))
-            t += 1.0
+            t += 0.5
     return out
+
+
+def _near_candidates(
+    route: Route, size: tuple[float, float], reach: float
+) -> list[tuple[float, Box]]:
+    """Places around the exit, within `reach` mm of the route's first two segments, for
+    cramped exits where no place along the line is clear; penalty grows with the distance."""
+    w, h = size
+    ex, ey = route.points[0]
+    near = route.segments[:2]
+    out: list[tuple[float, Box]] = []
+    for i in range(-28, 29):
+        for j in range(-20, 21):
+            x0, y0 = ex + i * 0.5 - w / 2, ey + j * 0.5 - h / 2
+            box = Box(x0, y0, x0 + w, y0 + h)
+            gap = min(_box_seg_dist(box, a, b) for a, b in near)
+            if 0.25 <= gap <= reach:
+                cx, cy = x0 + w / 2, y0 + h / 2
+                out.append((8.0 + 4 * gap + abs(cx - ex) + abs(cy - ey), box))
+    return out
+
+
+def _box_seg_dist(box: Box, a: Point, b: Point) -> float:
+    """Distance (mm, max-norm) between a box and an axis-aligned segment."""
+    lo_x, hi_x = sorted((a[0], b[0]))
+    lo_y, hi_y = sorted((a[1], b[1]))
+    dx = max(box.x0 - hi_x, lo_x - box.x1, 0.0)
+    dy = max(box.y0 - hi_y, lo_y - box.y1, 0.0)
+    return max(dx, dy)
+
+
+def _on_border(box: Box, xs: Sequence[float], ys: Sequence[float]) -> bool:
+    """True when a box comes within BORDER_KEEP of one of the table's grid lines."""
+    return any(box.x0 - BORDER_KEEP < x < box.x1 + BORDER_KEEP for x in xs) or any(
+        box.y0 - BORDER_KEEP < y < box.y1 + BORDER_KEEP for y in ys
+    )
 
 
 def _place_labels(
@@ -411,42 +460,63 @@ def _place_labels(
     lane_x: dict[str, tuple[float, float]],
     rows: Sequence[Row],
 ) -> list[Route]:
-    """Put each decision label beside its exit, touching no line, symbol or other label."""
+    """Put each decision label beside its exit, touching no line, symbol, table border or
+    other label; inside the diamond's own cell where there is room."""
     segments = [s for r in routes for s in r.segments] + [j.points for j in joins]
+    heads = [_head_box(r) for r in routes]
+    border_x = sorted({x for pair in lane_x.values() for x in pair})
+    border_y = sorted({r.y0 for r in rows} | {r.y1 for r in rows})
     placed: list[Box] = []
     out = []
     for route in routes:
         if not route.label:
             out.append(route)
             continue
+        source = next((s for s in symbols if s.step == route.source), None)
         best: tuple[float, Box] | None = None
+        size = _label_size(route.label)
         cands = (
             c
-            for gap in LABEL_GAPS
+            for batch in (*LABEL_GAPS, -1.3, -2.8)
             if best is None or best[0] >= 1000  # still touching something
-            for c in _label_candidates(route, _label_size(route.label), gap)
+            for c in (
+                _label_candidates(route, size, batch)
+                if batch > 0
+                else _near_candidates(route, size, -batch)
+            )
         )
         for penalty, cand in cands:
             cand = Box(_r(cand.x0), _r(cand.y0), _r(cand.x1), _r(cand.y1))
-            grown = cand.grow(0.2)
+            grown = cand.grow(0.25)
             bad = sum(grown.crosses_segment(a, b) or _seg_inside(grown, a, b) for a, b in segments)
-            bad += sum(grown.overlaps(s.box) for s in symbols)
+            bad += sum(grown.overlaps(hb) for hb in heads)
+            bad += sum(s.touches(cand) for s in symbols)
             bad += sum(grown.overlaps(p) for p in placed)
+            bad += _on_border(cand, border_x, border_y)
             bad += (
                 0
-                if (cand.x0 >= 0 and cand.x1 <= width and cand.y0 >= 0 and cand.y1 <= height)
+                if (cand.x0 >= 0 and cand.x1 <= width and 0 <= cand.y0 <= cand.y1 <= height)
                 else 5
             )
-            in_cell = any(x0 <= cand.x0 and cand.x1 <= x1 for x0, x1 in lane_x.values()) and any(
-                r.y0 <= cand.y0 and cand.y1 <= r.y1 for r in rows
+            own_cell = source is not None and (
+                lane_x[source.lane][0] <= cand.x0
+                and cand.x1 <= lane_x[source.lane][1]
+                and any(r.y0 <= cand.y0 and cand.y1 <= r.y1 and r.step == source.step for r in rows)
             )
-            score = bad * 1000 + penalty + (0 if in_cell else 4)
+            score = bad * 1000 + penalty + (0 if own_cell else 4)
             if best is None or score < best[0]:
                 best = (score, cand)
         assert best is not None
         placed.append(best[1])
         out.append(replace(route, label_box=best[1]))
     return out
+
+
+def _head_box(route: Route) -> Box:
+    """The box around a route's arrow head (or junction dot)."""
+    x, y = route.points[-1]
+    d = ARROW_LEN + 0.1
+    return Box(x - d, y - d, x + d, y + d)
 
 
 def _seg_inside(box: Box, a: Point, b: Point) -> bool:

@@ -6,7 +6,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from generator import flow
-from generator.layout.sheet.measure import CONN_ZONE, MAX_ROWS_PER_PAGE, STYLE, SYM_H, ZONE, wrap
+from generator.layout.sheet.measure import (
+    CONN_ZONE,
+    MAX_ROWS_PER_PAGE,
+    STYLE,
+    SYM_H,
+    ZONE,
+    text_width,
+    wrap,
+)
 from generator.layout.sheet.records import (
     Approval,
     Column,
@@ -22,23 +30,89 @@ from generator.model import Office, Sop, format_date, item_groups
 # --------------------------------------------------------------------------- columns
 
 
+LANE_W_MAX = 30.0
+LANE_W_MIN = 12.5  # the narrowest lane that still holds a symbol with one track either side
+NO_W, TIME_W = 8.0, 15.0
+TEXT_KEYS = ("uraian", "kelengkapan", "output", "ket")
+TEXT_SHARES = {"uraian": 0.38, "kelengkapan": 0.24, "output": 0.24, "ket": 0.14}
+TEXT_MIN_W = {"uraian": 30.0, "kelengkapan": 16.0, "output": 16.0, "ket": 14.0}
+BALANCE_STEP = 2.0
+
+
+def lane_width(lanes: int, width: float) -> float:
+    """Width of each lane column (mm): lanes share about 45% of the table, within limits."""
+    w = min(LANE_W_MAX, max(LANE_W_MIN, width * 0.45 / lanes))
+    return _r(int(w * 10 + 1e-6) / 10)  # a tenth of a millimetre: centres fall on 0.01
+
+
+def _step_texts(sop: Sop, number: int) -> dict[str, str]:
+    step = sop.step(number)
+    return {
+        "no": f"{number}.",
+        "uraian": step.description,
+        "kelengkapan": step.requirements,
+        "waktu": str(step.time),
+        "output": step.output,
+        "ket": step.note,
+    }
+
+
+def _estimated_height(widths: dict[str, float], lengths: list[dict[str, float]]) -> float:
+    """Sum over the rows of the most lines any text column needs (a cheap estimate)."""
+    total = 0.0
+    for row in lengths:
+        total += max(
+            max(1.0, -(-row[k] * 1.08 // max(widths[k] - 2 * STYLE.pad_x - 0.8, 1.0)))
+            for k in TEXT_KEYS
+        )
+    return total
+
+
+def _balanced_widths(sop: Sop, rest: float) -> dict[str, float]:
+    """Widths of the four text columns sharing `rest` mm so that rows are as short as they
+    can be: start from the usual shares and move 2 mm at a time to where it saves lines."""
+    lengths = [
+        {k: text_width(t, STYLE.body_pt) for k, t in _step_texts(sop, n).items()}
+        for n in range(1, len(sop.steps) + 1)
+    ]
+    widths = {k: max(TEXT_MIN_W[k], rest * TEXT_SHARES[k]) for k in TEXT_KEYS}
+    scale = rest / sum(widths.values())
+    widths = {k: w * scale for k, w in widths.items()}
+    best = _estimated_height(widths, lengths)
+    for _ in range(60):
+        move = None
+        for a in TEXT_KEYS:
+            for b in TEXT_KEYS:
+                if a == b or widths[b] - BALANCE_STEP < TEXT_MIN_W[b]:
+                    continue
+                trial = dict(widths)
+                trial[a] += BALANCE_STEP
+                trial[b] -= BALANCE_STEP
+                h = _estimated_height(trial, lengths)
+                if h < best - 0.01:
+                    best, move = h, trial
+        if move is None:
+            break
+        widths = move
+    return widths
+
+
 def _columns(sop: Sop, width: float) -> tuple[Column, ...]:
-    """Column widths: lanes share about 45% of the width, within limits."""
+    """Column widths: lanes share about 45% of the width, the text columns share the rest by
+    their content."""
     n = len(sop.lanes)
-    no_w, time_w = 8.0, 15.0
-    lane_w = min(30.0, max(17.0, width * 0.45 / n))
-    rest = width - no_w - time_w - n * lane_w
-    shares = {"uraian": 0.38, "kelengkapan": 0.24, "output": 0.24, "ket": 0.14}
+    lane_w = lane_width(n, width)
+    text = _balanced_widths(sop, width - NO_W - TIME_W - n * lane_w)
     spec: list[tuple[str, str, float]] = [
-        ("no", "NO", no_w),
-        ("uraian", "URAIAN AKTIFITAS", rest * shares["uraian"]),
+        ("no", "NO", NO_W),
+        ("uraian", "URAIAN AKTIFITAS", text["uraian"]),
     ]
     spec += [(f"lane:{lid}", label, lane_w) for lid, label in sop.lanes.items()]
     spec += [
-        ("kelengkapan", "PERSYARATAN/ KELENGKAPAN", rest * shares["kelengkapan"]),
-        ("waktu", "WAKTU", time_w),
-        ("output", "OUTPUT", rest * shares["output"]),
-        ("ket", "KET", rest * shares["ket"]),
+        ("kelengkapan", "PERSYARATAN/ KELENGKAPAN", text["kelengkapan"]),
+        ("waktu", "WAKTU", TIME_W),
+        ("output", "OUTPUT", text["output"]),
+        ("ket", "KET", text["ket"]),
     ]
     columns: list[Column] = []
     x = 0.0
@@ -151,15 +225,7 @@ def symbol_kind(sop: Sop, number: int) -> str:
 
 
 def _step_cells(sop: Sop, number: int, columns: Sequence[Column]) -> dict[str, tuple[str, ...]]:
-    step = sop.step(number)
-    texts = {
-        "no": f"{number}.",
-        "uraian": step.description,
-        "kelengkapan": step.requirements,
-        "waktu": str(step.time),
-        "output": step.output,
-        "ket": step.note,
-    }
+    texts = _step_texts(sop, number)
     cells = {}
     for col in columns:
         if col.key in texts:

@@ -95,6 +95,19 @@ class Symbol:
     step: int = 0  # 0 for connectors
     letter: str = ""  # connectors only
 
+    def touches(self, box: Box, margin: float = 0.2) -> bool:
+        """True when `box` comes within `margin` mm of the symbol's drawn outline (a diamond
+        is a rhombus, not its bounding box)."""
+        b = self.box.grow(margin)
+        if not b.overlaps(box):
+            return False
+        if self.kind != "decision":
+            return True
+        # The point of `box` nearest the centre lies inside the rhombus (grown by margin).
+        dx = max(box.x0 - b.cx, 0.0, b.cx - box.x1)
+        dy = max(box.y0 - b.cy, 0.0, b.cy - box.y1)
+        return dx / (b.w / 2) + dy / (b.h / 2) < 1.0
+
 
 @dataclass(frozen=True)
 class Route:
