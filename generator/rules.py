@@ -181,8 +181,12 @@ def check_sheet_fit(sop: Sop, office: Office) -> list[Finding]:
                 ("pelaksana",),
                 f"terlalu banyak lajur untuk lembar SOP kertas {office.paper}: "
                 f"{len(sop.lanes)} lajur, paling banyak {limit}",
-                "gabungkan pelaksana yang bertugas sama, atau pakai kertas F4 (paling banyak "
-                f"{fit.MAX_LANES['F4']} lajur)",
+                "gabungkan pelaksana yang bertugas sama dalam satu lajur"
+                + (
+                    f", atau pakai kertas F4 (paling banyak {fit.MAX_LANES['F4']} lajur)"
+                    if limit < fit.MAX_LANES["F4"]
+                    else ""
+                ),
             )
         ]
     return [

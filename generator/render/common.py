@@ -24,9 +24,15 @@ from generator.model import Office, Sop, format_date, format_nip
 
 @dataclass(frozen=True)
 class PdfJob:
-    """Turn standalone HTML into PDF with WeasyPrint."""
+    """Turn standalone HTML into PDF with WeasyPrint.
+
+    `expect`: phrases the PDF's text must contain (whitespace collapsed), e.g. every step's
+    number and first line; one missing means the layout dropped content (a bug): the job
+    fails with `LostTextError` instead of writing the PDF.
+    """
 
     html: str
+    expect: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

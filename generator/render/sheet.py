@@ -26,6 +26,7 @@ from generator.layout.sheet import (
     Symbol,
     layout_sheet,
 )
+from generator.layout.sheet.records import ListCell
 from generator.model import Sop
 from generator.render.common import Outputs, PdfJob, RenderContext, render_template
 
@@ -46,14 +47,38 @@ def sheet_layout(ctx: RenderContext, sop: Sop) -> SheetLayout:
 
 
 def outputs(ctx: RenderContext, sop: Sop) -> Outputs:
-    """The standalone sheet HTML and the PDF job made from it."""
-    html = sheet_html(ctx, sop)
-    return {HTML_NAME: html.encode("utf-8"), PDF_NAME: PdfJob(html)}
-
-
-def sheet_html(ctx: RenderContext, sop: Sop) -> str:
-    """The standalone, print-ready sheet (no JavaScript, everything inline)."""
+    """The standalone sheet HTML and the PDF job made from it; the job checks that the PDF
+    holds every step's number and first line and every identity item (`expected_text`)."""
     layout = sheet_layout(ctx, sop)
+    html = sheet_html(ctx, sop, layout)
+    return {
+        HTML_NAME: html.encode("utf-8"),
+        PDF_NAME: PdfJob(html, expected_text(layout)),
+    }
+
+
+def expected_text(layout: SheetLayout) -> tuple[str, ...]:
+    """What the sheet's PDF text must contain: each step's number with the first line of its
+    uraian, the first line of every identity field and list item, the total row."""
+    out: list[str] = []
+    for page in layout.pages:
+        if page.identity_parts:
+            out += [f.lines[0] for f in layout.identity.fields if f.lines]
+        for left, right, _ in page.identity_rows:
+            for cell in (left, right):
+                out += [item.lines[0] for g in cell.groups for item in g.items if item.lines]
+        for row in page.rows:
+            if row.kind == "step":
+                first = row.lines("uraian")
+                out.append(f"{row.step}. {first[0]}" if first else f"{row.step}.")
+        if page.total_row:
+            out.append("JUMLAH WAKTU BAKU")
+    return tuple(out)
+
+
+def sheet_html(ctx: RenderContext, sop: Sop, layout: SheetLayout | None = None) -> str:
+    """The standalone, print-ready sheet (no JavaScript, everything inline)."""
+    layout = layout or sheet_layout(ctx, sop)
     return render_template(
         ctx.env,
         "sheet/lembar-sop.html",
@@ -91,6 +116,7 @@ class _PageView:
     identity: bool
     rows: list[_RowView]
     total_row: bool
+    identity_rows: tuple[tuple[ListCell, ListCell, float], ...]
 
 
 def _fragment(ctx: RenderContext, sop: Sop, layout: SheetLayout) -> str:
@@ -106,6 +132,7 @@ def _fragment(ctx: RenderContext, sop: Sop, layout: SheetLayout) -> str:
                 for row in page.rows
             ],
             page.total_row,
+            page.identity_rows,
         )
         for page in layout.pages
     ]

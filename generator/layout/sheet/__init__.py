@@ -23,12 +23,14 @@ from generator import flow
 from generator.layout.sheet.drawing import _letters, _page_drawing
 from generator.layout.sheet.grid import (
     _columns,
+    _conn_height,
     _header_heights,
     _identity,
     _lines_height,
     _paginate,
     _step_cells,
     _step_height,
+    identity_pages,
 )
 from generator.layout.sheet.measure import (  # noqa: F401  (the package's public names)
     ARROW_HALF,
@@ -80,10 +82,11 @@ def frame(sop: Sop, paper_mm: tuple[float, float]) -> Frame:
     page_w, page_h = float(paper_mm[1]), float(paper_mm[0])
     content_w = page_w - STYLE.margin_left - STYLE.margin_right
     content_h = page_h - STYLE.margin_top - STYLE.margin_bottom
-    columns = _columns(sop, content_w)
+    total_h = _r(_lines_height(1, STYLE.body_lh) + 1.0)
+    room = content_h - STYLE.footer_h - STYLE.page_slack - 3 * 12.0  # a 3-line header
+    columns = _columns(sop, content_w, room - 2 * _conn_height(1) - total_h)
     header = _header_heights(columns)
     avail = content_h - STYLE.footer_h - STYLE.page_slack - sum(header)
-    total_h = _r(_lines_height(1, STYLE.body_lh) + 1.0)
     return Frame(page_w, page_h, content_w, content_h, columns, header, avail, total_h)
 
 
@@ -103,14 +106,21 @@ def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> She
         cells = _step_cells(sop, n, columns)
         rows_info[n] = (cells, _step_height(sop, n, cells))
     heights = {n: h for n, (_, h) in rows_info.items()}
-    avail_first = avail - identity.height - STYLE.gap_identity
+    ident_pages = identity_pages(identity, content_h - STYLE.footer_h - STYLE.page_slack)
+    top_last, rows_last = ident_pages[-1]
+    ident_last = (identity.top_height if top_last else 0.0) + sum(h for _, _, h in rows_last)
+    avail_first = avail - ident_last - STYLE.gap_identity
     spans = _paginate(sop, heights, avail_first, avail, total_h)
+    lead = len(ident_pages) - 1  # pages holding only the identity
     edges = [e for e in flow.edges(sop) if 1 <= e.target <= len(sop.steps)]
     page_of = {n: i for i, (a, b) in enumerate(spans) for n in range(a, b + 1)}
     crossing = [e for e in edges if page_of[e.source] != page_of[e.target]]
     crossing.sort(key=lambda e: (page_of[e.source], e.source, e.target))
     letters = {e: _letters(i) for i, e in enumerate(crossing)}
-    pages = []
+    pages = [
+        Page(i + 1, (0,) if top else (), (), (), (), (), False, 0.0, tuple(rows))
+        for i, (top, rows) in enumerate(ident_pages[:-1])
+    ]
     for i, span in enumerate(spans):
         if span[1] < span[0]:
             rows, symbols, routes, joins, dh = [], [], [], [], 0.0
@@ -120,14 +130,15 @@ def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> She
             )
         pages.append(
             Page(
-                i + 1,
-                (0, 1, 2, 3) if i == 0 else (),
+                lead + i + 1,
+                (0,) if i == 0 and top_last else (),
                 tuple(rows),
                 tuple(symbols),
                 tuple(routes),
                 tuple(joins),
                 span[1] == len(sop.steps),
                 dh,
+                tuple(rows_last) if i == 0 else (),
             )
         )
     return SheetLayout(
@@ -143,7 +154,19 @@ def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> She
         tuple(pages),
         str(flow.total_time(sop)),
         total_h,
+        footer=_footer(sop, content_w, len(pages)),
     )
+
+
+def _footer(sop: Sop, width: float, pages: int) -> str:
+    """'<nomor> · <nama>' shortened with an ellipsis to one line beside 'Halaman N dari M'."""
+    text = f"{sop.number} \u00b7 {sop.name}"
+    room = width - text_width(f"Halaman {pages} dari {pages}", STYLE.foot_pt) - 6.0
+    if text_width(text, STYLE.foot_pt) <= room:
+        return text
+    while text and text_width(text + " \u2026", STYLE.foot_pt) > room:
+        text = text[:-1]
+    return text.rstrip() + " \u2026"
 
 
 # --------------------------------------------------------------------------- text dump
@@ -172,6 +195,11 @@ def dump(layout: SheetLayout) -> str:
         steps = page.steps
         what = f"steps {steps[0]}-{steps[-1]}" if steps else "no table"
         ident = " identity," if page.identity_parts else ""
+        if page.identity_rows:
+            ident += " identity rows " + " ".join(
+                f"{left.title or '-'}|{right.title or '-'} {h:g}"
+                for left, right, h in page.identity_rows
+            ) + ","
         out.append(f"page {page.number}:{ident} {what}, drawing height {page.drawing_height:g}")
         for row in page.rows:
             label = f"step {row.step}" if row.step else row.kind

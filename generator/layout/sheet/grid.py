@@ -57,18 +57,22 @@ def _step_texts(sop: Sop, number: int) -> dict[str, str]:
     }
 
 
-def _estimated_height(widths: dict[str, float], lengths: list[dict[str, float]]) -> float:
-    """Sum over the rows of the most lines any text column needs (a cheap estimate)."""
+def _estimated_height(
+    widths: dict[str, float], lengths: list[dict[str, float]], room_lines: float
+) -> float:
+    """Sum over the rows of the most lines any text column needs (a cheap estimate); lines
+    beyond what a page holds weigh ten times."""
     total = 0.0
     for row in lengths:
-        total += max(
+        lines = max(
             max(1.0, -(-row[k] * 1.08 // max(widths[k] - 2 * STYLE.pad_x - 0.8, 1.0)))
             for k in TEXT_KEYS
         )
+        total += lines + 10 * max(0.0, lines - room_lines)
     return total
 
 
-def _balanced_widths(sop: Sop, rest: float) -> dict[str, float]:
+def _balanced_widths(sop: Sop, rest: float, room_lines: float) -> dict[str, float]:
     """Widths of the four text columns sharing `rest` mm so that rows are as short as they
     can be: start from the usual shares and move 2 mm at a time to where it saves lines."""
     lengths = [
@@ -78,7 +82,7 @@ def _balanced_widths(sop: Sop, rest: float) -> dict[str, float]:
     widths = {k: max(TEXT_MIN_W[k], rest * TEXT_SHARES[k]) for k in TEXT_KEYS}
     scale = rest / sum(widths.values())
     widths = {k: w * scale for k, w in widths.items()}
-    best = _estimated_height(widths, lengths)
+    best = _estimated_height(widths, lengths, room_lines)
     for _ in range(60):
         move = None
         for a in TEXT_KEYS:
@@ -88,7 +92,7 @@ def _balanced_widths(sop: Sop, rest: float) -> dict[str, float]:
                 trial = dict(widths)
                 trial[a] += BALANCE_STEP
                 trial[b] -= BALANCE_STEP
-                h = _estimated_height(trial, lengths)
+                h = _estimated_height(trial, lengths, room_lines)
                 if h < best - 0.01:
                     best, move = h, trial
         if move is None:
@@ -97,12 +101,13 @@ def _balanced_widths(sop: Sop, rest: float) -> dict[str, float]:
     return widths
 
 
-def _columns(sop: Sop, width: float) -> tuple[Column, ...]:
+def _columns(sop: Sop, width: float, room: float = 1e9) -> tuple[Column, ...]:
     """Column widths: lanes share about 45% of the width, the text columns share the rest by
-    their content."""
+    their content, keeping every row within `room` mm where they can."""
     n = len(sop.lanes)
     lane_w = lane_width(n, width)
-    text = _balanced_widths(sop, width - NO_W - TIME_W - n * lane_w)
+    room_lines = (room - 2 * STYLE.pad_y) / STYLE.body_lh
+    text = _balanced_widths(sop, width - NO_W - TIME_W - n * lane_w, room_lines)
     spec: list[tuple[str, str, float]] = [
         ("no", "NO", NO_W),
         ("uraian", "URAIAN AKTIFITAS", text["uraian"]),
@@ -208,6 +213,83 @@ def _identity(sop: Sop, office: Office, width: float, has_logo: bool) -> Identit
     return Identity(
         (a, b, c), half, head, has_logo, tuple(fields), approval, _r(top), _r(head_h), tuple(lower)
     )
+
+
+IdentityRow = tuple[ListCell, ListCell, float]
+
+
+def _take(cell: ListCell, lines: int) -> tuple[ListCell | None, ListCell | None]:
+    """The head of a list cell that fits in `lines` text lines (whole items only) and the
+    rest, titled "(lanjutan)"; (None, cell) when not even its first item fits."""
+    used = 1  # the title
+    head: list[ListGroup] = []
+    rest: list[ListGroup] = []
+    for g, group in enumerate(cell.groups):
+        taken: list[ListItem] = []
+        need = len(group.heading)
+        for i, item in enumerate(group.items):
+            if used + need + len(item.lines) > lines:
+                if taken:
+                    head.append(ListGroup(group.heading, tuple(taken)))
+                rest.append(ListGroup(group.heading, group.items[i:]))
+                rest.extend(cell.groups[g + 1 :])
+                break
+            taken.append(item)
+            used += need + len(item.lines)
+            need = 0
+        else:
+            head.append(group)
+            continue
+        break
+    if not rest:
+        return cell, None
+    if not head:
+        return None, cell
+    return _list_cell_of(cell.title, head), _list_cell_of(f"{cell.title} (lanjutan)", rest)
+
+
+def _list_cell_of(title: str, groups: Sequence[ListGroup]) -> ListCell:
+    lines = 1 + sum(len(g.heading) + sum(len(it.lines) for it in g.items) for g in groups)
+    lines += 0 if groups or not title else 1
+    return ListCell(title, tuple(groups), _r(_lines_height(lines, STYLE.ident_lh)))
+
+
+def _split_row(row: IdentityRow, room: float) -> tuple[IdentityRow | None, IdentityRow | None]:
+    """The part of a lower-grid row that fits `room` mm and the rest (None when none)."""
+    if row[2] <= room:
+        return row, None
+    lines = int((room - 2 * STYLE.pad_y) // STYLE.ident_lh)
+    parts = [_take(cell, lines) for cell in row[:2]]
+    if any(head is None for head, _ in parts):
+        return None, row
+    blank = ListCell("", (), 0.0)
+    heads = [head or blank for head, _ in parts]
+    rests = [rest or blank for _, rest in parts]
+    return (
+        (heads[0], heads[1], max(c.height for c in heads)),
+        (rests[0], rests[1], max(c.height for c in rests)),
+    )
+
+
+def identity_pages(identity: Identity, room: float) -> list[tuple[bool, list[IdentityRow]]]:
+    """The identity spread over pages of `room` mm: (upper grid on this page, lower rows) per
+    page; a list too long for the room left continues on the next page."""
+    pages: list[tuple[bool, list[IdentityRow]]] = [(True, [])]
+    left = room - identity.top_height
+    queue = list(identity.lower)
+    while queue:
+        row = queue.pop(0)
+        head, rest = _split_row(row, left)
+        if head is None and not pages[-1][1] and not pages[-1][0]:
+            head, rest = _split_row(row, room * 10)  # cannot happen: a page holds one item
+        if head is not None:
+            pages[-1][1].append(head)
+            left -= head[2]
+        if rest is not None:
+            queue.insert(0, rest)
+            pages.append((False, []))
+            left = room
+    return pages
 
 
 # --------------------------------------------------------------------------- rows and pages

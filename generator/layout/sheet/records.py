@@ -225,13 +225,15 @@ class Page:
     """One printed page: maybe the identity part, maybe a slice of the procedure table."""
 
     number: int
-    identity_parts: tuple[int, ...]  # 0 = upper grid, 1.. = lower rows
+    identity_parts: tuple[int, ...]  # (0,) when the page holds the identity's upper grid
     rows: tuple[Row, ...]
     symbols: tuple[Symbol, ...]
     routes: tuple[Route, ...]
     joins: tuple[Join, ...]
     total_row: bool
     drawing_height: float
+    # the rows of the identity's lower grid on this page (a long list continues on the next)
+    identity_rows: tuple[tuple[ListCell, ListCell, float], ...] = ()
 
     @property
     def steps(self) -> list[int]:
@@ -256,6 +258,7 @@ class SheetLayout:
     total_time: str
     total_height: float
     style: Style = field(default=STYLE)
+    footer: str = ""  # the footer's left text (number and name, shortened to one line)
 
     @property
     def lane_columns(self) -> list[Column]:
