@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from generator.layout.sheet import (
     ARROW_HALF,
     ARROW_LEN,
+    LABEL_LH,
     STYLE,
     Box,
     Page,
@@ -260,13 +261,14 @@ def _cell_items(page: Page, cell: Box, page_id: int) -> Iterator[str]:
                 )
         lb = route.label_box
         if lb is not None and lb.overlaps(cell):  # a label may straddle two cells
-            size = STYLE.label_pt * PT
-            base = lb.y1 - size * 0.3
-            yield (
-                f'<text class="label-panah" {FONT} font-size="{_n(size)}" fill="#000" '
-                f'data-label="{rid}" x="{_n(lb.x0 + 0.2)}" y="{_n(base)}">'
-                f"{escape(route.label)}</text>"
-            )
+            size = route.label_pt * PT
+            for i, line in enumerate(route.label_lines or (route.label,)):
+                base = lb.y0 + (i + 1) * LABEL_LH * route.label_pt - size * 0.3
+                yield (
+                    f'<text class="label-panah" {FONT} font-size="{_n(size)}" fill="#000" '
+                    f'data-label="{rid}" x="{_n(lb.x0 + 0.2)}" y="{_n(base)}">'
+                    f"{escape(line)}</text>"
+                )
 
 
 def _lane_cells(layout: SheetLayout, page: Page, row: Row) -> list[Markup]:

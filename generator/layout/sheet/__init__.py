@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from generator import flow
-from generator.layout.sheet.drawing import _letters, _page_drawing
+from generator.layout.sheet.drawing import LABEL_LH, _letters, _page_drawing  # noqa: F401
 from generator.layout.sheet.grid import (
     _columns,
     _conn_height,
@@ -196,10 +196,14 @@ def dump(layout: SheetLayout) -> str:
         what = f"steps {steps[0]}-{steps[-1]}" if steps else "no table"
         ident = " identity," if page.identity_parts else ""
         if page.identity_rows:
-            ident += " identity rows " + " ".join(
-                f"{left.title or '-'}|{right.title or '-'} {h:g}"
-                for left, right, h in page.identity_rows
-            ) + ","
+            ident += (
+                " identity rows "
+                + " ".join(
+                    f"{left.title or '-'}|{right.title or '-'} {h:g}"
+                    for left, right, h in page.identity_rows
+                )
+                + ","
+            )
         out.append(f"page {page.number}:{ident} {what}, drawing height {page.drawing_height:g}")
         for row in page.rows:
             label = f"step {row.step}" if row.step else row.kind

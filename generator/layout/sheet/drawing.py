@@ -374,15 +374,31 @@ def _symbol_at(pb: _PageBuilder, point: Point, candidates: Sequence[int]) -> int
 # --------------------------------------------------------------------------- labels
 
 
-def _label_size(text: str) -> tuple[float, float]:
+LABEL_LH = 1.15 * MM_PER_PT  # line height of a decision label per point of its size (mm)
+LABEL_SMALL_PT = 5.5  # the size a label shrinks to where the normal one finds no clear place
+
+
+def _label_size(lines: Sequence[str], size_pt: float) -> tuple[float, float]:
     return (
-        font().width_pt(text, STYLE.label_pt) * MM_PER_PT + 0.4,
-        STYLE.label_pt * MM_PER_PT * 1.15,
+        max(font().width_pt(t, size_pt) for t in lines) * MM_PER_PT + 0.4,
+        LABEL_LH * size_pt * len(lines),
     )
 
 
+def label_variants(label: str) -> list[tuple[tuple[str, ...], float]]:
+    """(lines, size in pt) to try for a label, best first: one line, then (when it has
+    spaces) two lines split where they are most even, then both a little smaller; narrow
+    lanes have room for a short, taller label only."""
+    words = label.split()
+    shapes: list[tuple[str, ...]] = [(label,)]
+    if len(words) > 1:
+        splits = [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
+        shapes.append(min(splits, key=lambda p: max(len(p[0]), len(p[1]))))
+    return [(lines, pt) for pt in (STYLE.label_pt, LABEL_SMALL_PT) for lines in shapes]
+
+
 LABEL_GAPS = (0.6, 0.3)  # the tighter gap only when no place at the normal one is clear
-BORDER_KEEP = STYLE.border / 2 + 0.35  # a label keeps this far from a table border
+BORDER_KEEP = STYLE.border / 2 + 0.2  # a label keeps this far from a table border
 
 
 def _label_candidates(
@@ -464,8 +480,15 @@ def _place_labels(
     other label; inside the diamond's own cell where there is room."""
     segments = [s for r in routes for s in r.segments] + [j.points for j in joins]
     heads = [_head_box(r) for r in routes]
-    border_x = sorted({x for pair in lane_x.values() for x in pair})
-    border_y = sorted({r.y0 for r in rows} | {r.y1 for r in rows})
+    frame = _LabelFrame(
+        width,
+        height,
+        sorted({x for pair in lane_x.values() for x in pair}),
+        sorted({r.y0 for r in rows} | {r.y1 for r in rows}),
+        lane_x,
+        rows,
+        symbols,
+    )
     placed: list[Box] = []
     out = []
     for route in routes:
@@ -473,43 +496,77 @@ def _place_labels(
             out.append(route)
             continue
         source = next((s for s in symbols if s.step == route.source), None)
-        best: tuple[float, Box] | None = None
-        size = _label_size(route.label)
-        cands = (
-            c
-            for batch in (*LABEL_GAPS, -1.3, -2.8)
-            if best is None or best[0] >= 1000  # still touching something
-            for c in (
-                _label_candidates(route, size, batch)
-                if batch > 0
-                else _near_candidates(route, size, -batch)
-            )
-        )
-        for penalty, cand in cands:
-            cand = Box(_r(cand.x0), _r(cand.y0), _r(cand.x1), _r(cand.y1))
-            grown = cand.grow(0.25)
-            bad = sum(grown.crosses_segment(a, b) or _seg_inside(grown, a, b) for a, b in segments)
-            bad += sum(grown.overlaps(hb) for hb in heads)
-            bad += sum(s.touches(cand) for s in symbols)
-            bad += sum(grown.overlaps(p) for p in placed)
-            bad += _on_border(cand, border_x, border_y)
-            bad += (
-                0
-                if (cand.x0 >= 0 and cand.x1 <= width and 0 <= cand.y0 <= cand.y1 <= height)
-                else 5
-            )
-            own_cell = source is not None and (
-                lane_x[source.lane][0] <= cand.x0
-                and cand.x1 <= lane_x[source.lane][1]
-                and any(r.y0 <= cand.y0 and cand.y1 <= r.y1 and r.step == source.step for r in rows)
-            )
-            score = bad * 1000 + penalty + (0 if own_cell else 4)
-            if best is None or score < best[0]:
-                best = (score, cand)
+        best: tuple[float, Box, tuple[str, ...], float] | None = None
+        for lines, pt in label_variants(route.label):
+            found = _best_place(route, lines, pt, source, segments, heads, placed, frame)
+            if best is None or found[0] < best[0]:
+                best = (*found, lines, pt)
+            if best[0] < 1000:
+                break
         assert best is not None
         placed.append(best[1])
-        out.append(replace(route, label_box=best[1]))
+        out.append(replace(route, label_box=best[1], label_lines=best[2], label_pt=best[3]))
     return out
+
+
+@dataclass(frozen=True)
+class _LabelFrame:
+    """What a label must keep off besides lines and symbols: the drawing's size, the table's
+    grid lines, the lanes and rows."""
+
+    width: float
+    height: float
+    border_x: list[float]
+    border_y: list[float]
+    lane_x: dict[str, tuple[float, float]]
+    rows: Sequence[Row]
+    symbols: Sequence[Symbol]
+
+
+def _best_place(
+    route: Route,
+    lines: tuple[str, ...],
+    size_pt: float,
+    source: Symbol | None,
+    segments: list[tuple[Point, Point]],
+    heads: list[Box],
+    placed: list[Box],
+    fr: _LabelFrame,
+) -> tuple[float, Box]:
+    """The best place for a label of these lines: (score, box); a score of 1000 or more means
+    it touches something."""
+    best: tuple[float, Box] | None = None
+    size = _label_size(lines, size_pt)
+    cands = (
+        c
+        for batch in (*LABEL_GAPS, -1.3, -2.8)
+        if best is None or best[0] >= 1000  # still touching something
+        for c in (
+            _label_candidates(route, size, batch)
+            if batch > 0
+            else _near_candidates(route, size, -batch)
+        )
+    )
+    for penalty, cand in cands:
+        cand = Box(_r(cand.x0), _r(cand.y0), _r(cand.x1), _r(cand.y1))
+        grown = cand.grow(0.25)
+        bad = sum(grown.crosses_segment(a, b) or _seg_inside(grown, a, b) for a, b in segments)
+        bad += sum(grown.overlaps(hb) for hb in heads)
+        bad += sum(s.touches(cand) for s in fr.symbols)
+        bad += sum(grown.overlaps(p) for p in placed)
+        bad += _on_border(cand, fr.border_x, fr.border_y)
+        inside = cand.x0 >= 0 and cand.x1 <= fr.width and 0 <= cand.y0 <= cand.y1 <= fr.height
+        bad += 0 if inside else 5
+        own_cell = source is not None and (
+            fr.lane_x[source.lane][0] <= cand.x0
+            and cand.x1 <= fr.lane_x[source.lane][1]
+            and any(r.y0 <= cand.y0 and cand.y1 <= r.y1 and r.step == source.step for r in fr.rows)
+        )
+        score = bad * 1000 + penalty + (0 if own_cell else 4) + 2 * (len(lines) - 1)
+        if best is None or score < best[0]:
+            best = (score, cand)
+    assert best is not None
+    return best
 
 
 def _head_box(route: Route) -> Box:

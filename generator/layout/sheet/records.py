@@ -121,6 +121,8 @@ class Route:
     end: str  # the same, or "arrow K": meets arrow K of the page (into the same step)
     label: str = ""
     label_box: Box | None = None
+    label_lines: tuple[str, ...] = ()  # the label as printed (one or two lines)
+    label_pt: float = STYLE.label_pt  # its font size
 
     @property
     def segments(self) -> list[tuple[Point, Point]]:
