@@ -216,12 +216,7 @@ def _page_drawing(
         return (int(back), abs(row_of[t[0]] - row_of[s[0]]), e.source)
 
     jobs.sort(key=span_of)
-    found_all = None
-    for mode in ROUTE_MODES:
-        found_all = _route_jobs(pb, jobs, mode)
-        if found_all is not None:
-            break
-    assert found_all is not None  # the last mode never fails
+    jobs, found_all = _route_uncrossed(pb, jobs)
     routes: list[Route] = []
     for (e, srcs, tgts, _back), (points, merged_into) in zip(jobs, found_all, strict=True):
         start = step_label(_symbol_at(pb, points[0], srcs))
@@ -245,6 +240,72 @@ def _page_drawing(
 
 
 _Job = tuple[flow.Edge, list[int], list[int], bool]  # edge, source and target symbols, back
+_Found = list[tuple[list[Point], int | None]]
+REORDER_TRIES = 6
+
+
+def _route_all(pb: _PageBuilder, jobs: Sequence[_Job]) -> tuple[int, _Found]:
+    """Route the jobs in this order with the first routing mode that succeeds: (its index in
+    ROUTE_MODES, the routes)."""
+    for k, mode in enumerate(ROUTE_MODES):
+        found = _route_jobs(pb, jobs, mode)
+        if found is not None:
+            return k, found
+    raise AssertionError("the last routing mode never fails")
+
+
+def crossing_pairs(paths: Sequence[Sequence[Point]]) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of paths that cross at right angles away from their ends."""
+    out = []
+    for i in range(len(paths)):
+        for j in range(i + 1, len(paths)):
+            if _paths_cross(paths[i], paths[j]):
+                out.append((i, j))
+    return out
+
+
+def _paths_cross(a: Sequence[Point], b: Sequence[Point]) -> bool:
+    for a0, a1 in zip(a, a[1:], strict=False):
+        for b0, b1 in zip(b, b[1:], strict=False):
+            va, vb = a0[0] == a1[0], b0[0] == b1[0]
+            if va == vb:
+                continue
+            (v0, v1), (h0, h1) = ((a0, a1), (b0, b1)) if va else ((b0, b1), (a0, a1))
+            x, y = v0[0], h0[1]
+            if min(h0[0], h1[0]) < x < max(h0[0], h1[0]) and min(v0[1], v1[1]) < y < max(
+                v0[1], v1[1]
+            ):
+                return True
+    return False
+
+
+def _route_uncrossed(pb: _PageBuilder, jobs: list[_Job]) -> tuple[list[_Job], _Found]:
+    """Route the jobs; while two arrows cross, try routing the later one first (it then takes
+    the way around), keeping an order that crosses less without a worse routing mode."""
+    mode, found = _route_all(pb, jobs)
+    crossed = crossing_pairs([p for p, _ in found])
+    tried: set[tuple[int, ...]] = set()
+    for _ in range(REORDER_TRIES):
+        if not crossed:
+            break
+        better = None
+        for _i, j in crossed:
+            order = [jobs[j]] + [jb for k, jb in enumerate(jobs) if k != j]
+            key = tuple(id(jb) for jb in order)
+            if key in tried:
+                continue
+            tried.add(key)
+            t_mode, t_found = _route_all(pb, order)
+            t_crossed = crossing_pairs([p for p, _ in t_found])
+            if t_mode <= mode and len(t_crossed) < len(crossed):
+                better = (order, t_mode, t_found, t_crossed)
+                break
+        if better is None:
+            break
+        jobs, mode, found, crossed = better
+    if found is not None:
+        _route_jobs(pb, jobs, ROUTE_MODES[mode])  # the joins of the order kept
+    return jobs, found
 
 
 def _can_leave(sym: Symbol, side: str) -> bool:

@@ -371,7 +371,7 @@ def _paginate(
             if _span_height(sop, edges, heights, first, last + 1) + extra > room:
                 break
             last += 1
-        if last < first + (1 if room < avail and n > 1 else 0):
+        if last < first:
             if room < avail:  # page with the identity part: start the table on the next page
                 spans.append((first, first - 1))
                 room = avail
