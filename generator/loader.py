@@ -33,6 +33,7 @@ OFFICE_FILE = "instansi.yaml"
 SOP_DIR = "sop"
 FORMS_DIR = "formulir"
 MAX_LOGO_BYTES = 2_000_000
+UNION_TAGS = ("[key]", "[ya-tidak]", "[label]")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,27 @@ class Project:
             f"SOP '{slug}' tidak ada di {self.data_dir / SOP_DIR}; SOP yang ada: {known}"
         )
 
+    def related_sop(self, item_text: str) -> Sop | None:
+        """The SOP a keterkaitan item names by slug or nama (case-insensitive, a leading
+        "SOP " ignored), or None when the item names no SOP of this project."""
+        return related_sop(self.sops, item_text)
+
+
+def _related_key(text: str) -> str:
+    key = " ".join(text.split()).casefold()
+    return key[4:] if key.startswith("sop ") else key
+
+
+def related_sop(sops: tuple[Sop, ...] | list[Sop], item_text: str) -> Sop | None:
+    """The SOP of `sops` whose slug or nama is `item_text` (see `Project.related_sop`)."""
+    key = _related_key(item_text)
+    if not key:
+        return None
+    for sop in sops:
+        if key in (sop.slug.casefold(), _related_key(sop.name)):
+            return sop
+    return None
+
 
 # --------------------------------------------------------------------------- locating
 
@@ -74,7 +96,7 @@ def _resolve(doc: Document, loc: tuple[str | int, ...]) -> tuple[tuple[str | int
 
 def _is_union_tag(part: str | int) -> bool:
     """Pydantic loc parts that name a union branch or a dict key, not a YAML node."""
-    return part in ("list", "map", "[key]")
+    return part in ("list", "map") or (isinstance(part, str) and part in UNION_TAGS)
 
 
 def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:

@@ -11,9 +11,11 @@ silently the way YAML 1.1 would.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,9 +26,12 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PlainSerializer,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
     Tag,
     WithJsonSchema,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -185,32 +190,136 @@ Ident = Annotated[str, BeforeValidator(_text), Field(pattern=ID_PATTERN)]
 # --------------------------------------------------------------------------- duration
 
 DURATION_UNITS = ("menit", "jam", "hari", "minggu", "bulan")
-DURATION_PATTERN = r"^\s*([0-9]+)\s*(menit|jam|hari|minggu|bulan)\s*$"
+_NUM = r"[0-9]+(?:[.,][0-9]+)?"
+_RANGE = r"\s*(?:-|\u2013|s\.?\s?d\.?|s/d|sampai(?:\s+dengan)?)\s*"
+_UNIT = r"menit|jam|hari(?:\s+kerja)?|minggu|bulan"
+# What `waktu` may say (matched ignoring case): "-", "2 jam", "1,5 jam", "15 - 30 menit",
+# "2 s.d. 3 hari", "1 x 24 jam". Group 1/2: a range's bounds (or 2 alone), 3: the unit, 4: N of
+# "N x 24 jam".
+DURATION_PATTERN = (
+    rf"^\s*(?:-|(?:({_NUM}){_RANGE})?({_NUM})\s*({_UNIT})|([0-9]+)\s*[x\u00d7]\s*24\s*jam)\s*$"
+)
+NO_STANDARD = "-"
+_CONDITION_WORDS = ("apabila", "bila", "jika", "sesuai", "tergantung", "kalau", "selama", "setelah")
 
 
-@dataclass(frozen=True, order=True)
+def _case_free(pattern: str) -> str:
+    """A regex matching `pattern`'s letters in either case (JSON Schema has no flags)."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":  # keep escapes (\s, \., \u2013) as they are
+            step = 6 if pattern[i + 1] == "u" else 2
+            out.append(pattern[i : i + step])
+            i += step
+            continue
+        in_class = (in_class or c == "[") and c != "]"
+        if c.isalpha() and c.islower() and not (i and pattern[i - 1] == "?"):
+            out.append(c + c.upper() if in_class else f"[{c}{c.upper()}]")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+class DurationError(ValueError):
+    """A `waktu` text that cannot be read: `message` and `hint` in Indonesian."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+@dataclass(frozen=True)
 class Duration:
-    """A standard duration as written on the sheet ("2 jam"); hari is a working day."""
+    """A standard time as the clerk typed it ("1 x 24 jam", "15 - 30 menit", "-").
 
-    amount: int
-    unit: Literal["menit", "jam", "hari", "minggu", "bulan"]
+    `text` is printed as typed ('' when the key is missing); `amount` (in `unit`) is the
+    standard used for totals and timing: a range's upper bound, "N x 24 jam" as N hari, 0 with
+    `unit` None when the step has no standard time ("-", "0 menit", no key). hari is a working
+    day; a week is 5 working days, a month 20.
+    """
 
-    def __str__(self) -> str:
-        return f"{self.amount} {self.unit}"
+    text: str = ""
+    amount: float = 0
+    unit: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        """Read a `waktu` text; raises DurationError (Indonesian message and hint)."""
+        typed = text.strip()
+        match = re.fullmatch(DURATION_PATTERN, typed, re.IGNORECASE)
+        if match is None:
+            raise DurationError(f"waktu '{typed}' tidak dapat dibaca", duration_hint(typed))
+        low, high, unit, per_day = match.groups()
+        if per_day is not None:
+            amount, unit = float(per_day), "hari"
+        elif high is None:
+            return cls(typed)
+        else:
+            amount, unit = _number(high), unit.lower().split()[0]
+            if low is not None and _number(low) > amount:
+                raise DurationError(
+                    f"rentang waktu '{typed}' terbalik",
+                    f"tulis batas bawah lebih dulu, mis. '{high} - {low} {unit}'",
+                )
+        if amount == 0:
+            return cls(typed)
+        return cls(typed, amount, unit)
+
+    @property
+    def has_standard(self) -> bool:
+        """True when the step has a standard time that counts in totals."""
+        return self.unit is not None and self.amount > 0
 
     def working_minutes(self, hours_per_day: float = 8.0) -> int:
-        """Length in working minutes (a week is 5 working days, a month 20)."""
-        day = round(hours_per_day * 60)
+        """Length in working minutes (a week is 5 working days, a month 20); 0 without one."""
+        if self.unit is None:
+            return 0
+        day = hours_per_day * 60
         per_unit = {"menit": 1, "jam": 60, "hari": day, "minggu": 5 * day, "bulan": 20 * day}
-        return self.amount * per_unit[self.unit]
+        return round(self.amount * per_unit[self.unit])
+
+    def __str__(self) -> str:
+        return self.text or NO_STANDARD
+
+
+def duration_hint(typed: str) -> str:
+    """The hint for an unreadable `waktu`: a suggestion when the slip is recognisable."""
+    general = (
+        "tulis <angka> <satuan> dengan satuan menit, jam, hari, minggu atau bulan, "
+        "mis. '2 jam', '1,5 jam', '15 - 30 menit', '1 x 24 jam'; tulis '-' bila langkah "
+        "tidak memiliki waktu baku"
+    )
+    words = re.findall(r"[a-z]+", typed.lower())
+    if any(w in _CONDITION_WORDS for w in words):
+        return (
+            "waktu berisi lama kerja, bukan syarat: tulis '-' (atau lama kerjanya) dan "
+            "pindahkan syaratnya ke 'keterangan'"
+        )
+    match = re.fullmatch(rf"({_NUM})\s*([a-zA-Z .]*)", typed)
+    if match is not None:
+        number, word = match.group(1), match.group(2).strip().lower().rstrip(".")
+        if not word:
+            return f"tulis satuannya, mis. '{number} menit' atau '{number} jam'"
+        close = difflib.get_close_matches(word, [*DURATION_UNITS, "hari kerja"], n=1, cutoff=0.5)
+        close = close or [u for u in DURATION_UNITS if u.startswith(word[:2])][:1]
+        if close:
+            return f"mungkin maksud Anda '{number} {close[0]}'?"
+    return general
 
 
 @dataclass(frozen=True)
 class DurationTotal:
-    """A sum of durations kept the way offices write it: "5 hari 8 jam 10 menit".
+    """A sum of standard times as an office signs it: "3 hari 2 jam 45 menit".
 
-    Minutes roll over into hours and weeks into days; hours do not become days, because a
-    working day's length is the office's business and the sheet shows what was written.
+    Minutes roll into hours and hours into working days of the office's length; weeks count
+    5 working days; months stay months.
     """
 
     months: int = 0
@@ -219,18 +328,21 @@ class DurationTotal:
     minutes: int = 0
 
     @classmethod
-    def of(cls, durations: list[Duration] | tuple[Duration, ...]) -> DurationTotal:
-        """Sum durations per unit."""
-        by_unit = dict.fromkeys(DURATION_UNITS, 0)
+    def of(cls, durations: Iterable[Duration], hours_per_day: float = 8.0) -> DurationTotal:
+        """Sum durations (those without a standard count nothing)."""
+        months = 0.0
+        minutes = 0
         for d in durations:
-            by_unit[d.unit] += d.amount
-        hours, minutes = divmod(by_unit["menit"], 60)
-        return cls(
-            months=by_unit["bulan"],
-            days=by_unit["hari"] + 5 * by_unit["minggu"],
-            hours=by_unit["jam"] + hours,
-            minutes=minutes,
-        )
+            if d.unit == "bulan":
+                months += d.amount
+            else:
+                minutes += d.working_minutes(hours_per_day)
+        whole_months = int(months)
+        minutes += round((months - whole_months) * 20 * hours_per_day * 60)
+        day = max(round(hours_per_day * 60), 1)
+        days, rest = divmod(minutes, day)
+        hours, mins = divmod(rest, 60)
+        return cls(months=whole_months, days=days, hours=hours, minutes=mins)
 
     def __str__(self) -> str:
         parts = [
@@ -249,23 +361,34 @@ class DurationTotal:
 def _duration(value: Any) -> Any:
     if isinstance(value, Duration):
         return value
-    match = re.match(DURATION_PATTERN, value) if isinstance(value, str) else None
-    if not match:
-        raise _error(
-            "waktu",
-            f"waktu '{value}' tidak dapat dibaca",
-            "tulis <angka> menit|jam|hari|minggu|bulan, mis. '2 jam' atau '90 menit'",
-        )
-    amount = int(match.group(1))
-    if amount == 0:
-        raise _error("waktu", "waktu tidak boleh 0", "tulis lama kerja baku, mis. '5 menit'")
-    return Duration(amount, match.group(2))  # type: ignore[arg-type]
+    if value is None:
+        return Duration()
+    try:
+        return Duration.parse(str(value))
+    except DurationError as exc:
+        raise _error("waktu", exc.message, exc.hint) from None
+
+
+def _duration_dump(value: Duration) -> dict[str, Any]:
+    """A duration in dumps (content hashes): the old {amount, unit} for what the first
+    contract accepted, so the hash of an unchanged SOP stays the same; the text otherwise."""
+    old = re.fullmatch(r"\s*([0-9]+)\s*(menit|jam|hari|minggu|bulan)\s*", value.text)
+    if old is not None and int(old.group(1)) > 0:
+        return {"amount": int(old.group(1)), "unit": old.group(2)}
+    return {"text": value.text}
 
 
 DurationField = Annotated[
     Duration,
     BeforeValidator(_duration),
-    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN}),
+    PlainSerializer(_duration_dump),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _case_free(DURATION_PATTERN),
+            "description": "mis. '2 jam', '1,5 jam', '15 - 30 menit', '1 x 24 jam', '-'",
+        }
+    ),
 ]
 
 # --------------------------------------------------------------------------- NIP
@@ -282,6 +405,16 @@ def _nip(value: Any) -> Any:
             "nip",
             f"NIP memuat angka '{foreign}' yang bukan angka biasa 0-9",
             "ketik ulang NIP dengan angka 0-9 (teks yang disalin dapat membawa angka lain)",
+        )
+    odd = sorted({c for c in digits if not c.isdigit()})
+    if odd:
+        read = re.sub(r"[^0-9]", "", digits)
+        shown = format_nip(read) if len(read) == 18 else read
+        marks = " ".join(f"'{c}'" for c in odd)
+        raise _error(
+            "nip",
+            f"NIP memuat {marks} selain angka dan spasi (terbaca {len(read)} angka: {shown})",
+            'tulis NIP hanya dengan angka dan spasi, mis. nip: "19661231 198607 1 014"',
         )
     if not re.fullmatch(r"[0-9]{18}", digits):
         raise _error(
@@ -314,10 +447,25 @@ def format_date(value: date | None) -> str:
     return f"{value.day} {MONTHS_ID[value.month - 1]} {value.year}"
 
 
+def _optional_nip(value: Any) -> Any:
+    """No NIP (empty or '-'): None; otherwise a valid NIP's digits."""
+    if value is None or (isinstance(value, str) and value.strip() in ("", "-")):
+        return None
+    return _nip(value)
+
+
 Nip = Annotated[
-    str,
-    BeforeValidator(_nip),
-    WithJsonSchema({"type": "string", "pattern": r"^\s*(\d\s*){18}$"}),
+    str | None,
+    BeforeValidator(_optional_nip),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*(\d\s*){18}$"},
+                {"type": "string", "enum": ["-"]},
+                {"type": "null"},
+            ]
+        }
+    ),
 ]
 
 # --------------------------------------------------------------------------- records
@@ -336,12 +484,14 @@ class Official(Record):
 
     position: Text = Field(alias="jabatan", description="Nama jabatan, mis. Camat Janapria")
     name: Text = Field(alias="nama", description="Nama lengkap dengan gelar")
-    nip: Nip = Field(alias="nip", description="NIP 18 angka")
+    nip: Nip = Field(
+        default=None, alias="nip", description="NIP 18 angka; kosongkan bila pejabat tidak ber-NIP"
+    )
 
     @property
     def nip_formatted(self) -> str:
-        """The NIP in groups 8-6-1-3."""
-        return format_nip(self.nip)
+        """The NIP in groups 8-6-1-3; '' for an official without NIP."""
+        return format_nip(self.nip) if self.nip else ""
 
 
 CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -446,6 +596,55 @@ class Office(Record):
         return self.sheet_name or self.name
 
 
+class Lane(Record):
+    """A lane (pelaksana) of the sheet: its label, and whether it is outside the office."""
+
+    label: Text = Field(alias="label", description="Nama lajur pada lembar SOP")
+    outside: StrictBool = Field(
+        default=False, alias="luar", description="true untuk pihak di luar kantor"
+    )
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # An office lane dumps as its label, the way the first contract wrote it.
+        return handler(self) if self.outside else self.label
+
+
+def _lane(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return {"label": _text(value)}
+    if isinstance(value, dict | Lane):
+        return value
+    raise _error(
+        "lajur",
+        "harus berupa nama lajur atau pemetaan {label: ..., luar: true}",
+        "mis. camat: Camat, atau pemohon: {label: Pemohon, luar: true}",
+    )
+
+
+LaneField = Annotated[
+    Lane,
+    BeforeValidator(_lane),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "minLength": 1},
+                {
+                    "type": "object",
+                    "properties": {
+                        "label": {"type": "string", "minLength": 1},
+                        "luar": {"type": "boolean"},
+                    },
+                    "required": ["label"],
+                    "additionalProperties": False,
+                },
+            ],
+            "description": "Nama lajur, atau {label: ..., luar: true} untuk pihak luar kantor",
+        }
+    ),
+]
+
+
 def _list_kind(value: Any) -> str:
     return "map" if isinstance(value, dict) else "list"
 
@@ -464,14 +663,113 @@ def item_groups(items: list[str] | dict[str, list[str]]) -> list[tuple[str, list
     return [("", list(items))] if items else []
 
 
-class Decision(Record):
-    """A decision step's two exits (keputusan)."""
+END_TARGET = "selesai"
+YES_NO_KEYS = ("ya", "tidak", "label_ya", "label_tidak")
+MIN_EXITS, MAX_EXITS = 2, 4
+STEP_ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
-    yes: StepNumber = Field(alias="ya", description="Nomor langkah bila Ya")
-    no: StepNumber = Field(alias="tidak", description="Nomor langkah bila Tidak")
+
+def _exit_target(value: Any) -> Any:
+    """A decision exit's target: a step number, or `selesai` (None: the procedure ends)."""
+    if isinstance(value, str) and value.strip().lower() == END_TARGET:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+        return int(value.strip())
+    raise _error(
+        "tujuan",
+        f"tujuan '{value}' bukan nomor langkah",
+        "tulis nomor langkah tujuan, mis. 5, atau 'selesai' bila prosedur berakhir di sini",
+    )
+
+
+ExitTarget = Annotated[
+    int | None,
+    BeforeValidator(_exit_target),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": [END_TARGET]}]}
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Exit:
+    """One way out of a decision: its label and target step (None: `selesai`, it ends).
+
+    `key` is the YAML key it was written under ('ya', 'tidak' or the label), for locations.
+    """
+
+    label: str
+    target: int | None
+    key: str = field(default="", compare=False)
+
+    @property
+    def ends(self) -> bool:
+        """True when this exit ends the procedure."""
+        return self.target is None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision step's exits (keputusan), 2 to 4, in the order written; the first is the
+    main path."""
+
+    exits: tuple[Exit, ...]
+
+
+class YesNoDecision(Record):
+    """keputusan written as ya/tidak (with optional labels)."""
+
+    yes: ExitTarget = Field(alias="ya", description="Nomor langkah bila Ya, atau selesai")
+    no: ExitTarget = Field(alias="tidak", description="Nomor langkah bila Tidak, atau selesai")
     yes_label: Text = Field(default="Ya", alias="label_ya")
     no_label: Text = Field(default="Tidak", alias="label_tidak")
 
+    def decision(self) -> Decision:
+        """The exits: Ya first."""
+        return Decision(
+            (Exit(self.yes_label, self.yes, "ya"), Exit(self.no_label, self.no, "tidak"))
+        )
+
+
+def _exit_count(value: Any) -> Any:
+    if isinstance(value, dict) and not MIN_EXITS <= len(value) <= MAX_EXITS:
+        raise _error(
+            "keputusan",
+            f"keputusan harus memiliki {MIN_EXITS} sampai {MAX_EXITS} jalan keluar "
+            f"(tertulis {len(value)})",
+            "tulis satu baris 'Label: nomor langkah' per jalan keluar, mis. 'Lengkap: 3'",
+        )
+    return value
+
+
+ExitLabel = Annotated[str, BeforeValidator(_text), Field(max_length=60)]
+ExitMap = Annotated[dict[ExitLabel, ExitTarget], BeforeValidator(_exit_count)]
+
+
+def _decision_form(value: Any) -> str:
+    if isinstance(value, YesNoDecision):  # when dumping
+        return "[ya-tidak]"
+    if isinstance(value, dict) and any(k in YES_NO_KEYS for k in value):
+        return "[ya-tidak]"
+    return "[label]"
+
+
+DecisionSpec = Annotated[
+    Annotated[YesNoDecision, Tag("[ya-tidak]")] | Annotated[ExitMap, Tag("[label]")],
+    Discriminator(_decision_form),
+]
+
+
+def decision_of(spec: YesNoDecision | dict[str, int | None]) -> Decision:
+    """The Decision of a keputusan as written (either form)."""
+    if isinstance(spec, YesNoDecision):
+        return spec.decision()
+    return Decision(tuple(Exit(label, target, label) for label, target in spec.items()))
+
+
+StepId = Annotated[str, BeforeValidator(_text), Field(pattern=STEP_ID_PATTERN, max_length=64)]
 
 Actors = Annotated[
     list[Ident],
@@ -494,14 +792,41 @@ class Step(Record):
     description: Text = Field(alias="uraian", description="Kegiatan, diawali kata kerja")
     actors: Actors = Field(alias="pelaksana", description="Id lajur, atau daftar id lajur")
     requirements: OptText = Field(default="", alias="kelengkapan")
-    time: DurationField = Field(alias="waktu", description="mis. '2 jam', '1 hari'")
+    time: DurationField = Field(default_factory=Duration, alias="waktu")
     output: OptText = Field(default="", alias="output")
     note: OptText = Field(default="", alias="keterangan")
     form: OptText = Field(default="", alias="formulir")
-    decision: Decision | None = Field(default=None, alias="keputusan")
+    decision_spec: DecisionSpec | None = Field(
+        default=None,
+        alias="keputusan",
+        description="ya/tidak (dengan label_ya/label_tidak), atau 'Label: tujuan' 2 sampai 4 "
+        "baris; tujuan nomor langkah atau selesai",
+    )
     ends: StrictBool = Field(default=False, alias="selesai")
     goto: StepNumber | None = Field(default=None, alias="lanjut")
+    id: StepId | None = Field(
+        default=None, alias="id", description="Id tetap langkah (opsional), mis. verifikasi"
+    )
     _number: int = PrivateAttr(default=0)
+    _decision: Decision | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _read_decision(self) -> Step:
+        if self.decision_spec is not None:
+            self._decision = decision_of(self.decision_spec)
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("id") is None:
+            data.pop("id", None)  # unchanged SOPs keep their content hash
+        return data
+
+    @property
+    def decision(self) -> Decision | None:
+        """The decision's exits, or None for a step that is not a decision."""
+        return self._decision
 
     @property
     def number(self) -> int:
@@ -530,7 +855,7 @@ class Sop(Record):
     equipment: ItemList = Field(default_factory=list, alias="peralatan_perlengkapan")
     warnings: ItemList = Field(default_factory=list, alias="peringatan")
     records: ItemList = Field(default_factory=list, alias="pencatatan_pendataan")
-    lanes: dict[Ident, Text] = Field(alias="pelaksana", min_length=1)
+    lane_specs: dict[Ident, LaneField] = Field(alias="pelaksana", min_length=1)
     steps: list[Step] = Field(alias="langkah", min_length=1)
     _slug: str = PrivateAttr(default="")
 
@@ -556,6 +881,68 @@ class Sop(Record):
         return self.steps[number - 1]
 
     @property
+    def lanes(self) -> dict[str, str]:
+        """Lane id -> label, left to right."""
+        return {lane_id: lane.label for lane_id, lane in self.lane_specs.items()}
+
+    @property
     def lane_ids(self) -> list[str]:
         """Lane ids, left to right."""
-        return list(self.lanes)
+        return list(self.lane_specs)
+
+    @property
+    def outside_lanes(self) -> frozenset[str]:
+        """Ids of the lanes of parties outside the office (luar: true)."""
+        return frozenset(i for i, lane in self.lane_specs.items() if lane.outside)
+
+    def is_outside_step(self, number: int) -> bool:
+        """True when every actor of the step is an outside lane."""
+        return all(a in self.outside_lanes for a in self.step(number).actors)
+
+
+# --------------------------------------------------------------------------- text blocks
+
+_LIST_ITEM = re.compile(r"^(?:(-)|([0-9]{1,3}[.)]))\s+(\S.*)$")
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A paragraph or a list item of a multi-line text.
+
+    `kind` is "para", "bullet" (a line starting with '- ') or "number" (a line starting with
+    '1. ' or '1) '); `marker` is '-' or the number as typed ('1.'), '' for a paragraph.
+    """
+
+    kind: Literal["para", "bullet", "number"]
+    text: str
+    marker: str = ""
+
+
+def text_blocks(text: str) -> list[TextBlock]:
+    """A text split into paragraphs and list items, in order.
+
+    Consecutive plain lines join into one paragraph (a blank line ends it); an indented line
+    after a list item continues that item. A text without line breaks is one paragraph.
+    """
+    blocks: list[TextBlock] = []
+    joinable = False  # may the next plain line continue the last block?
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            joinable = False
+            continue
+        item = _LIST_ITEM.match(line)
+        if item is not None:
+            bullet, number, rest = item.groups()
+            kind = "bullet" if bullet else "number"
+            blocks.append(TextBlock(kind, rest.strip(), bullet or number))
+            joinable = True
+            continue
+        last = blocks[-1] if blocks else None
+        continues_item = last is not None and last.kind != "para" and raw[:1] in (" ", "\t")
+        if joinable and last is not None and (last.kind == "para" or continues_item):
+            blocks[-1] = TextBlock(last.kind, f"{last.text} {line}", last.marker)
+        else:
+            blocks.append(TextBlock("para", line))
+            joinable = True
+    return blocks

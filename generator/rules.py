@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from generator import flow
 from generator.errors import Severity
 from generator.layout.sheet import fit
-from generator.model import Office, Sop
+from generator.model import Office, Sop, Step
 
 Loc = tuple[str | int, ...]
 
@@ -85,38 +85,75 @@ def _target_findings(sop: Sop, number: int, loc: Loc, target: int) -> list[Findi
     return []
 
 
+def _decision_findings(sop: Sop, step: Step) -> list[Finding]:
+    """A decision's exits: existing targets, no two exits to one step, distinct labels."""
+    assert step.decision is not None
+    n = step.number
+    exits = step.decision.exits
+    found: list[Finding] = []
+    for x in exits:
+        if x.target is not None:
+            found += _target_findings(sop, n, _step_loc(n, "keputusan", x.key), x.target)
+    for i, x in enumerate(exits):
+        earlier = exits[:i]
+        same = next((y for y in earlier if x.target is not None and y.target == x.target), None)
+        if same is not None:
+            found.append(
+                Finding(
+                    _step_loc(n, "keputusan", *((x.key,) if len(exits) > 2 else ())),
+                    f"{same.label} dan {x.label} menuju langkah yang sama",
+                    "setiap jalan keluar keputusan harus menuju langkah yang berbeda",
+                )
+            )
+        # Labels written as keys must differ beyond case (`sop run --decision` ignores case);
+        # label_ya/label_tidak only print, and the first contract let them be equal.
+        twin = next(
+            (y for y in earlier if x.key == x.label and y.label.casefold() == x.label.casefold()),
+            None,
+        )
+        if twin is not None:
+            found.append(
+                Finding(
+                    _step_loc(n, "keputusan", x.key),
+                    f"label '{x.label}' sama dengan label '{twin.label}'",
+                    "beri setiap jalan keluar label yang berbeda",
+                )
+            )
+    if all(x.target is None for x in exits):
+        found.append(
+            Finding(
+                _step_loc(n, "keputusan"),
+                "semua jalan keluar keputusan menuju selesai",
+                "paling sedikit satu jalan keluar harus menuju sebuah langkah",
+            )
+        )
+    if step.ends:
+        found.append(
+            Finding(
+                _step_loc(n, "selesai"),
+                "langkah keputusan tidak dapat sekaligus selesai",
+                "hapus 'selesai: true'; jalan keluar yang mengakhiri prosedur ditulis "
+                "dengan tujuan 'selesai'",
+            )
+        )
+    if step.goto is not None:
+        found.append(
+            Finding(
+                _step_loc(n, "lanjut"),
+                "langkah keputusan tidak memakai 'lanjut'",
+                "tujuan keputusan ditulis pada setiap jalan keluarnya",
+            )
+        )
+    return found
+
+
 def check_targets(sop: Sop) -> list[Finding]:
     """Decision targets and `lanjut` name existing steps other than the step itself."""
     found: list[Finding] = []
     for step in sop.steps:
         n = step.number
         if step.decision is not None:
-            found += _target_findings(sop, n, _step_loc(n, "keputusan", "ya"), step.decision.yes)
-            found += _target_findings(sop, n, _step_loc(n, "keputusan", "tidak"), step.decision.no)
-            if step.decision.yes == step.decision.no:
-                found.append(
-                    Finding(
-                        _step_loc(n, "keputusan"),
-                        "Ya dan Tidak menuju langkah yang sama",
-                        "sebuah keputusan harus bercabang ke dua langkah berbeda",
-                    )
-                )
-            if step.ends:
-                found.append(
-                    Finding(
-                        _step_loc(n, "selesai"),
-                        "langkah keputusan tidak dapat sekaligus selesai",
-                        "hapus 'selesai' atau 'keputusan'",
-                    )
-                )
-            if step.goto is not None:
-                found.append(
-                    Finding(
-                        _step_loc(n, "lanjut"),
-                        "langkah keputusan tidak memakai 'lanjut'",
-                        "tujuan keputusan ditulis di 'ya' dan 'tidak'",
-                    )
-                )
+            found += _decision_findings(sop, step)
         elif step.goto is not None:
             found += _target_findings(sop, n, _step_loc(n, "lanjut"), step.goto)
             if step.ends:
@@ -128,6 +165,22 @@ def check_targets(sop: Sop) -> list[Finding]:
                     )
                 )
     return found
+
+
+def check_standard_times(sop: Sop) -> list[Finding]:
+    """A step of an office lane without a standard time (warning): it counts nothing in the
+    total. Outside parties' steps usually have none and are not reported."""
+    return [
+        Finding(
+            _step_loc(step.number, "waktu"),
+            "langkah lajur kantor tanpa waktu baku; tidak dihitung dalam jumlah waktu",
+            "tulis lama kerjanya, mis. '15 menit'; bila pelaksananya pihak luar kantor, "
+            "tandai lajurnya dengan luar: true",
+            Severity.WARNING,
+        )
+        for step in sop.steps
+        if not step.time.has_standard and not sop.is_outside_step(step.number)
+    ]
 
 
 def check_reachability(sop: Sop) -> list[Finding]:
@@ -150,8 +203,8 @@ def check_reachability(sop: Sop) -> list[Finding]:
             Finding(
                 _step_loc(last.number, key) if key else _step_loc(last.number),
                 f"langkah {steps} berulang tanpa akhir: prosedur tidak pernah selesai",
-                "beri jalan keluar dari putaran ini: ubah 'lanjut' atau tujuan keputusan, "
-                "atau tambahkan 'selesai: true'",
+                "beri jalan keluar dari putaran ini: ubah 'lanjut' atau tujuan keputusan "
+                "(tujuan 'selesai' mengakhiri prosedur), atau tambahkan 'selesai: true'",
             )
         )
     return found
@@ -219,7 +272,7 @@ def check_sop(
     other findings are still reported in the same run.
     """
     targets = check_targets(sop)
-    found = check_dates(sop) + check_lanes(sop) + targets
+    found = check_dates(sop) + check_lanes(sop) + targets + check_standard_times(sop)
     if office is not None:
         found += check_official(sop, office)
         found += check_sheet_fit(sop, office)

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.errors import UserError
-from generator.loader import OFFICE_FILE, SOP_DIR
+from generator.loader import OFFICE_FILE, SOP_DIR, list_form_types
 from generator.model import SLUG_PATTERN, Office, Sop, is_reserved_name
 from generator.render.common import make_env, render_template
 from generator.yamlread import YamlRefused, read_yaml
@@ -28,7 +28,12 @@ def _first_official(data_dir: Path) -> str:
 def new_sop_text(slug: str, templates_dir: Path, today: date, official: str) -> str:
     """The text of a new SOP file (valid as written, every key explained)."""
     return render_template(
-        make_env(templates_dir), NEW_SOP_TEMPLATE, slug=slug, today=today, pejabat=official
+        make_env(templates_dir),
+        NEW_SOP_TEMPLATE,
+        slug=slug,
+        today=today,
+        pejabat=official,
+        forms=list_form_types(templates_dir),
     )
 
 

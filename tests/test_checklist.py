@@ -472,7 +472,7 @@ def test_working_minutes_skip_nights_weekends_and_holidays(calendar: cl.WorkCale
 
 
 def test_due_times_add_working_minutes(calendar: cl.WorkCalendar) -> None:
-    two_days = Duration(2, "hari").working_minutes(calendar.hours_per_day)
+    two_days = Duration.parse("2 hari").working_minutes(calendar.hours_per_day)
     assert calendar.add_minutes(at("2024-03-04 11:30"), two_days) == at("2024-03-06 11:30")
     assert calendar.add_minutes(at("2024-03-08 15:00"), 120) == at("2024-03-12 09:00")
     assert calendar.add_minutes(at("2024-03-09 12:00"), 0) == at("2024-03-12 08:00")

@@ -97,7 +97,7 @@ CASES: dict[str, tuple[Edit, int]] = {
     "kunci-instansi-salah-ketik": (replace(OFFICE, "kertas: F4", "kertass: F4"), 1),
     "kunci-wajib-hilang": (replace(SOP, "nama: Evaluasi Kinerja Kecamatan\n", ""), 1),
     "kunci-wajib-hilang-langkah": (
-        replace(SOP, "    waktu: 2 hari\n    output: Instrumen", "    output: Instrumen"),
+        replace(SOP, "    pelaksana: kasi\n    kelengkapan: Aturan", "    kelengkapan: Aturan"),
         1,
     ),
     "kunci-wajib-kosong": (replace(SOP, "unit: Sub Bagian Perencanaan dan Keuangan", "unit:"), 1),
@@ -196,7 +196,7 @@ CASES: dict[str, tuple[Edit, int]] = {
     "waktu-jam-menit": (replace(SOP, "waktu: 1 jam", "waktu: 1:20"), 1),
     "waktu-desimal": (replace(SOP, "waktu: 1 jam", "waktu: 1.10"), 1),
     "waktu-tidak-sah": (replace(SOP, "waktu: 1 jam", "waktu: sejam"), 1),
-    "waktu-nol": (replace(SOP, "waktu: 1 jam", "waktu: 0 jam"), 1),
+    "waktu-nol": (replace(SOP, "waktu: 1 jam", "waktu: 0 jam"), 0),  # no standard time
     "keputusan-desimal": (replace(SOP, "ya: 7", "ya: 1.10"), 1),
     "keputusan-off": (replace(SOP, "ya: 7", "ya: off"), 1),
     # --- dates

@@ -32,7 +32,7 @@ def make_sop(*steps: dict[str, Any]) -> Sop:
 def test_seed_flow(seed_project: Project) -> None:
     sop = seed_project.sops[0]
     assert flow.successors(sop, 1) == [Edge(1, 2, "next")]
-    assert flow.successors(sop, 6) == [Edge(6, 7, "yes", "Ya"), Edge(6, 5, "no", "Tidak")]
+    assert flow.successors(sop, 6) == [Edge(6, 7, "exit", "Ya", 0), Edge(6, 5, "exit", "Tidak", 1)]
     assert flow.successors(sop, 9) == []
     assert flow.ends(sop) == [9]
     assert flow.reachable(sop) == set(range(1, 10))
@@ -40,28 +40,29 @@ def test_seed_flow(seed_project: Project) -> None:
     assert flow.endless_loops(sop) == []
     assert flow.main_path(sop) == list(range(1, 10))
     # 1 jam + 2 jam + 2 hari + 2 hari + 1 hari + 2 jam + 5 menit + 5 menit + 3 jam
-    assert str(flow.total_time(sop)) == "5 hari 8 jam 10 menit"
-    assert [e for e in flow.edges(sop) if e.is_back] == [Edge(6, 5, "no", "Tidak")]
+    assert str(flow.total_time(sop)) == "6 hari 10 menit"
+    assert str(flow.total_time(sop, hours_per_day=7.5)) == "6 hari 40 menit"
+    assert [e for e in flow.edges(sop) if e.is_back] == [Edge(6, 5, "exit", "Tidak", 1)]
 
 
 def test_big_fixture_flow(besar_project: Project) -> None:
     sop = besar_project.sops[0]
     assert flow.ends(sop) == [13, 30]
-    special = [(e.source, e.target, e.kind) for e in flow.edges(sop) if e.kind != "next"]
+    special = [(e.source, e.target, e.kind, e.index) for e in flow.edges(sop) if e.kind != "next"]
     assert special == [
-        (5, 6, "yes"),
-        (5, 3, "no"),
-        (12, 14, "yes"),
-        (12, 13, "no"),
-        (19, 21, "yes"),
-        (19, 20, "no"),
-        (20, 18, "goto"),
-        (26, 28, "yes"),
-        (26, 27, "no"),
-        (27, 25, "goto"),
+        (5, 6, "exit", 0),
+        (5, 3, "exit", 1),
+        (12, 14, "exit", 0),
+        (12, 13, "exit", 1),
+        (19, 21, "exit", 0),
+        (19, 20, "exit", 1),
+        (20, 18, "goto", 0),
+        (26, 28, "exit", 0),
+        (26, 27, "exit", 1),
+        (27, 25, "goto", 0),
     ]
     assert flow.main_path(sop) == [*range(1, 13), *range(14, 20), *range(21, 27), 28, 29, 30]
-    assert str(flow.total_time(sop)) == "22 hari 24 jam 45 menit"
+    assert str(flow.total_time(sop)) == "25 hari 45 menit"
 
 
 def test_lanjut_and_selesai_change_the_next_step() -> None:

@@ -12,11 +12,13 @@ from generator.model import (
     Decision,
     Duration,
     DurationTotal,
+    Exit,
     Office,
     Official,
     Sop,
     Step,
     WorkingHours,
+    YesNoDecision,
     format_date,
     format_nip,
     item_groups,
@@ -84,7 +86,14 @@ def test_nip_accepts_18_digits_with_optional_spaces(typed: str) -> None:
     [
         ("19661231 198607 1 01", "NIP harus 18 angka (tertulis 17 angka)"),
         ("19661231 198607 1 0145", "NIP harus 18 angka (tertulis 19 angka)"),
-        ("1966123A 198607 1 014", "NIP harus 18 angka (tertulis 17 angka)"),
+        (
+            "1966123A 198607 1 014",
+            "NIP memuat 'A' selain angka dan spasi (terbaca 17 angka: 19661231986071014)",
+        ),
+        (
+            "19661231.198607.1.014",
+            "NIP memuat '.' selain angka dan spasi (terbaca 18 angka: 19661231 198607 1 014)",
+        ),
         ("19661331 198607 1 014", "8 angka pertama NIP bukan tanggal lahir yang sah"),
         ("19660230 198607 1 014", "8 angka pertama NIP bukan tanggal lahir yang sah"),
         ("19661231 198600 1 014", "angka 9-14 NIP bukan bulan pengangkatan yang sah"),
@@ -109,45 +118,87 @@ def test_nip_rules(typed: str, message: str) -> None:
         ("2 hari", 2, "hari"),
         ("1 minggu", 1, "minggu"),
         ("3 bulan", 3, "bulan"),
-        ("  5menit ", 5, "menit"),
+        ("5menit", 5, "menit"),
+        ("5 Menit", 5, "menit"),
+        ("2 JAM", 2, "jam"),
+        ("1 hari kerja", 1, "hari"),
+        ("1 Hari Kerja", 1, "hari"),
+        ("1,5 jam", 1.5, "jam"),
+        ("1.5 jam", 1.5, "jam"),
+        ("15 - 30 menit", 30, "menit"),
+        ("15-30 menit", 30, "menit"),
+        ("2 s.d. 3 hari", 3, "hari"),
+        ("2 sampai 3 hari", 3, "hari"),
+        ("1 x 24 jam", 1, "hari"),
+        ("3x24 Jam", 3, "hari"),
     ],
 )
-def test_waktu_parses(typed: str, amount: int, unit: str) -> None:
-    step = Step.model_validate(dict(STEP, waktu=typed))
-    assert step.time == Duration(amount, unit)  # type: ignore[arg-type]
-    assert str(step.time) == f"{amount} {unit}"
+def test_waktu_parses_and_prints_as_typed(typed: str, amount: float, unit: str) -> None:
+    step = Step.model_validate(dict(STEP, waktu=f"  {typed} "))
+    assert step.time == Duration(typed, amount, unit)
+    assert str(step.time) == typed
+    assert step.time.has_standard
 
 
-@pytest.mark.parametrize("typed", ["sejam", "1:20", "1.10", "1,5 jam", "60", "1 Jam", "jam 1"])
-def test_waktu_refuses_what_it_cannot_read(typed: str) -> None:
-    assert _errors(Step, dict(STEP, waktu=typed)) == [
-        (("waktu",), "waktu", f"waktu '{typed}' tidak dapat dibaca")
-    ]
+@pytest.mark.parametrize("typed", ["-", "0 menit", "0 jam", None])
+def test_waktu_without_standard(typed: str | None) -> None:
+    data = dict(STEP, waktu=typed) if typed is not None else {**STEP}
+    data.pop("waktu") if typed is None else None
+    step = Step.model_validate(data)
+    assert not step.time.has_standard
+    assert step.time.working_minutes() == 0
+    assert str(step.time) == (typed or "-")
 
 
-def test_waktu_zero_is_refused() -> None:
-    assert _errors(Step, dict(STEP, waktu="0 jam")) == [
-        (("waktu",), "waktu", "waktu tidak boleh 0")
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        ("sejam", "tulis <angka> <satuan>"),
+        ("1:20", "tulis <angka> <satuan>"),
+        ("jam 1", "tulis <angka> <satuan>"),
+        ("60", "tulis satuannya, mis. '60 menit' atau '60 jam'"),
+        ("5 mnt", "mungkin maksud Anda '5 menit'?"),
+        ("5 MENT", "mungkin maksud Anda '5 menit'?"),
+        ("2 hr", "mungkin maksud Anda '2 hari'?"),
+        ("Apabila Camat berada ditempat", "pindahkan syaratnya ke 'keterangan'"),
+        ("sesuai kebutuhan", "pindahkan syaratnya ke 'keterangan'"),
+    ],
+)
+def test_waktu_refuses_what_it_cannot_read(typed: str, hint: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Step.model_validate(dict(STEP, waktu=typed))
+    (error,) = caught.value.errors()
+    assert error["msg"] == f"waktu '{typed}' tidak dapat dibaca"
+    assert hint in error["ctx"]["hint"]
+
+
+def test_waktu_range_must_go_up() -> None:
+    assert _errors(Step, dict(STEP, waktu="30 - 15 menit")) == [
+        (("waktu",), "waktu", "rentang waktu '30 - 15 menit' terbalik")
     ]
 
 
 def test_working_minutes_count_a_day_as_working_hours() -> None:
-    assert Duration(2, "jam").working_minutes() == 120
-    assert Duration(1, "hari").working_minutes() == 480
-    assert Duration(1, "hari").working_minutes(hours_per_day=7.5) == 450
-    assert Duration(1, "minggu").working_minutes() == 5 * 480
-    assert Duration(1, "bulan").working_minutes() == 20 * 480
+    assert Duration.parse("2 jam").working_minutes() == 120
+    assert Duration.parse("1 hari").working_minutes() == 480
+    assert Duration.parse("1 hari").working_minutes(hours_per_day=7.5) == 450
+    assert Duration.parse("1 minggu").working_minutes() == 5 * 480
+    assert Duration.parse("1 bulan").working_minutes() == 20 * 480
+    assert Duration.parse("1,5 jam").working_minutes() == 90
+    assert Duration.parse("1 x 24 jam").working_minutes(hours_per_day=7.5) == 450
 
 
-def test_duration_total_keeps_units_as_offices_write_them() -> None:
-    total = DurationTotal.of(
-        [Duration(2, "hari"), Duration(9, "jam"), Duration(75, "menit"), Duration(1, "minggu")]
-    )
-    assert total == DurationTotal(months=0, days=7, hours=10, minutes=15)
-    assert str(total) == "7 hari 10 jam 15 menit"
+def test_duration_total_rolls_hours_into_working_days() -> None:
+    times = [Duration.parse(t) for t in ("2 hari", "9 jam", "75 menit", "1 minggu", "-")]
+    total = DurationTotal.of(times)
+    assert total == DurationTotal(months=0, days=8, hours=2, minutes=15)
+    assert str(total) == "8 hari 2 jam 15 menit"
+    assert str(DurationTotal.of(times, hours_per_day=7.5)) == "8 hari 2 jam 45 menit"
     assert str(DurationTotal.of([])) == "0 menit"
-    assert str(DurationTotal.of([Duration(1, "bulan"), Duration(30, "menit")])) == (
-        "1 bulan 30 menit"
+    month = [Duration.parse("1 bulan"), Duration.parse("30 menit")]
+    assert str(DurationTotal.of(month)) == "1 bulan 30 menit"
+    assert str(DurationTotal.of([Duration.parse(t) for t in ("26 jam", "3 hari")])) == (
+        "6 hari 2 jam"
     )
 
 
@@ -168,8 +219,8 @@ def test_selesai_refuses_yaml_11_booleans(typed: str) -> None:
 
 @pytest.mark.parametrize("typed", ["1.10", "off", "0x7", "7a", "-1"])
 def test_step_numbers_refuse_anything_but_digits(typed: str) -> None:
-    assert _errors(Decision, {"ya": typed, "tidak": "2"}) == [
-        (("ya",), "bilangan", f"nilai '{typed}' bukan nomor langkah")
+    assert _errors(YesNoDecision, {"ya": typed, "tidak": "2"}) == [
+        (("ya",), "tujuan", f"tujuan '{typed}' bukan nomor langkah")
     ]
 
 
@@ -242,8 +293,8 @@ def test_joint_step_and_decision() -> None:
     )
     assert step.actors == ["camat", "staf"]
     assert step.is_decision
-    assert step.decision == Decision(ya=3, tidak=1)  # type: ignore[call-arg]
-    assert (step.decision.yes_label, step.decision.no_label) == ("Ya", "Tidak")
+    assert step.decision == Decision((Exit("Ya", 3), Exit("Tidak", 1)))
+    assert [x.label for x in step.decision.exits] == ["Ya", "Tidak"]
 
 
 def test_list_fields_take_a_list_a_text_or_sub_headings() -> None:

@@ -13,7 +13,7 @@ import pytest
 from generator import scaffold
 from generator.errors import UserError
 from generator.loader import load_project
-from generator.model import Decision, Office, Sop, Step
+from generator.model import Lane, Office, Sop, Step, YesNoDecision
 from tests.conftest import ROOT, SEED_DATA, TEMPLATES
 
 SCHEMA_LINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.MULTILINE)
@@ -86,7 +86,7 @@ def test_new_sop_refuses_a_bad_slug(slug: str, tmp_path: Path, forms_templates: 
 
 def test_template_explains_every_key() -> None:
     text = (TEMPLATES / "sop-baru.yaml").read_text(encoding="utf-8")
-    for model in (Sop, Step, Decision):
+    for model in (Sop, Step, YesNoDecision, Lane):
         for field in model.model_fields.values():
             assert re.search(rf"^[\s#-]*{field.alias}:", text, re.MULTILINE) or (
                 f"'{field.alias}" in text
@@ -131,8 +131,11 @@ def test_schema_describes_the_yaml_keys() -> None:
         "keputusan",
         "selesai",
         "lanjut",
+        "id",
     }
-    assert re.match(step["properties"]["waktu"]["pattern"], "2 jam")
+    for typed in ("2 jam", "5 Menit", "1,5 jam", "15 - 30 menit", "1 x 24 jam", "-"):
+        assert re.match(step["properties"]["waktu"]["pattern"], typed), typed
+    assert not re.match(step["properties"]["waktu"]["pattern"], "sesuai kebutuhan")
 
 
 @pytest.mark.parametrize(

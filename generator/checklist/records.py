@@ -99,7 +99,9 @@ def snapshot(sop: Sop) -> tuple[StepSpec, ...]:
     """The SOP's steps and flow (from `generator.flow`) as the cycle will follow them."""
     specs = []
     for step in sop.steps:
-        targets = {e.kind: e.target for e in flow.successors(sop, step.number)}
+        out = flow.successors(sop, step.number)
+        targets = {e.kind: e.target for e in out if e.kind != "exit"}
+        exits = [e.target for e in out if e.kind == "exit"]
         specs.append(
             StepSpec(
                 number=step.number,
@@ -108,8 +110,8 @@ def snapshot(sop: Sop) -> tuple[StepSpec, ...]:
                 time=step.time,
                 output=step.output,
                 next=targets.get("next", targets.get("goto")),
-                yes=targets.get("yes"),
-                no=targets.get("no"),
+                yes=exits[0] if exits else None,
+                no=exits[1] if len(exits) > 1 else None,
             )
         )
     return tuple(specs)

@@ -13,10 +13,7 @@ import yaml
 from generator.checklist.records import DECISIONS, END_WORD, Checklist, Event, StepSpec
 from generator.checklist.state import IllegalEvent, replay
 from generator.errors import Problem, UserError
-from generator.model import (
-    DURATION_PATTERN,
-    Duration,
-)
+from generator.model import Duration, DurationError
 from generator.yamlread import Path_, YamlRefused, field_name, read_yaml
 
 _HEADER = (
@@ -201,8 +198,9 @@ def _read_spec(f: _Fields, i: int, count: int) -> StepSpec:
     if f.number((*path, "nomor")) != i + 1:
         f.fail((*path, "nomor"), f"nomor langkah seharusnya {i + 1}")
     time_text = f.text((*path, "waktu"))
-    match = re.fullmatch(DURATION_PATTERN, time_text)
-    if not match or int(match.group(1)) == 0:
+    try:
+        time = Duration.parse(time_text)
+    except DurationError:
         f.fail((*path, "waktu"), f"waktu '{time_text}' tidak dapat dibaca")
     actors = f.items((*path, "pelaksana"))
     for j in range(len(actors)):
@@ -224,7 +222,7 @@ def _read_spec(f: _Fields, i: int, count: int) -> StepSpec:
         number=i + 1,
         description=f.text((*path, "uraian")),
         actors=tuple(actors),
-        time=Duration(int(match.group(1)), match.group(2)),  # type: ignore[arg-type]
+        time=time,
         output=f.text((*path, "output"), required=False),
         next=links.get("next"),
         yes=links.get("ya"),

@@ -463,7 +463,7 @@ class _Router:
                 forward,
                 key=lambda p: (
                     0 if self._straight(source, p[1]) or p[0].target == source.step + 1 else 1,
-                    p[0].kind != "yes",  # "Ya" goes on down when it can
+                    p[0].index != 0,  # the first exit ("Ya") goes on down when it can
                     p[0].target,
                 ),
             )
@@ -498,7 +498,7 @@ class _Router:
                 source = next(n for n in self.grid.nodes if n.key == key)
                 for e, side in self._exit_sides(source, outgoing).items():
                     plans.append(_Plan(e, source, pairs[e][1], [], side))
-        plans.sort(key=lambda p: (p.edge.source, p.edge.kind != "yes", p.edge.target))
+        plans.sort(key=lambda p: (p.edge.source, p.edge.index, p.edge.target or 0))
         for plan in plans:
             plan.points = self._plan(plan)
         return self._materialise(plans)

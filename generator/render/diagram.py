@@ -222,7 +222,7 @@ def _route(c: _Canvas, route: Route) -> list[str]:
     back = route.is_back
     e = route.edge
     attrs = _attrs(
-        id=_q(f"flow-{e.source}-{e.target}-{e.kind}"),
+        id=_q(f"flow-{e.ident}"),
         **{"class": _q("flow back" if back else "flow")},
         color=_q(BACK if back else INK),
         style='"dashed"' if back else '"solid"',
@@ -240,7 +240,7 @@ def _route(c: _Canvas, route: Route) -> list[str]:
 def _label(c: _Canvas, route: Route, label: Label) -> str:
     e = route.edge
     attrs = _attrs(
-        id=_q(f"label-{e.source}-{e.target}-{e.kind}"),
+        id=_q(f"label-{e.ident}"),
         **{"class": '"flow-label"'},
         shape="box",
         style="filled",
@@ -256,7 +256,7 @@ def _label(c: _Canvas, route: Route, label: Label) -> str:
         pos=c.centre(label.cx, label.cy),
         label=_q(label.text),
     )
-    return f'  "label_{e.source}_{e.target}_{e.kind}" {attrs};'
+    return f'  "label_{e.ident.replace("-", "_")}" {attrs};'
 
 
 def _link(c: _Canvas, link: Link, index: int) -> str:

@@ -249,6 +249,7 @@ class ChecklistRow:
     decision: bool
     yes_label: str
     no_label: str
+    exit_labels: tuple[str, ...] = ()
 
 
 def checklist_rows(sop: Sop) -> list[ChecklistRow]:
@@ -260,8 +261,9 @@ def checklist_rows(sop: Sop) -> list[ChecklistRow]:
             actors=", ".join(sop.lanes.get(a, a) for a in step.actors),
             time=str(step.time),
             decision=step.decision is not None,
-            yes_label=step.decision.yes_label if step.decision else "",
-            no_label=step.decision.no_label if step.decision else "",
+            yes_label=step.decision.exits[0].label if step.decision else "",
+            no_label=step.decision.exits[1].label if step.decision else "",
+            exit_labels=tuple(x.label for x in step.decision.exits) if step.decision else (),
         )
         for step in sop.steps
     ]

@@ -250,7 +250,7 @@ def sop_page(
         office=ctx.office,
         sop=sop,
         official=official,
-        total_time=str(flow.total_time(sop)),
+        total_time=str(flow.total_time(sop, ctx.office.working_hours.hours_per_day)),
         downloads=[(name, label, name in names) for name, label in DOWNLOADS],
         diagram=DIAGRAM_IMAGE if DIAGRAM_IMAGE in names else "",
         steps=step_rows(ctx, sop, names),

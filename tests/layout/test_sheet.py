@@ -345,7 +345,7 @@ def test_seed_pages_and_columns(seed_project: Project) -> None:
         "ket",
     ]
     assert abs(sum(c.width for c in layout.columns) - layout.content_w) < 0.05
-    assert layout.total_time == "5 hari 8 jam 10 menit"
+    assert layout.total_time == "6 hari 10 menit"
     joint = [s.lane for p in layout.pages for s in p.symbols if s.step == 2]
     assert joint == ["camat", "sekcam", "kasi"]
 

@@ -149,9 +149,9 @@ def test_edges_are_the_flow_joint_links_apart(rendered):
     sop = project.sops[0]
     flow = _of(shapes, "flow")
     assert len(flow) == len(edges(sop))
-    assert {s.id for s in flow} == {f"flow-{e.source}-{e.target}-{e.kind}" for e in edges(sop)}
+    assert {s.id for s in flow} == {f"flow-{e.ident}" for e in edges(sop)}
     assert {s.id for s in _of(shapes, "back")} == {
-        f"flow-{e.source}-{e.target}-{e.kind}" for e in edges(sop) if e.is_back
+        f"flow-{e.ident}" for e in edges(sop) if e.is_back
     }
     joint = _of(shapes, "joint")
     assert len(joint) == sum(len(s.actors) - 1 for s in sop.steps)
@@ -176,9 +176,9 @@ def test_seed_symbols_and_edge_styles(seed_project):
     diamond = next(by_id["s6_sekcam"].iter(f"{SVG}polygon"))
     assert len(_coords(diamond)) == 5  # four vertices, closed
     assert "outline-s1_camat" in by_id and "outline-s9_staf" in by_id  # capsules
-    back = next(by_id["flow-6-5-no"].iter(f"{SVG}path"))
+    back = next(by_id["flow-6-5-exit1"].iter(f"{SVG}path"))
     assert back.get("stroke-dasharray") and back.get("stroke") == "#b03a2e"
-    forward = next(by_id["flow-6-7-yes"].iter(f"{SVG}path"))
+    forward = next(by_id["flow-6-7-exit0"].iter(f"{SVG}path"))
     assert forward.get("stroke-dasharray") is None and forward.get("stroke") == "#1f2933"
 
 

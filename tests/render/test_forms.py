@@ -12,7 +12,7 @@ import pytest
 from generator import tools
 from generator.errors import UserError
 from generator.loader import Project, list_form_types, load_project
-from generator.model import Sop, Step
+from generator.model import Lane, Sop, Step
 from generator.render import forms
 from generator.render.common import PdfJob, RenderContext, make_env
 from tests.browser import chromium
@@ -466,7 +466,10 @@ def markup_sop(sop: Sop) -> Sop:
     return sop.model_copy(
         update={
             "name": "Evaluasi <i>Kinerja</i> & Co",
-            "lanes": {**sop.lanes, "staf": "Staf <script>x</script>"},
+            "lane_specs": {
+                **sop.lane_specs,
+                "staf": Lane.model_validate({"label": "Staf <script>x</script>"}),
+            },
             "steps": steps,
         }
     )

@@ -112,7 +112,7 @@ def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> She
     avail_first = avail - ident_last - STYLE.gap_identity
     spans = _paginate(sop, heights, avail_first, avail, total_h)
     lead = len(ident_pages) - 1  # pages holding only the identity
-    edges = [e for e in flow.edges(sop) if 1 <= e.target <= len(sop.steps)]
+    edges = [e for e in flow.edges(sop) if e.target is not None and 1 <= e.target <= len(sop.steps)]
     page_of = {n: i for i, (a, b) in enumerate(spans) for n in range(a, b + 1)}
     crossing = [e for e in edges if page_of[e.source] != page_of[e.target]]
     crossing.sort(key=lambda e: (page_of[e.source], e.source, e.target))
@@ -152,7 +152,7 @@ def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> She
         header,
         identity,
         tuple(pages),
-        str(flow.total_time(sop)),
+        str(flow.total_time(sop, office.working_hours.hours_per_day)),
         total_h,
         footer=_footer(sop, content_w, len(pages)),
     )

@@ -225,7 +225,7 @@ def _page_drawing(
             if merged_into is not None
             else step_label(_symbol_at(pb, points[-1], tgts))
         )
-        label = e.label if e.kind in ("yes", "no") and first <= e.source <= last else ""
+        label = e.label if e.kind == "exit" and first <= e.source <= last else ""
         routes.append(Route(e.source, e.target, e.kind, tuple(points), start, end, label))
     routes = _place_labels(
         routes,

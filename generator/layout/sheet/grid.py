@@ -178,7 +178,7 @@ def _identity(sop: Sop, office: Office, width: float, has_logo: bool) -> Identit
     official = office.officials.get(sop.approved_by)
     position = tuple(wrap(official.position if official else "-", text_c, STYLE.ident_pt))
     name = tuple(wrap(official.name if official else "-", text_c, STYLE.ident_pt, bold=True))
-    nip = f"NIP. {official.nip_formatted}" if official else ""
+    nip = f"NIP. {official.nip_formatted}" if official and official.nip else ""
     approval_h = _lines_height(len(position) + len(name) + 1, STYLE.ident_lh) + STYLE.sign_space
     approval = Approval(position, name, nip, _r(approval_h))
     text_a = a - 2 * STYLE.pad_x
@@ -359,7 +359,7 @@ def _paginate(
     sop: Sop, heights: dict[int, float], avail_first: float, avail: float, total_h: float
 ) -> list[tuple[int, int]]:
     """Greedy split of the steps into page spans; the first span may be empty (identity only)."""
-    edges = [e for e in flow.edges(sop) if 1 <= e.target <= len(sop.steps)]
+    edges = [e for e in flow.edges(sop) if e.target is not None and 1 <= e.target <= len(sop.steps)]
     n = len(sop.steps)
     spans: list[tuple[int, int]] = []
     first = 1
