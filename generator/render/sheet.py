@@ -28,6 +28,7 @@ from generator.layout.sheet import (
     layout_sheet,
 )
 from generator.layout.sheet.records import ListCell
+from generator.loader import related_sop
 from generator.model import Sop
 from generator.render.common import Outputs, PdfJob, RenderContext, render_template
 
@@ -44,7 +45,7 @@ WRAPPER_CLASS = "lembar-sop"
 
 def sheet_layout(ctx: RenderContext, sop: Sop) -> SheetLayout:
     """The sheet geometry of one SOP on the office's paper."""
-    return layout_sheet(sop, ctx.office, ctx.paper_mm)
+    return layout_sheet(sop, ctx.office, ctx.paper_mm, lambda text: related_sop(ctx.sops, text))
 
 
 def outputs(ctx: RenderContext, sop: Sop) -> Outputs:
@@ -203,6 +204,8 @@ def _symbol_svg(sym: Symbol) -> str:
     data = f'data-kind="{sym.kind}" data-lane="{escape(sym.lane)}"'
     if sym.step:
         data += f' data-step="{sym.step}"'
+    if sym.ends:
+        data += f' data-selesai="{escape(sym.ends)}"'
     if sym.kind in ("process", "start", "end"):
         rx = b.h / 2 if sym.kind in ("start", "end") else 0
         return (
@@ -243,7 +246,7 @@ def _cell_items(page: Page, cell: Box, page_id: int) -> Iterator[str]:
             pts = " ".join(f"{_n(x)},{_n(y)}" for x, y in route.points)
             yield (
                 f'<path class="panah" fill="none" {LINE} data-route="{rid}"'
-                f' data-edge="{route.source}-{route.target}"'
+                f' data-edge="{route.source}-{route.target or "selesai"}"'
                 f' data-from="{escape(route.start)}" data-to="{escape(route.end)}"'
                 f' data-points="{pts}" d="{d}"/>'
             )

@@ -16,7 +16,7 @@ the page's first body row; the renderer cuts it into one strip per table cell.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from generator import flow
@@ -75,10 +75,12 @@ class Frame:
     header: tuple[float, float, float]
     avail: float
     total_h: float
+    total_lines: tuple[tuple[str, ...], tuple[str, ...]]  # the total, then the note on it
 
 
-def frame(sop: Sop, paper_mm: tuple[float, float]) -> Frame:
-    """The page frame of one SOP's sheet; `paper_mm` is (width, height) in portrait."""
+def frame(sop: Sop, paper_mm: tuple[float, float], hours_per_day: float = 8.0) -> Frame:
+    """The page frame of one SOP's sheet; `paper_mm` is (width, height) in portrait; the
+    total row counts working days of `hours_per_day` hours."""
     page_w, page_h = float(paper_mm[1]), float(paper_mm[0])
     content_w = page_w - STYLE.margin_left - STYLE.margin_right
     content_h = page_h - STYLE.margin_top - STYLE.margin_bottom
@@ -87,12 +89,45 @@ def frame(sop: Sop, paper_mm: tuple[float, float]) -> Frame:
     columns = _columns(sop, content_w, room - 2 * _conn_height(1) - total_h)
     header = _header_heights(columns)
     avail = content_h - STYLE.footer_h - STYLE.page_slack - sum(header)
-    return Frame(page_w, page_h, content_w, content_h, columns, header, avail, total_h)
+    total_lines = _total_lines(sop, columns, hours_per_day)
+    total_h = _r(_lines_height(sum(len(t) for t in total_lines), STYLE.body_lh) + 1.0)
+    return Frame(page_w, page_h, content_w, content_h, columns, header, avail, total_h, total_lines)
 
 
-def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> SheetLayout:
-    """The complete geometry of one SOP's sheet; `paper_mm` is (width, height) in portrait."""
-    fr = frame(sop, paper_mm)
+def total_note(sop: Sop) -> str:
+    """What the JUMLAH WAKTU BAKU counts, when it is not simply every step: the main path
+    (the first exit of each decision) and which of its steps have no standard time."""
+    path = flow.main_path(sop)
+    parts = []
+    if any(sop.step(n).is_decision for n in range(1, len(sop.steps) + 1)):
+        parts.append("jalur utama (pilihan pertama setiap keputusan)")
+    untimed = flow.untimed_steps(sop, path)
+    if untimed:
+        numbers = ", ".join(str(n) for n in untimed)
+        parts.append(f"langkah {numbers} tanpa waktu baku tidak dihitung")
+    return f"Dihitung: {'; '.join(parts)}." if parts else ""
+
+
+def _total_lines(
+    sop: Sop, columns: tuple[Column, ...], hours_per_day: float
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    width = sum(c.width for c in columns if c.key in ("waktu", "output", "ket")) - 2 * STYLE.pad_x
+    total = str(flow.total_time(sop, hours_per_day))
+    return (
+        tuple(wrap(total, width, STYLE.body_pt, bold=True)),
+        tuple(wrap(total_note(sop), width, STYLE.body_pt)),
+    )
+
+
+def layout_sheet(
+    sop: Sop,
+    office: Office,
+    paper_mm: tuple[float, float],
+    related: Callable[[str], Sop | None] | None = None,
+) -> SheetLayout:
+    """The complete geometry of one SOP's sheet; `paper_mm` is (width, height) in portrait;
+    `related` finds the SOP a keterkaitan item names (printed by its nama and nomor)."""
+    fr = frame(sop, paper_mm, office.working_hours.hours_per_day)
     page_w, page_h, content_w, content_h = fr.page_w, fr.page_h, fr.content_w, fr.content_h
     columns, header, avail, total_h = fr.columns, fr.header, fr.avail, fr.total_h
     lane_cols = [c for c in columns if c.key.startswith("lane:")]
@@ -100,7 +135,7 @@ def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> She
     lane_x = {c.key[5:]: (_r(c.x0 - lx0), _r(c.x0 - lx0 + c.width)) for c in lane_cols}
     lane_w = lane_cols[0].width
     sym_w = symbol_width(lane_w)
-    identity = _identity(sop, office, content_w, bool(office.logo))
+    identity = _identity(sop, office, content_w, bool(office.logo), related)
     rows_info = {}
     for n in range(1, len(sop.steps) + 1):
         cells = _step_cells(sop, n, columns)
@@ -155,6 +190,7 @@ def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> She
         str(flow.total_time(sop, office.working_hours.hours_per_day)),
         total_h,
         footer=_footer(sop, content_w, len(pages)),
+        total_note=fr.total_lines[1],
     )
 
 
@@ -210,7 +246,13 @@ def dump(layout: SheetLayout) -> str:
             uraian = len(row.lines("uraian"))
             out.append(f"  row {label}: y {row.y0:g} h {row.height:g} uraian {uraian} lines")
         for s in page.symbols:
-            who = f"step {s.step}" if s.step else f"connector {s.letter}"
+            who = (
+                f"step {s.step}"
+                if s.step
+                else f"end of exit {s.ends}"
+                if s.ends
+                else f"connector {s.letter}"
+            )
             out.append(f"  symbol {who} {s.kind} {s.lane} {_fmt_box(s.box)}")
         for j in page.joins:
             out.append(f"  join step {j.step} {_fmt_points(j.points)}")

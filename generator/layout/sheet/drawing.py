@@ -78,7 +78,9 @@ class _PageBuilder:
     by_step: dict[int, list[int]] = field(default_factory=dict)
     joins: list[Join] = field(default_factory=list)
 
-    def add_symbol(self, kind: str, lane: str, band: _Band, step: int = 0, letter: str = "") -> int:
+    def add_symbol(
+        self, kind: str, lane: str, band: _Band, step: int = 0, letter: str = "", ends: str = ""
+    ) -> int:
         x0, x1 = self.lane_x[lane]
         cx, w, h = (x0 + x1) / 2, self.sym_w, SYM_H[kind]
         if kind in ("out", "in"):
@@ -86,7 +88,7 @@ class _PageBuilder:
         if kind in ("start", "end"):  # a capsule, never a circle
             h = capsule_height(w)
         box = Box(_r(cx - w / 2), _r(band.cy - h / 2), _r(cx + w / 2), _r(band.cy + h / 2))
-        self.symbols.append(Symbol(kind, box, lane, step, letter))
+        self.symbols.append(Symbol(kind, box, lane, step, letter, ends))
         return len(self.symbols) - 1
 
     def xs(self) -> list[float]:
@@ -156,6 +158,7 @@ def _page_drawing(
     incoming, outgoing = _crossing(edges, first, last)
     pb = _PageBuilder(sop, lane_x, sym_w)
     y = 0.0
+    end_index: dict[flow.Edge, int] = {}  # an exit that ends the procedure -> its end capsule
     conn_index: dict[tuple[str, flow.Edge], int] = {}
 
     def connector_row(kind: str, crossing: Sequence[flow.Edge]) -> None:
@@ -191,15 +194,20 @@ def _page_drawing(
         pb.bands.append(band)
         lanes = sorted(sop.step(n).actors, key=sop.lane_ids.index)
         pb.by_step[n] = [pb.add_symbol(kind, lane, band, step=n) for lane in dict.fromkeys(lanes)]
+        for e in flow.end_exits(sop):
+            if e.source == n:
+                end_index[e] = pb.add_symbol("end", _end_lane(sop, pb, band), band, ends=e.ident)
         y += height
     if outgoing:
         connector_row("out", outgoing)
 
     def step_label(idx: int) -> str:
         s = pb.symbols[idx]
+        if s.ends:
+            return f"end {s.ends}"
         return f"step {s.step} {s.lane}" if s.step else f"connector {s.letter}"
 
-    jobs: list[_Job] = []
+    jobs: list[_Job] = [(e, pb.by_step[e.source], [i], False) for e, i in end_index.items()]
     for e in edges:
         src_in = first <= e.source <= last
         tgt_in = first <= e.target <= last
@@ -226,7 +234,8 @@ def _page_drawing(
             else step_label(_symbol_at(pb, points[-1], tgts))
         )
         label = e.label if e.kind == "exit" and first <= e.source <= last else ""
-        routes.append(Route(e.source, e.target, e.kind, tuple(points), start, end, label))
+        target = e.target if e.target is not None else 0
+        routes.append(Route(e.source, target, e.kind, tuple(points), start, end, label))
     routes = _place_labels(
         routes,
         pb.symbols,
@@ -237,6 +246,17 @@ def _page_drawing(
         pb.rows,
     )
     return pb.rows, pb.symbols, routes, pb.joins, _r(y)
+
+
+def _end_lane(sop: Sop, pb: _PageBuilder, band: _Band) -> str:
+    """The lane for an end capsule beside a decision: the nearest lane (right first) with no
+    symbol in this row."""
+    taken = {s.lane for s in pb.symbols if band.y0 <= s.box.cy <= band.y1}
+    lanes = sop.lane_ids
+    home = max(lanes.index(s.lane) for s in pb.symbols if band.y0 <= s.box.cy <= band.y1)
+    order = sorted(range(len(lanes)), key=lambda k: (abs(k - home), k < home))
+    free = [lanes[k] for k in order if lanes[k] not in taken]
+    return free[0] if free else lanes[home]
 
 
 _Job = tuple[flow.Edge, list[int], list[int], bool]  # edge, source and target symbols, back

@@ -49,7 +49,7 @@ class TooLong:
 def overlong_texts(sop: Sop, office: Office) -> list[TooLong]:
     """Step texts too long for one page of the sheet on the office's paper, with the limit
     in characters for that column (estimated from the text's own letters)."""
-    fr = frame(sop, PAPER_MM[office.paper])
+    fr = frame(sop, PAPER_MM[office.paper], office.working_hours.hours_per_day)
     room = fr.avail - 2 * _conn_height(1) - fr.total_h
     max_lines = int((room - 2 * STYLE.pad_y) // STYLE.body_lh)
     found = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from generator import flow
@@ -14,6 +14,7 @@ from generator.layout.sheet.measure import (
     ZONE,
     text_width,
     wrap,
+    wrap_text,
 )
 from generator.layout.sheet.records import (
     Approval,
@@ -158,7 +159,27 @@ def _list_cell(title: str, items: list[str] | dict[str, list[str]], width: float
     return ListCell(title, tuple(groups), _r(_lines_height(lines, STYLE.ident_lh)))
 
 
-def _identity(sop: Sop, office: Office, width: float, has_logo: bool) -> Identity:
+Resolver = Callable[[str], Sop | None]
+
+
+def related_names(sop: Sop, related: Resolver | None) -> list[str] | dict[str, list[str]]:
+    """Keterkaitan items as printed: an item naming another SOP (by slug or nama, through
+    `related`) becomes that SOP's nama with its nomor; other items stay as written."""
+
+    def name(text: str) -> str:
+        other = related(text) if related else None
+        if other is None or other.slug == sop.slug:
+            return text
+        return f"{other.name} ({other.number})"
+
+    if isinstance(sop.related, dict):
+        return {head: [name(t) for t in items] for head, items in sop.related.items()}
+    return [name(t) for t in sop.related]
+
+
+def _identity(
+    sop: Sop, office: Office, width: float, has_logo: bool, related: Resolver | None = None
+) -> Identity:
     a, b = _r(width * 0.36), _r(width * 0.18)
     c = _r(width - a - b)
     text_c = c - 2 * STYLE.pad_x
@@ -202,7 +223,7 @@ def _identity(sop: Sop, office: Office, width: float, has_logo: bool) -> Identit
     half = _r(width / 2)
     pairs = (
         ("Dasar Hukum", sop.legal_basis, "Kualifikasi Pelaksana", sop.qualifications),
-        ("Keterkaitan", sop.related, "Peralatan/Perlengkapan", sop.equipment),
+        ("Keterkaitan", related_names(sop, related), "Peralatan/Perlengkapan", sop.equipment),
         ("Peringatan", sop.warnings, "Pencatatan dan Pendataan", sop.records),
     )
     lower = []
@@ -312,7 +333,7 @@ def _step_cells(sop: Sop, number: int, columns: Sequence[Column]) -> dict[str, t
     for col in columns:
         if col.key in texts:
             width = col.width - 2 * STYLE.pad_x
-            cells[col.key] = tuple(wrap(texts[col.key], width, STYLE.body_pt))
+            cells[col.key] = tuple(wrap_text(texts[col.key], width, STYLE.body_pt))
     return cells
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pyphen
 
 from generator.layout.text import font
+from generator.model import text_blocks
 
 MM_PER_PT = 25.4 / 72
 
@@ -103,6 +104,32 @@ def wrap(text: str, width: float, size_pt: float, bold: bool = False) -> list[st
         current = head + rest
     if current:
         lines.append(current)
+    return lines
+
+
+BULLET = "\u2022"  # how a "- " list item is marked on the sheet
+INDENT_SPACE = "\u2002"  # an en space: kept by browsers and WeasyPrint, never collapsed
+
+
+def wrap_text(text: str, width: float, size_pt: float, bold: bool = False) -> list[str]:
+    """`wrap` for a text with paragraphs and list items (`model.text_blocks`): paragraphs
+    start on a new line; a list item starts with its marker ("•", "1.") and its further
+    lines are indented by en spaces as wide as the marker, so they hang under its text."""
+    blocks = text_blocks(text)
+    if all(b.kind == "para" for b in blocks):
+        return [line for b in blocks for line in wrap(b.text, width, size_pt, bold)]
+    space_w = text_width(INDENT_SPACE, size_pt, bold)
+    lines: list[str] = []
+    for block in blocks:
+        if block.kind == "para":
+            lines += wrap(block.text, width, size_pt, bold)
+            continue
+        marker = BULLET if block.kind == "bullet" else block.marker
+        head = f"{marker} "
+        count = math.ceil(text_width(head, size_pt, bold) / space_w)
+        pad = INDENT_SPACE * count
+        body = wrap(block.text, width - count * space_w, size_pt, bold) or [""]
+        lines += [head + body[0], *(pad + line for line in body[1:])]
     return lines
 
 

@@ -92,8 +92,9 @@ class Symbol:
     kind: str  # start, end, process, decision, out, in
     box: Box
     lane: str
-    step: int = 0  # 0 for connectors
+    step: int = 0  # 0 for connectors and end capsules of exits
     letter: str = ""  # connectors only
+    ends: str = ""  # an exit's end capsule: the exit's flow.Edge.ident
 
     def touches(self, box: Box, margin: float = 0.2) -> bool:
         """True when `box` comes within `margin` mm of the symbol's drawn outline (a diamond
@@ -114,7 +115,7 @@ class Route:
     """A routed arrow: orthogonal polyline from a symbol edge to a symbol edge."""
 
     source: int  # step number
-    target: int
+    target: int  # step number; 0 when the exit ends the procedure
     kind: str  # next, goto, yes, no
     points: tuple[Point, ...]
     start: str  # "step 5 kasi" or "connector A"
@@ -261,6 +262,7 @@ class SheetLayout:
     total_height: float
     style: Style = field(default=STYLE)
     footer: str = ""  # the footer's left text (number and name, shortened to one line)
+    total_note: tuple[str, ...] = ()  # what the total counts, wrapped (none when all steps)
 
     @property
     def lane_columns(self) -> list[Column]:
