@@ -30,6 +30,7 @@ from generator.layout.sheet.grid import (
     _paginate,
     _step_cells,
     _step_height,
+    connectors_per_tier,
     identity_pages,
 )
 from generator.layout.sheet.measure import (  # noqa: F401  (the package's public names)
@@ -145,7 +146,8 @@ def layout_sheet(
     top_last, rows_last = ident_pages[-1]
     ident_last = (identity.top_height if top_last else 0.0) + sum(h for _, _, h in rows_last)
     avail_first = avail - ident_last - STYLE.gap_identity
-    spans = _paginate(sop, heights, avail_first, avail, total_h)
+    per_tier = connectors_per_tier(lane_w, sym_w)
+    spans = _paginate(sop, heights, avail_first, avail, total_h, per_tier)
     lead = len(ident_pages) - 1  # pages holding only the identity
     edges = [e for e in flow.edges(sop) if e.target is not None and 1 <= e.target <= len(sop.steps)]
     page_of = {n: i for i, (a, b) in enumerate(spans) for n in range(a, b + 1)}
@@ -161,7 +163,7 @@ def layout_sheet(
             rows, symbols, routes, joins, dh = [], [], [], [], 0.0
         else:
             rows, symbols, routes, joins, dh = _page_drawing(
-                sop, span, rows_info, lane_x, sym_w, edges, letters
+                sop, span, rows_info, lane_x, sym_w, edges, letters, per_tier
             )
         pages.append(
             Page(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import flow
-from generator.layout.sheet.grid import _conn_height, _crossing, symbol_kind
+from generator.layout.sheet.grid import CONN_GAP, CONN_W, _conn_height, _crossing, symbol_kind
 from generator.layout.sheet.measure import (
     ARROW_LEN,
     BACK_IN_PORT_COST,
@@ -79,10 +79,17 @@ class _PageBuilder:
     joins: list[Join] = field(default_factory=list)
 
     def add_symbol(
-        self, kind: str, lane: str, band: _Band, step: int = 0, letter: str = "", ends: str = ""
+        self,
+        kind: str,
+        lane: str,
+        band: _Band,
+        step: int = 0,
+        letter: str = "",
+        ends: str = "",
+        dx: float = 0.0,
     ) -> int:
         x0, x1 = self.lane_x[lane]
-        cx, w, h = (x0 + x1) / 2, self.sym_w, SYM_H[kind]
+        cx, w, h = _r((x0 + x1) / 2 + dx), self.sym_w, SYM_H[kind]
         if kind in ("out", "in"):
             w = min(w, 8.0)
         if kind in ("start", "end"):  # a capsule, never a circle
@@ -101,6 +108,7 @@ class _PageBuilder:
                 xs.add(_r(x0 + s * k))
                 xs.add(_r(x1 - s * k))
             xs.add(_r((x0 + x1) / 2))
+        xs |= {_r(s.box.cx) for s in self.symbols if s.kind in ("out", "in")}
         return sorted(xs)
 
     def hugging(self) -> list[float]:
@@ -152,6 +160,7 @@ def _page_drawing(
     sym_w: float,
     edges: Sequence[flow.Edge],
     letters: dict[flow.Edge, str],
+    per_tier: int = 1,
 ) -> tuple[list[Row], list[Symbol], list[Route], list[Join], float]:
     """Rows, symbols, routes and joins of one page of the procedure table."""
     first, last = span
@@ -162,12 +171,14 @@ def _page_drawing(
     conn_index: dict[tuple[str, flow.Edge], int] = {}
 
     def connector_row(kind: str, crossing: Sequence[flow.Edge]) -> None:
+        """Connectors of edges leaving (out) or entering (in) the page: in their lane, side
+        by side in letter order where the lane has room, else in tiers."""
         nonlocal y
         by_lane: dict[str, list[flow.Edge]] = {}
-        for e in crossing:
+        for e in sorted(crossing, key=lambda e: (len(letters[e]), letters[e])):
             lane = sop.step(e.source if kind == "out" else e.target).actors[0]
             by_lane.setdefault(lane, []).append(e)
-        tiers = max(len(v) for v in by_lane.values())
+        tiers = max(-(-len(v) // per_tier) for v in by_lane.values())
         height = _conn_height(tiers)
         pb.rows.append(Row("conn-top" if kind == "in" else "conn-bottom", _r(y), height))
         tier_h = height / tiers
@@ -176,11 +187,17 @@ def _page_drawing(
             for k in range(tiers)
         ]
         pb.bands.extend(bands)
+        w = min(sym_w, CONN_W)
         for lane, lane_edges in by_lane.items():
-            order = lane_edges if kind == "out" else list(reversed(lane_edges))
-            for k, e in enumerate(order):
-                band = bands[k] if kind == "out" else bands[tiers - len(order) + k]
-                conn_index[(kind, e)] = pb.add_symbol(kind, lane, band, letter=letters[e])
+            groups = [lane_edges[k : k + per_tier] for k in range(0, len(lane_edges), per_tier)]
+            if kind == "in":  # the last tier sits right above the rows
+                groups = [[]] * (tiers - len(groups)) + groups
+            for band, group in zip(bands, groups, strict=False):
+                for k, e in enumerate(group):
+                    dx = (k - (len(group) - 1) / 2) * (w + CONN_GAP)
+                    conn_index[(kind, e)] = pb.add_symbol(
+                        kind, lane, band, letter=letters[e], dx=dx
+                    )
         y += height
 
     if incoming:

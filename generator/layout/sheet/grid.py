@@ -356,28 +356,48 @@ def _crossing(
     return incoming, outgoing
 
 
-def _tiers(sop: Sop, edges: Sequence[flow.Edge], by: str) -> int:
+CONN_W = 8.0  # an off-page connector's width at most
+CONN_GAP = 3.0  # between connectors side by side
+
+
+def connectors_per_tier(lane_w: float, sym_w: float) -> int:
+    """How many connectors stand side by side in a lane `lane_w` mm wide (at least one)."""
+    w = min(sym_w, CONN_W)
+    return max(1, int((lane_w - 2.0 + CONN_GAP) // (w + CONN_GAP)))
+
+
+def _tiers(sop: Sop, edges: Sequence[flow.Edge], by: str, per_tier: int = 1) -> int:
     counts: dict[str, int] = {}
     for e in edges:
         lane = sop.step(e.source if by == "source" else e.target).actors[0]
         counts[lane] = counts.get(lane, 0) + 1
-    return max(counts.values(), default=0)
+    return max((-(-c // per_tier) for c in counts.values()), default=0)
 
 
 def _span_height(
-    sop: Sop, edges: Sequence[flow.Edge], heights: dict[int, float], first: int, last: int
+    sop: Sop,
+    edges: Sequence[flow.Edge],
+    heights: dict[int, float],
+    first: int,
+    last: int,
+    per_tier: int = 1,
 ) -> float:
     incoming, outgoing = _crossing(edges, first, last)
     rows = sum(heights[n] for n in range(first, last + 1))
     return (
         rows
-        + _conn_height(_tiers(sop, incoming, "target"))
-        + _conn_height(_tiers(sop, outgoing, "source"))
+        + _conn_height(_tiers(sop, incoming, "target", per_tier))
+        + _conn_height(_tiers(sop, outgoing, "source", per_tier))
     )
 
 
 def _paginate(
-    sop: Sop, heights: dict[int, float], avail_first: float, avail: float, total_h: float
+    sop: Sop,
+    heights: dict[int, float],
+    avail_first: float,
+    avail: float,
+    total_h: float,
+    per_tier: int = 1,
 ) -> list[tuple[int, int]]:
     """Greedy split of the steps into page spans; the first span may be empty (identity only)."""
     edges = [e for e in flow.edges(sop) if e.target is not None and 1 <= e.target <= len(sop.steps)]
@@ -389,7 +409,7 @@ def _paginate(
         last = first - 1
         while last < n and last - first + 1 < MAX_ROWS_PER_PAGE:
             extra = total_h if last + 1 == n else 0.0
-            if _span_height(sop, edges, heights, first, last + 1) + extra > room:
+            if _span_height(sop, edges, heights, first, last + 1, per_tier) + extra > room:
                 break
             last += 1
         if last < first:
