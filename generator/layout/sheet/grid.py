@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from itertools import product
 
 from generator import flow
 from generator.layout.sheet.measure import (
@@ -37,7 +38,8 @@ NO_W, TIME_W = 8.0, 15.0
 TEXT_KEYS = ("uraian", "kelengkapan", "output", "ket")
 TEXT_SHARES = {"uraian": 0.38, "kelengkapan": 0.24, "output": 0.24, "ket": 0.14}
 TEXT_MIN_W = {"uraian": 30.0, "kelengkapan": 16.0, "output": 16.0, "ket": 14.0}
-BALANCE_STEP = 2.0
+ROW_MIN_LINES = (SYM_H["process"] + 2 * ZONE - 2 * STYLE.pad_y) / STYLE.body_lh
+BALANCE_STEPS = (2.0, 6.0, 12.0)  # widths move by these (mm), a larger move to pass a plateau
 
 
 def lane_width(lanes: int, width: float) -> float:
@@ -69,13 +71,15 @@ def _estimated_height(
             max(1.0, -(-row[k] * 1.08 // max(widths[k] - 2 * STYLE.pad_x - 0.8, 1.0)))
             for k in TEXT_KEYS
         )
+        lines = max(lines, ROW_MIN_LINES)  # a row is never lower than its symbol needs
         total += lines + 10 * max(0.0, lines - room_lines)
     return total
 
 
 def _balanced_widths(sop: Sop, rest: float, room_lines: float) -> dict[str, float]:
     """Widths of the four text columns sharing `rest` mm so that rows are as short as they
-    can be: start from the usual shares and move 2 mm at a time to where it saves lines."""
+    can be: start from the usual shares and move width (2, 6 or 12 mm at a time) to where
+    it saves lines."""
     lengths = [
         {k: text_width(t, STYLE.body_pt) for k, t in _step_texts(sop, n).items()}
         for n in range(1, len(sop.steps) + 1)
@@ -86,13 +90,11 @@ def _balanced_widths(sop: Sop, rest: float, room_lines: float) -> dict[str, floa
     best = _estimated_height(widths, lengths, room_lines)
     for _ in range(60):
         move = None
-        for a in TEXT_KEYS:
-            for b in TEXT_KEYS:
-                if a == b or widths[b] - BALANCE_STEP < TEXT_MIN_W[b]:
-                    continue
+        for a, b, step in product(TEXT_KEYS, TEXT_KEYS, BALANCE_STEPS):
+            if a != b and widths[b] - step >= TEXT_MIN_W[b]:
                 trial = dict(widths)
-                trial[a] += BALANCE_STEP
-                trial[b] -= BALANCE_STEP
+                trial[a] += step
+                trial[b] -= step
                 h = _estimated_height(trial, lengths, room_lines)
                 if h < best - 0.01:
                     best, move = h, trial
