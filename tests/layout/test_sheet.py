@@ -118,6 +118,8 @@ def _symbol_named(page: Page, name: str):
             return s
         if kind == "connector" and s.letter == rest[0]:
             return s
+        if kind == "end" and s.ends == rest[0]:
+            return s
     raise AssertionError(f"no symbol {name}")
 
 
@@ -243,6 +245,10 @@ def _check_edges(sop: Sop, layout: SheetLayout) -> None:
     page_of = {n: p for p in layout.pages for n in p.steps}
     letters: set[str] = set()
     for e in flow.edges(sop):
+        if e.target is None:  # an exit that ends the procedure: its own end capsule
+            (route,) = [r for p in layout.pages for r in p.routes if r.end == f"end {e.ident}"]
+            assert route.source == e.source and route.label == e.label
+            continue
         src, tgt = page_of[e.source], page_of[e.target]
         mine = [
             (p, r)
@@ -267,7 +273,7 @@ def _check_edges(sop: Sop, layout: SheetLayout) -> None:
         assert in_sym.lane == sop.step(e.target).actors[0]
         assert out_sym.box.cy > max(s.box.cy for s in src.symbols if s.step)  # page bottom
         assert in_sym.box.cy < min(s.box.cy for s in tgt.symbols if s.step)  # page top
-    connectors = [s for p in layout.pages for s in p.symbols if not s.step]
+    connectors = [s for p in layout.pages for s in p.symbols if s.letter]
     assert len(connectors) == 2 * len(letters)
 
 
