@@ -275,7 +275,7 @@ _WORKER: dict[str, object] = {}
 def _init_worker(project: Project, templates_dir: Path, cache_dir: Path | None) -> None:
     """Set up a worker process: its own Jinja environment and cache handle."""
     ctx = render_context(project, templates_dir)
-    _WORKER["ctx"] = dataclasses.replace(ctx, sops=())
+    _WORKER["ctx"] = ctx  # every SOP: a sheet prints the nama of the SOPs it names
     _WORKER["sops"] = {sop.slug: sop for sop in project.sops}
     _WORKER["cache"] = Cache(cache_dir) if cache_dir else None
 

@@ -64,15 +64,16 @@ def _estimated_height(
     widths: dict[str, float], lengths: list[dict[str, float]], room_lines: float
 ) -> float:
     """Sum over the rows of the most lines any text column needs (a cheap estimate); lines
-    beyond what a page holds weigh ten times."""
+    beyond what a page holds weigh ten times, every column's lines a fifth."""
     total = 0.0
     for row in lengths:
-        lines = max(
+        each = [
             max(1.0, -(-row[k] * 1.08 // max(widths[k] - 2 * STYLE.pad_x - 0.8, 1.0)))
             for k in TEXT_KEYS
-        )
-        lines = max(lines, ROW_MIN_LINES)  # a row is never lower than its symbol needs
-        total += lines + 10 * max(0.0, lines - room_lines)
+        ]
+        lines = max(max(each), ROW_MIN_LINES)  # a row is never lower than its symbol needs
+        # a little for every line too: no column squeezed to a word a line where rows allow
+        total += lines + 10 * max(0.0, lines - room_lines) + 0.2 * sum(each)
     return total
 
 
