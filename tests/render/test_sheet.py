@@ -167,7 +167,7 @@ def test_markup_prints_literally(seed_project: Project, tmp_path: Path) -> None:
     html = sheet.sheet_html(context(seed_project, (sop,)), sop)
     assert "<script>" not in html and "<b>usulan</b>" not in html and "<i>rekan</i>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "Berkas &lt;b&gt;usulan&lt;/b&gt; &amp;" in html
+    assert "Berkas &lt;b&gt;usulan&lt;/" in html and "b&gt; &amp; lampiran" in html
     path = tmp_path / "x.pdf"
     path.write_bytes(tools.run_pdf(PdfJob(html)))
     text = "".join(pdf_pages_text(path))

@@ -210,7 +210,11 @@ def _page_drawing(
         band = _Band(row.y0, row.y1, SYM_H[kind], ZONE)
         pb.bands.append(band)
         lanes = sorted(sop.step(n).actors, key=sop.lane_ids.index)
-        pb.by_step[n] = [pb.add_symbol(kind, lane, band, step=n) for lane in dict.fromkeys(lanes)]
+        joint = list(dict.fromkeys(lanes))
+        pb.by_step[n] = [
+            pb.add_symbol(_joint_kind(kind, k, len(joint)), lane, band, step=n)
+            for k, lane in enumerate(joint)
+        ]
         for e in flow.end_exits(sop):
             if e.source == n:
                 end_index[e] = pb.add_symbol("end", _end_lane(sop, pb, band), band, ends=e.ident)
@@ -263,6 +267,14 @@ def _page_drawing(
         pb.rows,
     )
     return pb.rows, pb.symbols, routes, pb.joins, _r(y)
+
+
+def _joint_kind(kind: str, index: int, count: int) -> str:
+    """The shape of one lane's symbol of a joint step: a joint first step is one start (the
+    capsule in its first lane, boxes joined to it), a joint last step one end (its last)."""
+    if kind == "start" and index > 0 or kind == "end" and index < count - 1:
+        return "process"
+    return kind
 
 
 def _end_lane(sop: Sop, pb: _PageBuilder, band: _Band) -> str:
