@@ -64,7 +64,7 @@ def _estimated_height(
     widths: dict[str, float], lengths: list[dict[str, float]], room_lines: float
 ) -> float:
     """Sum over the rows of the most lines any text column needs (a cheap estimate); lines
-    beyond what a page holds weigh ten times, every column's lines a fifth."""
+    beyond what a page holds weigh ten times, every column's lines a tenth."""
     total = 0.0
     for row in lengths:
         each = [
@@ -73,7 +73,7 @@ def _estimated_height(
         ]
         lines = max(max(each), ROW_MIN_LINES)  # a row is never lower than its symbol needs
         # a little for every line too: no column squeezed to a word a line where rows allow
-        total += lines + 10 * max(0.0, lines - room_lines) + 0.2 * sum(each)
+        total += lines + 10 * max(0.0, lines - room_lines) + 0.1 * sum(each)
     return total
 
 
