@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,7 @@ import yaml
 
 from generator.checklist import chain
 from generator.checklist.records import (
+    DECISIONS,
     END_WORD,
     Cancellation,
     Checklist,
@@ -100,6 +102,11 @@ _EVENT_OPTIONAL = ("keputusan", "output", "catatan", "menunggu_sampai")
 _CORRECTION_KEYS = ("jenis", "koreksi", "oleh", "dicatat", "alasan", "hash")
 _CORRECTION_OPTIONAL = ("waktu_selesai", "keputusan", "output", "catatan")
 _CANCEL_KEYS = ("jenis", "oleh", "dicatat", "alasan", "hash")
+# The previous release's form (no hash chain): read as a legacy record, rewritten with the
+# chain at the next `sop run` write.
+_LEGACY_TOP_KEYS = tuple(k for k in _TOP_KEYS if k != "rantai")
+_LEGACY_EVENT_KEYS = ("langkah", "putaran", "oleh", "waktu_selesai", "dicatat")
+_LEGACY_EVENT_OPTIONAL = ("keputusan", "output", "catatan")
 _HAND_HINT = "berkas daftar periksa ditulis oleh `sop run`; kembalikan isinya (mis. dari cadangan)"
 
 
@@ -230,9 +237,14 @@ def _outside(f: _Fields, path: Path_, raw: dict[str, Any]) -> bool:
     return True
 
 
-def _read_event(f: _Fields, i: int) -> Entry:
+def _read_event(f: _Fields, i: int, *, legacy: bool = False) -> Entry:
     path: Path_ = ("riwayat", i)
     raw = f.get(path)
+    if legacy:
+        f.mapping(path, _LEGACY_EVENT_KEYS, _LEGACY_EVENT_OPTIONAL)
+        if "keputusan" in raw and f.text((*path, "keputusan")) not in DECISIONS:
+            f.fail((*path, "keputusan"), "harus ya atau tidak")
+        return _event(f, path, raw, "")
     kind = raw.get("jenis") if isinstance(raw, dict) else None
     if kind == chain.KIND_CORRECTION:
         return _read_correction(f, i)
@@ -247,6 +259,10 @@ def _read_event(f: _Fields, i: int) -> Entry:
     if kind is not None:
         f.fail((*path, "jenis"), f"jenis harus {chain.KIND_CORRECTION} atau {chain.KIND_CANCEL}")
     f.mapping(path, _EVENT_KEYS, _EVENT_OPTIONAL)
+    return _event(f, path, raw, f.text((*path, "hash")))
+
+
+def _event(f: _Fields, path: Path_, raw: dict[str, Any], hash_: str) -> Event:
     decision = f.text((*path, "keputusan")) if "keputusan" in raw else ""
     return Event(
         step=f.number((*path, "langkah")),
@@ -257,7 +273,7 @@ def _read_event(f: _Fields, i: int) -> Entry:
         output=f.text((*path, "output"), required=False) if "output" in raw else "",
         note=f.text((*path, "catatan"), required=False) if "catatan" in raw else "",
         decision=decision,
-        hash=f.text((*path, "hash")),
+        hash=hash_,
         waited_until=f.time((*path, "menunggu_sampai")) if "menunggu_sampai" in raw else None,
     )
 
@@ -288,11 +304,14 @@ def parse_checklist(raw: bytes, source: str, expect: tuple[str, str] | None = No
 
     `expect` is the (slug, run id) the file's place names; the file must agree with it.
     Besides its form, the file must follow the flow and the order of time, and its hash
-    chain must be whole (`chain_problems`): every such problem is reported at once.
+    chain must be whole (`chain_problems`): every such problem is reported at once. A file of
+    the previous release (no hash chain, `is_legacy`) is read too, its entries chained in
+    memory; the next write of `sop run` gives the file its chain.
     """
     checklist, problems = read_checklist_problems(raw, source, expect)
-    if problems:
-        raise UserError(problems)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise UserError(errors)
     return checklist
 
 
@@ -310,7 +329,6 @@ def read_checklist_problems(
     if not isinstance(doc.data, dict):
         raise UserError([Problem(source, 1, 1, "", "berkas daftar periksa kosong atau rusak")])
     f = _Fields(doc, source)
-    f.mapping((), _TOP_KEYS)
     for key, want in zip(("sop", "siklus"), expect or (), strict=False):
         if f.text((key,)) != want:
             f.fail((key,), f"seharusnya '{want}' sesuai letak berkas")
@@ -319,10 +337,17 @@ def read_checklist_problems(
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         f.fail(("zona_waktu",), f"zona waktu '{zone}' tidak dikenal")
-    f.mapping(("rantai",), _CHAIN_KEYS)
+    legacy = is_legacy(doc.data)
+    if legacy:
+        f.mapping((), _LEGACY_TOP_KEYS)
+    else:
+        f.mapping((), _TOP_KEYS)
+        f.mapping(("rantai",), _CHAIN_KEYS)
     specs = f.items(("langkah",))
     if not specs:
         f.fail(("langkah",), "daftar langkah kosong")
+    read = _read_legacy_spec if legacy else _read_spec
+    count = len(f.items(("riwayat",)))
     checklist = Checklist(
         slug=f.text(("sop",)),
         run_id=f.text(("siklus",)),
@@ -332,11 +357,57 @@ def read_checklist_problems(
         content_hash=f.text(("hash_isi",)),
         timezone=zone,
         started=f.time(("dimulai",)),
-        steps=tuple(_read_spec(f, i, len(specs)) for i in range(len(specs))),
-        entries=tuple(_read_event(f, i) for i in range(len(f.items(("riwayat",))))),
+        steps=tuple(read(f, i, len(specs)) for i in range(len(specs))),
+        entries=tuple(_read_event(f, i, legacy=legacy) for i in range(count)),
     )
-    problems = chain_problems(f, checklist) + _flow_problems(f, checklist)
+    if legacy:
+        checklist = _with_chain(checklist)
+        problems = [_legacy_warning(source), *_flow_problems(f, checklist)]
+    else:
+        problems = chain_problems(f, checklist) + _flow_problems(f, checklist)
     return checklist, sorted(problems, key=lambda p: (p.line, p.column))
+
+
+def is_legacy(data: dict[str, Any]) -> bool:
+    """True for a checklist file of the previous release: no `rantai` in the head and no
+    entry with a `hash` (a file of this release missing them is damage, not a legacy file)."""
+    entries = data.get("riwayat")
+    hashed = isinstance(entries, list) and any(isinstance(e, dict) and "hash" in e for e in entries)
+    return "rantai" not in data and not hashed
+
+
+def _read_legacy_spec(f: _Fields, i: int, count: int) -> StepSpec:
+    """A snapshot step of the previous release: no id, no outside lane, a decision's exits
+    exactly `ya` and `tidak` (in that order)."""
+    path: Path_ = ("langkah", i)
+    f.mapping(path, _SPEC_KEYS, ("keputusan", "berikutnya"))
+    if "keputusan" in f.get(path):
+        f.mapping((*path, "keputusan"), DECISIONS)
+    spec = _read_spec(f, i, count)
+    exits = dict(spec.exits)
+    return replace(spec, exits=tuple((word, exits[word]) for word in DECISIONS if exits))
+
+
+def _with_chain(checklist: Checklist) -> Checklist:
+    """A legacy checklist with every entry chained from its head, as the next write stores."""
+    chained = replace(checklist, entries=())
+    for entry in checklist.entries:
+        chained = replace(chained, entries=(*chained.entries, chain.chained(chained, entry)))
+    return chained
+
+
+def _legacy_warning(source: str) -> Problem:
+    return Problem(
+        source,
+        1,
+        1,
+        "",
+        "berkas siklus ini ditulis oleh versi sebelumnya dan belum memiliki rantai hash; "
+        "rantai ditambahkan pada penulisan berikutnya oleh `sop run` (done, koreksi atau "
+        "batal), dan bukti perubahan dengan tangan baru berlaku sejak saat itu",
+        "tidak perlu tindakan; isi dan riwayat berkas tetap utuh",
+        Severity.WARNING,
+    )
 
 
 def _problem(f: _Fields, path: Path_, message: str, hint: str = _HAND_HINT) -> Problem:
@@ -458,7 +529,7 @@ def audit_checklist(
                 Severity.WARNING,
             )
         )
-    elif content_hash(sop) == checklist.content_hash:
+    elif content_hash(sop) == checklist.content_hash and not is_legacy(f.doc.data):
         problems += _snapshot_problems(f, checklist, sop)
     return problems
 
