@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import build, checklist, fonts, outdir
@@ -205,7 +205,8 @@ def build_site(
     start = time.perf_counter()
     ctx = build.render_context(project, templates_dir)
     sheets = sheet_fragments(project, ctx, templates_dir, cache_dir)
-    records = checklist.load_checklists(project.data_dir)
+    records, cycle_warnings = checklist.checklist_records(project.data_dir)
+    project = replace(project, warnings=(*project.warnings, *cycle_warnings))
     pages = page.site_pages(
         ctx,
         result.files,

@@ -51,7 +51,10 @@ def test_legacy_file_is_read_warned_and_chained_on_next_write(data_copy: Path) -
     assert "1 berkas siklus diperiksa, 1 peringatan" in checked.stdout
     assert path.read_bytes() == LEGACY.read_bytes()  # reading never rewrites
 
-    build_site(data_copy, TEMPLATES, data_copy.parent / "cache")
+    site = build_site(data_copy, TEMPLATES, data_copy.parent / "cache")
+    shown = [p.format() for p in site.project.warnings if p.path == str(path)]
+    assert len(shown) == 1 and WARNING in shown[0], shown
+    assert "siklus/evaluasi-kinerja-kecamatan/lama/index.md" in site.files
     assert path.read_bytes() == LEGACY.read_bytes()
 
     ok(data_copy, "run", "done", SLUG, "lama", "2", "--by", "Sri", now=NOW)

@@ -86,6 +86,7 @@ from generator.checklist.store import (  # noqa: F401
     cancel_cycle,
     check_checklists,
     checklist_path,
+    checklist_records,
     load_checklists,
     make_folder,
     open_checklist,

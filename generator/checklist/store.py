@@ -30,7 +30,6 @@ from generator.checklist.state import State, cancel_run, complete_step, correct_
 from generator.checklist.yamlform import (
     audit_checklist,
     dump_checklist,
-    parse_checklist,
     read_checklist_problems,
 )
 from generator.errors import Problem, UserError, storage_error
@@ -210,11 +209,20 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def read_checklist(path: Path) -> Checklist:
     """Read one checklist file (located errors for any damage)."""
+    return _read_with_warnings(path)[0]
+
+
+def _read_with_warnings(path: Path) -> tuple[Checklist, list[Problem]]:
+    """One checklist file and its warnings (a file of the previous release); a UserError
+    listing every located error for any damage."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"berkas daftar periksa {path} tidak ditemukan") from None
-    return parse_checklist(raw, str(path), (path.parent.name, path.stem))
+    checklist, problems = read_checklist_problems(raw, str(path), (path.parent.name, path.stem))
+    if any(p.is_error for p in problems):
+        raise UserError([p for p in problems if p.is_error])
+    return checklist, problems
 
 
 def _run_ids(folder: Path) -> list[str]:
@@ -424,16 +432,28 @@ def load_checklists(data_dir: Path | str) -> dict[str, list[Checklist]]:
 
     Any damaged or misnamed file makes one UserError listing every located problem.
     """
+    return checklist_records(data_dir)[0]
+
+
+def checklist_records(
+    data_dir: Path | str,
+) -> tuple[dict[str, list[Checklist]], tuple[Problem, ...]]:
+    """`load_checklists`, and the files' warnings (files of the previous release, which get
+    their hash chain at the next `sop run` write). Raises UserError like it."""
     result: dict[str, list[Checklist]] = {}
     paths, problems = _checklist_files(data_dir)
+    warnings: list[Problem] = []
     for path in paths:
         try:
-            result.setdefault(path.parent.name, []).append(read_checklist(path))
+            checklist, found = _read_with_warnings(path)
         except UserError as exc:
             problems += exc.problems
+            continue
+        result.setdefault(path.parent.name, []).append(checklist)
+        warnings += found
     if problems:
         raise UserError(problems)
-    return {slug: sorted(cycles, key=_order) for slug, cycles in result.items()}
+    return {slug: sorted(c, key=_order) for slug, c in result.items()}, tuple(warnings)
 
 
 def check_checklists(
