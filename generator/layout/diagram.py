@@ -23,7 +23,7 @@ header label.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from generator.flow import Edge, edges, is_end
@@ -382,7 +382,7 @@ def layout_diagram(sop: Sop, office_name: str) -> DiagramLayout:
     router = _Router(sop, grid, {e: c for c, e in ends if e not in straight}, width)
     for key, side in used:
         router.used[key].add(side)
-    router.placed += [r.label for r in end_routes if r.label is not None]
+    end_routes = [replace(r, label=router.clear(r.label, r.source)) for r in end_routes]
     routes = router.route_all() + tuple(end_routes)
     links = _links(step_nodes)
     return DiagramLayout(width, height, title, subtitle, lanes, tuple(nodes), routes, links)
@@ -635,6 +635,16 @@ class _Router:
             self.used[source.key].add(side)
         return sides
 
+    def clear(self, label: Label | None, source: str) -> Label | None:
+        """The label of an arrow out of `source`, moved up clear of the labels placed before
+        and of every other symbol (exits sharing a port, end capsules beside the vertex)."""
+        if label is None:
+            return None
+        others = [Label("", n.cx, n.cy, n.w, n.h) for n in self.grid.nodes if n.key != source]
+        label = _clear_of(label, self.placed + others)
+        self.placed.append(label)
+        return label
+
     # ---- planning
 
     def route_all(self) -> tuple[Route, ...]:
@@ -726,7 +736,6 @@ class _Router:
         corr_tracks = self._assign_corridors(plans)
         gap_tracks = self._assign_gaps(plans)
         routes: list[Route] = []
-        placed = self.placed
         for i, p in enumerate(plans):
             pts = [
                 (
@@ -736,8 +745,7 @@ class _Router:
                 for x, y in p.points
             ]
             pts = simplify_path(pts)
-            label = _clear_of(_label(p, pts, self.width), placed)
-            placed += [label] if label is not None else []
+            label = self.clear(_label(p, pts, self.width), p.source.key)
             routes.append(Route(p.edge, p.source.key, p.target.key, tuple(pts), label))
         return tuple(routes)
 
@@ -807,10 +815,8 @@ def _overlaps(a: Label, b: Label) -> bool:
     return abs(a.cx - b.cx) * 2 < a.w + b.w and abs(a.cy - b.cy) * 2 < a.h + b.h
 
 
-def _clear_of(label: Label | None, placed: list[Label]) -> Label | None:
-    """The label moved up until it overlaps no label placed before (exits sharing a port)."""
-    if label is None:
-        return None
+def _clear_of(label: Label, placed: list[Label]) -> Label:
+    """The label moved up until it overlaps none of the boxes `placed`."""
     while any(_overlaps(label, other) for other in placed):
         label = Label(label.text, label.cx, label.cy - label.h - 1, label.w, label.h)
     return label

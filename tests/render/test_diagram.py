@@ -402,13 +402,19 @@ def _inside_drawing(layout, x: float, y: float) -> bool:
 
 def _assert_drawn_apart(layout) -> None:
     """No arrow through a symbol other than its ends; arrows and labels in the drawing;
-    no two exit labels on each other."""
+    no exit label on another label or on a symbol other than its diamond."""
     for r in layout.routes:
         for a, b in zip(r.points, r.points[1:], strict=False):
             assert _inside_drawing(layout, *a) and _inside_drawing(layout, *b), r.edge
             for n in layout.nodes:
                 if n.key not in (r.source, r.target):
                     assert not segment_hits_box(a, b, (n.x, n.y, n.w, n.h)), (r.edge, n.key)
+    for r in layout.routes:
+        for n in layout.nodes:
+            lb = r.label
+            if lb is not None and n.key != r.source:  # a label may touch its own diamond
+                apart = abs(lb.cx - n.cx) * 2 >= lb.w + n.w or abs(lb.cy - n.cy) * 2 >= lb.h + n.h
+                assert apart, (lb.text, n.key)
     labels = [r.label for r in layout.routes if r.label is not None]
     for lb in labels:
         assert lb.w / 2 <= lb.cx <= layout.width - lb.w / 2, lb.text
