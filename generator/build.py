@@ -32,16 +32,17 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import metadata
+from itertools import chain
 from pathlib import Path
 
 from generator import outdir, tools
 from generator.cache import Cache, cache_key
 from generator.errors import Problem, UserError, storage_error
-from generator.loader import Project, load_project
+from generator.loader import Project, load_project, related_sop
 from generator.model import Sop
 from generator.render import diagram, forms, sheet
 from generator.render.common import DotJob, Job, Outputs, RenderContext, make_env
@@ -117,8 +118,9 @@ def render_outputs(ctx: RenderContext, timings: dict[str, float]) -> dict[str, b
 
 
 def _sop_context(ctx: RenderContext, sop: Sop) -> RenderContext:
-    """The context a per-SOP renderer sees: the office, and this SOP only (see module doc)."""
-    return dataclasses.replace(ctx, sops=(sop,))
+    """The context a per-SOP renderer sees: the office, this SOP and the SOPs its keterkaitan
+    names (see module doc; the SOP key covers their nama and nomor)."""
+    return dataclasses.replace(ctx, sops=(sop, *related_of(ctx.sops, sop)))
 
 
 def _sop_outputs(ctx: RenderContext, sop: Sop, timings: dict[str, float]) -> Outputs:
@@ -168,9 +170,22 @@ def context_fingerprint(project: Project, templates_dir: Path) -> str:
     )
 
 
-def sop_key(shared: str, sop: Sop) -> str:
-    """The cache key of one SOP's whole output."""
-    return cache_key([BUNDLE_FORMAT, shared, sop.slug, sop.model_dump_json()])
+def related_of(sops: Iterable[Sop], sop: Sop) -> tuple[Sop, ...]:
+    """The other SOPs that `sop`'s keterkaitan items name (the sheet prints their nama and
+    nomor), in project order."""
+    items = sop.related if isinstance(sop.related, list) else list(chain(*sop.related.values()))
+    return tuple(
+        other
+        for other in sops
+        if other.slug != sop.slug and any(related_sop((other,), text) for text in items)
+    )
+
+
+def sop_key(shared: str, sop: Sop, related: Iterable[Sop] = ()) -> str:
+    """The cache key of one SOP's whole output (with the nama and nomor of the SOPs its
+    keterkaitan names)."""
+    names = [f"{o.slug}\n{o.name}\n{o.number}" for o in related]
+    return cache_key([BUNDLE_FORMAT, shared, sop.slug, sop.model_dump_json(), *names])
 
 
 def job_key(job: Job) -> str:
@@ -317,7 +332,7 @@ def _init_worker(
     the build process."""
     die_with_parent(parent_pid)
     ctx = render_context(project, templates_dir)
-    _WORKER["ctx"] = dataclasses.replace(ctx, sops=())
+    _WORKER["ctx"] = ctx  # every SOP: a sheet prints the nama of the SOPs it names
     _WORKER["sops"] = {sop.slug: sop for sop in project.sops}
     _WORKER["cache"] = Cache(cache_dir) if cache_dir else None
 
@@ -387,7 +402,7 @@ def render_project(
     start = time.perf_counter()
     cache = Cache(cache_dir) if cache_dir else None
     shared = context_fingerprint(project, templates_dir)
-    keys = {sop.slug: sop_key(shared, sop) for sop in project.sops}
+    keys = {sop.slug: sop_key(shared, sop, related_of(project.sops, sop)) for sop in project.sops}
     by_slug: dict[str, SopResult] = {}
     for sop in project.sops:
         found = load_bundle(cache, keys[sop.slug]) if cache else None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from generator import flow
 from generator.errors import Severity
+from generator.layout.sheet import fit
 from generator.model import Office, Sop, Step
 
 Loc = tuple[str | int, ...]
@@ -262,6 +263,30 @@ def official_suggestion(written: str, office: Office) -> str:
     return lane_suggestion(written, {k: k for k in office.officials})
 
 
+def check_sheet_fit(sop: Sop, office: Office) -> list[Finding]:
+    """The official sheet can print everything: lanes within the paper's limit, every step
+    row within one page (the limits come from the sheet layout, in characters)."""
+    limit = fit.MAX_LANES[office.paper]
+    if len(sop.lanes) > limit:
+        return [
+            Finding(
+                ("pelaksana",),
+                f"terlalu banyak lajur untuk lembar SOP kertas {office.paper}: "
+                f"{len(sop.lanes)} lajur, paling banyak {limit}",
+                "gabungkan pelaksana yang bertugas sama dalam satu lajur"
+                + (
+                    f", atau pakai kertas F4 (paling banyak {fit.MAX_LANES['F4']} lajur)"
+                    if limit < fit.MAX_LANES["F4"]
+                    else ""
+                ),
+            )
+        ]
+    return [
+        Finding(_step_loc(t.step, t.field), t.message, t.hint)
+        for t in fit.overlong_texts(sop, office)
+    ]
+
+
 def check_forms(sop: Sop, known_forms: Collection[str]) -> list[Finding]:
     """Every `formulir` names a form type that exists in templates/formulir/, or is
     'tidak ada'."""
@@ -305,6 +330,8 @@ def check_sop(
     found += targets + check_standard_times(sop)
     if office is not None and "official" not in skip:
         found += check_official(sop, office)
+    if office is not None and "lanes" not in skip:
+        found += check_sheet_fit(sop, office)
     if known_forms is not None:
         found += check_forms(sop, known_forms)
     # Reachability is only meaningful once every target exists.

@@ -178,7 +178,8 @@ def sheet_fragments(
     shared = build.context_fingerprint(project, templates_dir) if cache else ""
     fragments = {}
     for sop in project.sops:
-        key = cache_key(["sheet-fragment", build.sop_key(shared, sop)]) if cache else ""
+        related = build.related_of(project.sops, sop)
+        key = cache_key(["sheet-fragment", build.sop_key(shared, sop, related)]) if cache else ""
         found = cache.get(key) if cache else None
         if found is None:
             found = sheet.sheet_fragment(ctx, sop).encode("utf-8")

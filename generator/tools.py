@@ -10,6 +10,7 @@ import functools
 import re
 import shutil
 import subprocess
+import unicodedata
 from importlib import metadata
 
 from generator.errors import ToolMissingError, UserError
@@ -82,7 +83,52 @@ def run_pdf(job: PdfJob) -> bytes:
             f"WeasyPrint tidak dapat dimuat ({exc}); pasang paket Debian "
             "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
         ) from None
-    return weasyprint.HTML(string=job.html, base_url=".").write_pdf()
+    data = weasyprint.HTML(string=job.html, base_url=".").write_pdf()
+    if job.expect:
+        check_pdf_text(data, job.expect)
+    return data
+
+
+class LostTextError(RuntimeError):
+    """A PDF lacks text its layout placed on it: a bug in the layout, never a user error."""
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF in content order (poppler's `pdftotext -raw`), whitespace collapsed.
+
+    Raises ToolMissingError without poppler-utils."""
+    binary = shutil.which("pdftotext")
+    if binary is None:
+        raise ToolMissingError("pdftotext", "poppler-utils")
+    result = subprocess.run(
+        [binary, "-raw", "-enc", "UTF-8", "-", "-"],
+        input=data,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    return " ".join(result.stdout.decode("utf-8", "replace").split())
+
+
+def _skeleton(text: str) -> str:
+    """The letters and digits of a text that every PDF text extractor gives back the same:
+    Latin letters and digits, case-folded, without spaces, punctuation, hyphens or marks.
+    (Right-to-left scripts come back reordered, emoji and zero-width characters not at all.)"""
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(ch for ch in folded if ch.isascii() and ch.isalnum())
+
+
+def check_pdf_text(data: bytes, phrases: tuple[str, ...]) -> None:
+    """Raise LostTextError naming every phrase missing from the PDF's text (compared by
+    `_skeleton`; a phrase without Latin letters or digits cannot be checked and passes)."""
+    text = _skeleton(pdf_text(data))
+    missing = [p for p in phrases if _skeleton(p) not in text]
+    if missing:
+        shown = "; ".join(repr(p) for p in missing[:10])
+        raise LostTextError(
+            f"BUG: the PDF lacks {len(missing)} text(s) its layout placed on it: {shown}. "
+            "This is a defect of sop (please report it with the SOP file); no PDF was written."
+        )
 
 
 SVG_SLOT = re.compile(r"<!--sop:svg(?: (-?[\d.]+) (-?[\d.]+))?-->")

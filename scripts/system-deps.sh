@@ -3,8 +3,8 @@
 # Usage: scripts/system-deps.sh site|test   (SOP_SYSTEM_PACKAGES_EXTRA adds more packages)
 set -euo pipefail
 
-site_pkgs=(graphviz fontconfig fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
-test_pkgs=(chromium poppler-utils)
+site_pkgs=(graphviz fontconfig fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+test_pkgs=(chromium)
 
 case "${1:-site}" in
   site) wanted=("${site_pkgs[@]}") ;;

@@ -18,17 +18,21 @@ from typing import Any
 import jinja2
 
 from generator.errors import Problem, UserError
+from generator.layout.sheet.fit import PAPER_MM  # noqa: F401  (paper sizes, re-exported)
 from generator.model import Office, Sop, format_date, format_nip
-
-# Paper sizes in millimetres (portrait width, height).
-PAPER_MM = {"F4": (215, 330), "A4": (210, 297)}
 
 
 @dataclass(frozen=True)
 class PdfJob:
-    """Turn standalone HTML into PDF with WeasyPrint."""
+    """Turn standalone HTML into PDF with WeasyPrint.
+
+    `expect`: phrases the PDF's text must contain (whitespace collapsed), e.g. every step's
+    number and first line; one missing means the layout dropped content (a bug): the job
+    fails with `LostTextError` instead of writing the PDF.
+    """
 
     html: str
+    expect: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

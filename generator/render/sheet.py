@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from generator.layout.sheet import (
     ARROW_HALF,
     ARROW_LEN,
+    LABEL_LH,
     STYLE,
     Box,
     Page,
@@ -26,6 +27,8 @@ from generator.layout.sheet import (
     Symbol,
     layout_sheet,
 )
+from generator.layout.sheet.records import ListCell
+from generator.loader import related_sop
 from generator.model import Sop
 from generator.render.common import Outputs, PdfJob, RenderContext, render_template
 
@@ -42,18 +45,42 @@ WRAPPER_CLASS = "lembar-sop"
 
 def sheet_layout(ctx: RenderContext, sop: Sop) -> SheetLayout:
     """The sheet geometry of one SOP on the office's paper."""
-    return layout_sheet(sop, ctx.office, ctx.paper_mm)
+    return layout_sheet(sop, ctx.office, ctx.paper_mm, lambda text: related_sop(ctx.sops, text))
 
 
 def outputs(ctx: RenderContext, sop: Sop) -> Outputs:
-    """The standalone sheet HTML and the PDF job made from it."""
-    html = sheet_html(ctx, sop)
-    return {HTML_NAME: html.encode("utf-8"), PDF_NAME: PdfJob(html)}
-
-
-def sheet_html(ctx: RenderContext, sop: Sop) -> str:
-    """The standalone, print-ready sheet (no JavaScript, everything inline)."""
+    """The standalone sheet HTML and the PDF job made from it; the job checks that the PDF
+    holds every step's number and first line and every identity item (`expected_text`)."""
     layout = sheet_layout(ctx, sop)
+    html = sheet_html(ctx, sop, layout)
+    return {
+        HTML_NAME: html.encode("utf-8"),
+        PDF_NAME: PdfJob(html, expected_text(layout)),
+    }
+
+
+def expected_text(layout: SheetLayout) -> tuple[str, ...]:
+    """What the sheet's PDF text must contain: each step's number with the first line of its
+    uraian, the first line of every identity field and list item, the total row."""
+    out: list[str] = []
+    for page in layout.pages:
+        if page.identity_parts:
+            out += [f.lines[0] for f in layout.identity.fields if f.lines]
+        for left, right, _ in page.identity_rows:
+            for cell in (left, right):
+                out += [item.lines[0] for g in cell.groups for item in g.items if item.lines]
+        for row in page.rows:
+            if row.kind == "step":
+                first = row.lines("uraian")
+                out.append(f"{row.step}. {first[0]}" if first else f"{row.step}.")
+        if page.total_row:
+            out.append("JUMLAH WAKTU BAKU")
+    return tuple(out)
+
+
+def sheet_html(ctx: RenderContext, sop: Sop, layout: SheetLayout | None = None) -> str:
+    """The standalone, print-ready sheet (no JavaScript, everything inline)."""
+    layout = layout or sheet_layout(ctx, sop)
     return render_template(
         ctx.env,
         "sheet/lembar-sop.html",
@@ -91,6 +118,7 @@ class _PageView:
     identity: bool
     rows: list[_RowView]
     total_row: bool
+    identity_rows: tuple[tuple[ListCell, ListCell, float], ...]
 
 
 def _fragment(ctx: RenderContext, sop: Sop, layout: SheetLayout) -> str:
@@ -106,6 +134,7 @@ def _fragment(ctx: RenderContext, sop: Sop, layout: SheetLayout) -> str:
                 for row in page.rows
             ],
             page.total_row,
+            page.identity_rows,
         )
         for page in layout.pages
     ]
@@ -175,6 +204,8 @@ def _symbol_svg(sym: Symbol) -> str:
     data = f'data-kind="{sym.kind}" data-lane="{escape(sym.lane)}"'
     if sym.step:
         data += f' data-step="{sym.step}"'
+    if sym.ends:
+        data += f' data-selesai="{escape(sym.ends)}"'
     if sym.kind in ("process", "start", "end"):
         rx = b.h / 2 if sym.kind in ("start", "end") else 0
         return (
@@ -215,7 +246,7 @@ def _cell_items(page: Page, cell: Box, page_id: int) -> Iterator[str]:
             pts = " ".join(f"{_n(x)},{_n(y)}" for x, y in route.points)
             yield (
                 f'<path class="panah" fill="none" {LINE} data-route="{rid}"'
-                f' data-edge="{route.source}-{route.target}"'
+                f' data-edge="{route.source}-{route.target or "selesai"}"'
                 f' data-from="{escape(route.start)}" data-to="{escape(route.end)}"'
                 f' data-points="{pts}" d="{d}"/>'
             )
@@ -233,13 +264,14 @@ def _cell_items(page: Page, cell: Box, page_id: int) -> Iterator[str]:
                 )
         lb = route.label_box
         if lb is not None and lb.overlaps(cell):  # a label may straddle two cells
-            size = STYLE.label_pt * PT
-            base = lb.y1 - size * 0.3
-            yield (
-                f'<text class="label-panah" {FONT} font-size="{_n(size)}" fill="#000" '
-                f'data-label="{rid}" x="{_n(lb.x0 + 0.2)}" y="{_n(base)}">'
-                f"{escape(route.label)}</text>"
-            )
+            size = route.label_pt * PT
+            for i, line in enumerate(route.label_lines or (route.label,)):
+                base = lb.y0 + (i + 1) * LABEL_LH * route.label_pt - size * 0.3
+                yield (
+                    f'<text class="label-panah" {FONT} font-size="{_n(size)}" fill="#000" '
+                    f'data-label="{rid}" x="{_n(lb.x0 + 0.2)}" y="{_n(base)}">'
+                    f"{escape(line)}</text>"
+                )
 
 
 def _lane_cells(layout: SheetLayout, page: Page, row: Row) -> list[Markup]:

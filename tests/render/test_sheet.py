@@ -148,7 +148,8 @@ def test_outputs_and_determinism(seed_project: Project) -> None:
     assert sorted(out) == ["lembar-sop.html", "lembar-sop.pdf"]
     html = out["lembar-sop.html"]
     assert isinstance(html, bytes)
-    assert out["lembar-sop.pdf"] == PdfJob(html.decode("utf-8"))
+    layout = sheet.sheet_layout(ctx, sop)
+    assert out["lembar-sop.pdf"] == PdfJob(html.decode("utf-8"), sheet.expected_text(layout))
     assert sheet.outputs(ctx, sop)["lembar-sop.html"] == html
     text = html.decode("utf-8")
     assert "<script" not in text.lower() and "javascript:" not in text.lower()
@@ -166,7 +167,7 @@ def test_markup_prints_literally(seed_project: Project, tmp_path: Path) -> None:
     html = sheet.sheet_html(context(seed_project, (sop,)), sop)
     assert "<script>" not in html and "<b>usulan</b>" not in html and "<i>rekan</i>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "Berkas &lt;b&gt;usulan&lt;/b&gt; &amp;" in html
+    assert "Berkas &lt;b&gt;usulan&lt;/" in html and "b&gt; &amp; lampiran" in html
     path = tmp_path / "x.pdf"
     path.write_bytes(tools.run_pdf(PdfJob(html)))
     text = "".join(pdf_pages_text(path))
@@ -196,3 +197,16 @@ def test_one_svg_per_lane_cell(seed_project: Project) -> None:
     assert html.count("<svg ") == rows * len(sop.lanes)
     assert html.count('data-kind="decision"') == 1
     assert html.count('data-letter="A"') == 2
+
+
+def test_pdf_that_drops_a_step_fails_as_a_bug(seed_project: Project) -> None:
+    """The build checks the sheet PDF's own text: a row the PDF lost (here hidden by a
+    stylesheet rule, as a page overflow would) fails the job instead of writing the PDF."""
+    sop = seed_project.sops[0]
+    job = sheet.outputs(context(seed_project), sop)["lembar-sop.pdf"]
+    assert isinstance(job, PdfJob)
+    assert "4. Megumpulkan bahan dan" in " ".join(job.expect)
+    broken = job.html.replace("</style>", 'tr[data-langkah="4"] { display: none; }</style>', 1)
+    with pytest.raises(tools.LostTextError, match=r"lacks 1 text.*'4\. Megumpulkan"):
+        tools.run_pdf(PdfJob(broken, job.expect))
+    tools.run_pdf(job)  # the real sheet passes its own check

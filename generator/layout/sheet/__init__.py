@@ -16,18 +16,22 @@ the page's first body row; the renderer cuts it into one strip per table cell.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from generator import flow
-from generator.layout.sheet.drawing import _letters, _page_drawing
+from generator.layout.sheet.drawing import LABEL_LH, _letters, _page_drawing  # noqa: F401
 from generator.layout.sheet.grid import (
     _columns,
+    _conn_height,
     _header_heights,
     _identity,
     _lines_height,
     _paginate,
     _step_cells,
     _step_height,
+    connectors_per_tier,
+    identity_pages,
 )
 from generator.layout.sheet.measure import (  # noqa: F401  (the package's public names)
     ARROW_HALF,
@@ -36,6 +40,7 @@ from generator.layout.sheet.measure import (  # noqa: F401  (the package's publi
     STYLE,
     SYM_MAX_W,
     Style,
+    symbol_width,
     text_width,
     wrap,
 )
@@ -58,52 +63,119 @@ from generator.model import Office, Sop
 # --------------------------------------------------------------------------- the sheet
 
 
-def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> SheetLayout:
-    """The complete geometry of one SOP's sheet; `paper_mm` is (width, height) in portrait."""
-    portrait = paper_mm
-    page_w, page_h = float(portrait[1]), float(portrait[0])
+@dataclass(frozen=True)
+class Frame:
+    """What a sheet's pages offer: page and content sizes (mm), columns, header heights, the
+    height a table page offers to body rows and the height of the total row."""
+
+    page_w: float
+    page_h: float
+    content_w: float
+    content_h: float
+    columns: tuple[Column, ...]
+    header: tuple[float, float, float]
+    avail: float
+    total_h: float
+    total_lines: tuple[tuple[str, ...], tuple[str, ...]]  # the total, then the note on it
+
+
+def frame(sop: Sop, paper_mm: tuple[float, float], hours_per_day: float = 8.0) -> Frame:
+    """The page frame of one SOP's sheet; `paper_mm` is (width, height) in portrait; the
+    total row counts working days of `hours_per_day` hours."""
+    page_w, page_h = float(paper_mm[1]), float(paper_mm[0])
     content_w = page_w - STYLE.margin_left - STYLE.margin_right
     content_h = page_h - STYLE.margin_top - STYLE.margin_bottom
-    columns = _columns(sop, content_w)
+    total_h = _r(_lines_height(1, STYLE.body_lh) + 1.0)
+    room = content_h - STYLE.footer_h - STYLE.page_slack - 3 * 12.0  # a 3-line header
+    columns = _columns(sop, content_w, room - 2 * _conn_height(1) - total_h)
+    header = _header_heights(columns)
+    avail = content_h - STYLE.footer_h - STYLE.page_slack - sum(header)
+    total_lines = _total_lines(sop, columns, hours_per_day)
+    total_h = _r(_lines_height(sum(len(t) for t in total_lines), STYLE.body_lh) + 1.0)
+    return Frame(page_w, page_h, content_w, content_h, columns, header, avail, total_h, total_lines)
+
+
+def total_note(sop: Sop) -> str:
+    """What the JUMLAH WAKTU BAKU counts, when it is not simply every step: the main path
+    (the first exit of each decision) and which of its steps have no standard time."""
+    path = flow.main_path(sop)
+    parts = []
+    if any(sop.step(n).is_decision for n in range(1, len(sop.steps) + 1)):
+        parts.append("jalur utama (pilihan pertama setiap keputusan)")
+    untimed = flow.untimed_steps(sop, path)
+    if untimed:
+        numbers = ", ".join(str(n) for n in untimed)
+        parts.append(f"langkah {numbers} tanpa waktu baku tidak dihitung")
+    return f"Dihitung: {'; '.join(parts)}." if parts else ""
+
+
+def _total_lines(
+    sop: Sop, columns: tuple[Column, ...], hours_per_day: float
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    width = sum(c.width for c in columns if c.key in ("waktu", "output", "ket")) - 2 * STYLE.pad_x
+    total = str(flow.total_time(sop, hours_per_day))
+    return (
+        tuple(wrap(total, width, STYLE.body_pt, bold=True)),
+        tuple(wrap(total_note(sop), width, STYLE.body_pt)),
+    )
+
+
+def layout_sheet(
+    sop: Sop,
+    office: Office,
+    paper_mm: tuple[float, float],
+    related: Callable[[str], Sop | None] | None = None,
+) -> SheetLayout:
+    """The complete geometry of one SOP's sheet; `paper_mm` is (width, height) in portrait;
+    `related` finds the SOP a keterkaitan item names (printed by its nama and nomor)."""
+    fr = frame(sop, paper_mm, office.working_hours.hours_per_day)
+    page_w, page_h, content_w, content_h = fr.page_w, fr.page_h, fr.content_w, fr.content_h
+    columns, header, avail, total_h = fr.columns, fr.header, fr.avail, fr.total_h
     lane_cols = [c for c in columns if c.key.startswith("lane:")]
     lx0 = lane_cols[0].x0
     lane_x = {c.key[5:]: (_r(c.x0 - lx0), _r(c.x0 - lx0 + c.width)) for c in lane_cols}
     lane_w = lane_cols[0].width
-    sym_w = _r(min(SYM_MAX_W, lane_w - 2 * LANE_MARGIN_MIN))
-    header = _header_heights(columns)
-    identity = _identity(sop, office, content_w, bool(office.logo))
+    sym_w = symbol_width(lane_w)
+    identity = _identity(sop, office, content_w, bool(office.logo), related)
     rows_info = {}
     for n in range(1, len(sop.steps) + 1):
         cells = _step_cells(sop, n, columns)
         rows_info[n] = (cells, _step_height(sop, n, cells))
     heights = {n: h for n, (_, h) in rows_info.items()}
-    total_h = _r(_lines_height(1, STYLE.body_lh) + 1.0)
-    avail = content_h - STYLE.footer_h - STYLE.page_slack - sum(header)
-    avail_first = avail - identity.height - STYLE.gap_identity
-    spans = _paginate(sop, heights, avail_first, avail, total_h)
+    ident_pages = identity_pages(identity, content_h - STYLE.footer_h - STYLE.page_slack)
+    top_last, rows_last = ident_pages[-1]
+    ident_last = (identity.top_height if top_last else 0.0) + sum(h for _, _, h in rows_last)
+    avail_first = avail - ident_last - STYLE.gap_identity
+    per_tier = connectors_per_tier(lane_w, sym_w)
+    spans = _paginate(sop, heights, avail_first, avail, total_h, per_tier)
+    lead = len(ident_pages) - 1  # pages holding only the identity
     edges = [e for e in flow.edges(sop) if e.target is not None and 1 <= e.target <= len(sop.steps)]
     page_of = {n: i for i, (a, b) in enumerate(spans) for n in range(a, b + 1)}
     crossing = [e for e in edges if page_of[e.source] != page_of[e.target]]
     crossing.sort(key=lambda e: (page_of[e.source], e.source, e.target))
     letters = {e: _letters(i) for i, e in enumerate(crossing)}
-    pages = []
+    pages = [
+        Page(i + 1, (0,) if top else (), (), (), (), (), False, 0.0, tuple(rows))
+        for i, (top, rows) in enumerate(ident_pages[:-1])
+    ]
     for i, span in enumerate(spans):
         if span[1] < span[0]:
             rows, symbols, routes, joins, dh = [], [], [], [], 0.0
         else:
             rows, symbols, routes, joins, dh = _page_drawing(
-                sop, span, rows_info, lane_x, sym_w, edges, letters
+                sop, span, rows_info, lane_x, sym_w, edges, letters, per_tier
             )
         pages.append(
             Page(
-                i + 1,
-                (0, 1, 2, 3) if i == 0 else (),
+                lead + i + 1,
+                (0,) if i == 0 and top_last else (),
                 tuple(rows),
                 tuple(symbols),
                 tuple(routes),
                 tuple(joins),
                 span[1] == len(sop.steps),
                 dh,
+                tuple(rows_last) if i == 0 else (),
             )
         )
     return SheetLayout(
@@ -119,7 +191,20 @@ def layout_sheet(sop: Sop, office: Office, paper_mm: tuple[float, float]) -> She
         tuple(pages),
         str(flow.total_time(sop, office.working_hours.hours_per_day)),
         total_h,
+        footer=_footer(sop, content_w, len(pages)),
+        total_note=fr.total_lines[1],
     )
+
+
+def _footer(sop: Sop, width: float, pages: int) -> str:
+    """'<nomor> · <nama>' shortened with an ellipsis to one line beside 'Halaman N dari M'."""
+    text = f"{sop.number} \u00b7 {sop.name}"
+    room = width - text_width(f"Halaman {pages} dari {pages}", STYLE.foot_pt) - 6.0
+    if text_width(text, STYLE.foot_pt) <= room:
+        return text
+    while text and text_width(text + " \u2026", STYLE.foot_pt) > room:
+        text = text[:-1]
+    return text.rstrip() + " \u2026"
 
 
 # --------------------------------------------------------------------------- text dump
@@ -148,13 +233,28 @@ def dump(layout: SheetLayout) -> str:
         steps = page.steps
         what = f"steps {steps[0]}-{steps[-1]}" if steps else "no table"
         ident = " identity," if page.identity_parts else ""
+        if page.identity_rows:
+            ident += (
+                " identity rows "
+                + " ".join(
+                    f"{left.title or '-'}|{right.title or '-'} {h:g}"
+                    for left, right, h in page.identity_rows
+                )
+                + ","
+            )
         out.append(f"page {page.number}:{ident} {what}, drawing height {page.drawing_height:g}")
         for row in page.rows:
             label = f"step {row.step}" if row.step else row.kind
             uraian = len(row.lines("uraian"))
             out.append(f"  row {label}: y {row.y0:g} h {row.height:g} uraian {uraian} lines")
         for s in page.symbols:
-            who = f"step {s.step}" if s.step else f"connector {s.letter}"
+            who = (
+                f"step {s.step}"
+                if s.step
+                else f"end of exit {s.ends}"
+                if s.ends
+                else f"connector {s.letter}"
+            )
             out.append(f"  symbol {who} {s.kind} {s.lane} {_fmt_box(s.box)}")
         for j in page.joins:
             out.append(f"  join step {j.step} {_fmt_points(j.points)}")

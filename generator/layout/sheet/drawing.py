@@ -7,8 +7,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import flow
-from generator.layout.sheet.grid import _conn_height, _crossing, symbol_kind
+from generator.layout.sheet.grid import CONN_GAP, CONN_W, _conn_height, _crossing, symbol_kind
 from generator.layout.sheet.measure import (
+    ARROW_LEN,
     BACK_IN_PORT_COST,
     CLEAR,
     CONN_ZONE,
@@ -22,6 +23,8 @@ from generator.layout.sheet.measure import (
     SYM_H,
     TRACKS,
     ZONE,
+    capsule_height,
+    lane_tracks,
 )
 from generator.layout.sheet.records import Box, Join, Point, Route, Row, Symbol, _r
 from generator.layout.sheet.router import Port, Router, _dist
@@ -75,33 +78,47 @@ class _PageBuilder:
     by_step: dict[int, list[int]] = field(default_factory=dict)
     joins: list[Join] = field(default_factory=list)
 
-    def add_symbol(self, kind: str, lane: str, band: _Band, step: int = 0, letter: str = "") -> int:
+    def add_symbol(
+        self,
+        kind: str,
+        lane: str,
+        band: _Band,
+        step: int = 0,
+        letter: str = "",
+        ends: str = "",
+        dx: float = 0.0,
+    ) -> int:
         x0, x1 = self.lane_x[lane]
-        cx, w, h = (x0 + x1) / 2, self.sym_w, SYM_H[kind]
+        cx, w, h = _r((x0 + x1) / 2 + dx), self.sym_w, SYM_H[kind]
         if kind in ("out", "in"):
             w = min(w, 8.0)
+        if kind in ("start", "end"):  # a capsule, never a circle
+            h = capsule_height(w)
         box = Box(_r(cx - w / 2), _r(band.cy - h / 2), _r(cx + w / 2), _r(band.cy + h / 2))
-        self.symbols.append(Symbol(kind, box, lane, step, letter))
+        self.symbols.append(Symbol(kind, box, lane, step, letter, ends))
         return len(self.symbols) - 1
 
     def xs(self) -> list[float]:
         xs: set[float] = set()
         for x0, x1 in self.lane_x.values():
             margin = (x1 - x0 - self.sym_w) / 2
-            s = margin / (TRACKS + 1)
-            for k in range(1, TRACKS + 1):
+            tracks = lane_tracks(x1 - x0)[1]
+            s = margin / (tracks + 1)
+            for k in range(1, tracks + 1):
                 xs.add(_r(x0 + s * k))
                 xs.add(_r(x1 - s * k))
             xs.add(_r((x0 + x1) / 2))
+        xs |= {_r(s.box.cx) for s in self.symbols if s.kind in ("out", "in")}
         return sorted(xs)
 
     def hugging(self) -> list[float]:
-        margins = [(x0, x1, (x1 - x0 - self.sym_w) / 2) for x0, x1 in self.lane_x.values()]
-        inner = TRACKS / (TRACKS + 1)
-        return sorted(
-            {_r(x0 + m * inner) for x0, _, m in margins}
-            | {_r(x1 - m * inner) for _, x1, m in margins}
-        )
+        out: set[float] = set()
+        for x0, x1 in self.lane_x.values():
+            m = (x1 - x0 - self.sym_w) / 2
+            tracks = lane_tracks(x1 - x0)[1]
+            inner = tracks / (tracks + 1)
+            out |= {_r(x0 + m * inner), _r(x1 - m * inner)}
+        return sorted(out)
 
     def ys(self) -> list[float]:
         return sorted({y for band in self.bands for y in band.tracks()})
@@ -143,21 +160,25 @@ def _page_drawing(
     sym_w: float,
     edges: Sequence[flow.Edge],
     letters: dict[flow.Edge, str],
+    per_tier: int = 1,
 ) -> tuple[list[Row], list[Symbol], list[Route], list[Join], float]:
     """Rows, symbols, routes and joins of one page of the procedure table."""
     first, last = span
     incoming, outgoing = _crossing(edges, first, last)
     pb = _PageBuilder(sop, lane_x, sym_w)
     y = 0.0
+    end_index: dict[flow.Edge, int] = {}  # an exit that ends the procedure -> its end capsule
     conn_index: dict[tuple[str, flow.Edge], int] = {}
 
     def connector_row(kind: str, crossing: Sequence[flow.Edge]) -> None:
+        """Connectors of edges leaving (out) or entering (in) the page: in their lane, side
+        by side in letter order where the lane has room, else in tiers."""
         nonlocal y
         by_lane: dict[str, list[flow.Edge]] = {}
-        for e in crossing:
+        for e in sorted(crossing, key=lambda e: (len(letters[e]), letters[e])):
             lane = sop.step(e.source if kind == "out" else e.target).actors[0]
             by_lane.setdefault(lane, []).append(e)
-        tiers = max(len(v) for v in by_lane.values())
+        tiers = max(-(-len(v) // per_tier) for v in by_lane.values())
         height = _conn_height(tiers)
         pb.rows.append(Row("conn-top" if kind == "in" else "conn-bottom", _r(y), height))
         tier_h = height / tiers
@@ -166,11 +187,17 @@ def _page_drawing(
             for k in range(tiers)
         ]
         pb.bands.extend(bands)
+        w = min(sym_w, CONN_W)
         for lane, lane_edges in by_lane.items():
-            order = lane_edges if kind == "out" else list(reversed(lane_edges))
-            for k, e in enumerate(order):
-                band = bands[k] if kind == "out" else bands[tiers - len(order) + k]
-                conn_index[(kind, e)] = pb.add_symbol(kind, lane, band, letter=letters[e])
+            groups = [lane_edges[k : k + per_tier] for k in range(0, len(lane_edges), per_tier)]
+            if kind == "in":  # the last tier sits right above the rows
+                groups = [[]] * (tiers - len(groups)) + groups
+            for band, group in zip(bands, groups, strict=False):
+                for k, e in enumerate(group):
+                    dx = (k - (len(group) - 1) / 2) * (w + CONN_GAP)
+                    conn_index[(kind, e)] = pb.add_symbol(
+                        kind, lane, band, letter=letters[e], dx=dx
+                    )
         y += height
 
     if incoming:
@@ -183,16 +210,25 @@ def _page_drawing(
         band = _Band(row.y0, row.y1, SYM_H[kind], ZONE)
         pb.bands.append(band)
         lanes = sorted(sop.step(n).actors, key=sop.lane_ids.index)
-        pb.by_step[n] = [pb.add_symbol(kind, lane, band, step=n) for lane in dict.fromkeys(lanes)]
+        joint = list(dict.fromkeys(lanes))
+        pb.by_step[n] = [
+            pb.add_symbol(_joint_kind(kind, k, len(joint)), lane, band, step=n)
+            for k, lane in enumerate(joint)
+        ]
+        for e in flow.end_exits(sop):
+            if e.source == n:
+                end_index[e] = pb.add_symbol("end", _end_lane(sop, pb, band), band, ends=e.ident)
         y += height
     if outgoing:
         connector_row("out", outgoing)
 
     def step_label(idx: int) -> str:
         s = pb.symbols[idx]
+        if s.ends:
+            return f"end {s.ends}"
         return f"step {s.step} {s.lane}" if s.step else f"connector {s.letter}"
 
-    jobs: list[_Job] = []
+    jobs: list[_Job] = [(e, pb.by_step[e.source], [i], False) for e, i in end_index.items()]
     for e in edges:
         src_in = first <= e.source <= last
         tgt_in = first <= e.target <= last
@@ -209,12 +245,7 @@ def _page_drawing(
         return (int(back), abs(row_of[t[0]] - row_of[s[0]]), e.source)
 
     jobs.sort(key=span_of)
-    found_all = None
-    for mode in ROUTE_MODES:
-        found_all = _route_jobs(pb, jobs, mode)
-        if found_all is not None:
-            break
-    assert found_all is not None  # the last mode never fails
+    jobs, found_all = _route_uncrossed(pb, jobs)
     routes: list[Route] = []
     for (e, srcs, tgts, _back), (points, merged_into) in zip(jobs, found_all, strict=True):
         start = step_label(_symbol_at(pb, points[0], srcs))
@@ -224,7 +255,8 @@ def _page_drawing(
             else step_label(_symbol_at(pb, points[-1], tgts))
         )
         label = e.label if e.kind == "exit" and first <= e.source <= last else ""
-        routes.append(Route(e.source, e.target, e.kind, tuple(points), start, end, label))
+        target = e.target if e.target is not None else 0
+        routes.append(Route(e.source, target, e.kind, tuple(points), start, end, label))
     routes = _place_labels(
         routes,
         pb.symbols,
@@ -237,7 +269,92 @@ def _page_drawing(
     return pb.rows, pb.symbols, routes, pb.joins, _r(y)
 
 
+def _joint_kind(kind: str, index: int, count: int) -> str:
+    """The shape of one lane's symbol of a joint step: a joint first step is one start (the
+    capsule in its first lane, boxes joined to it), a joint last step one end (its last)."""
+    if kind == "start" and index > 0 or kind == "end" and index < count - 1:
+        return "process"
+    return kind
+
+
+def _end_lane(sop: Sop, pb: _PageBuilder, band: _Band) -> str:
+    """The lane for an end capsule beside a decision: the nearest lane (right first) with no
+    symbol in this row."""
+    taken = {s.lane for s in pb.symbols if band.y0 <= s.box.cy <= band.y1}
+    lanes = sop.lane_ids
+    home = max(lanes.index(s.lane) for s in pb.symbols if band.y0 <= s.box.cy <= band.y1)
+    order = sorted(range(len(lanes)), key=lambda k: (abs(k - home), k < home))
+    free = [lanes[k] for k in order if lanes[k] not in taken]
+    return free[0] if free else lanes[home]
+
+
 _Job = tuple[flow.Edge, list[int], list[int], bool]  # edge, source and target symbols, back
+_Found = list[tuple[list[Point], int | None]]
+REORDER_TRIES = 6
+
+
+def _route_all(pb: _PageBuilder, jobs: Sequence[_Job]) -> tuple[int, _Found]:
+    """Route the jobs in this order with the first routing mode that succeeds: (its index in
+    ROUTE_MODES, the routes)."""
+    for k, mode in enumerate(ROUTE_MODES):
+        found = _route_jobs(pb, jobs, mode)
+        if found is not None:
+            return k, found
+    raise AssertionError("the last routing mode never fails")
+
+
+def crossing_pairs(paths: Sequence[Sequence[Point]]) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of paths that cross at right angles away from their ends."""
+    out = []
+    for i in range(len(paths)):
+        for j in range(i + 1, len(paths)):
+            if _paths_cross(paths[i], paths[j]):
+                out.append((i, j))
+    return out
+
+
+def _paths_cross(a: Sequence[Point], b: Sequence[Point]) -> bool:
+    for a0, a1 in zip(a, a[1:], strict=False):
+        for b0, b1 in zip(b, b[1:], strict=False):
+            va, vb = a0[0] == a1[0], b0[0] == b1[0]
+            if va == vb:
+                continue
+            (v0, v1), (h0, h1) = ((a0, a1), (b0, b1)) if va else ((b0, b1), (a0, a1))
+            x, y = v0[0], h0[1]
+            if min(h0[0], h1[0]) < x < max(h0[0], h1[0]) and min(v0[1], v1[1]) < y < max(
+                v0[1], v1[1]
+            ):
+                return True
+    return False
+
+
+def _route_uncrossed(pb: _PageBuilder, jobs: list[_Job]) -> tuple[list[_Job], _Found]:
+    """Route the jobs; while two arrows cross, try routing the later one first (it then takes
+    the way around), keeping an order that crosses less without a worse routing mode."""
+    mode, found = _route_all(pb, jobs)
+    crossed = crossing_pairs([p for p, _ in found])
+    tried: set[tuple[int, ...]] = set()
+    for _ in range(REORDER_TRIES):
+        if not crossed:
+            break
+        better = None
+        for _i, j in crossed:
+            order = [jobs[j]] + [jb for k, jb in enumerate(jobs) if k != j]
+            key = tuple(id(jb) for jb in order)
+            if key in tried:
+                continue
+            tried.add(key)
+            t_mode, t_found = _route_all(pb, order)
+            t_crossed = crossing_pairs([p for p, _ in t_found])
+            if t_mode <= mode and len(t_crossed) < len(crossed):
+                better = (order, t_mode, t_found, t_crossed)
+                break
+        if better is None:
+            break
+        jobs, mode, found, crossed = better
+    if found is not None:
+        _route_jobs(pb, jobs, ROUTE_MODES[mode])  # the joins of the order kept
+    return jobs, found
 
 
 def _can_leave(sym: Symbol, side: str) -> bool:
@@ -367,27 +484,49 @@ def _symbol_at(pb: _PageBuilder, point: Point, candidates: Sequence[int]) -> int
 # --------------------------------------------------------------------------- labels
 
 
-def _label_size(text: str) -> tuple[float, float]:
+LABEL_LH = 1.15 * MM_PER_PT  # line height of a decision label per point of its size (mm)
+LABEL_SMALL_PT = 5.5  # the size a label shrinks to where the normal one finds no clear place
+
+
+def _label_size(lines: Sequence[str], size_pt: float) -> tuple[float, float]:
     return (
-        font().width_pt(text, STYLE.label_pt) * MM_PER_PT + 0.4,
-        STYLE.label_pt * MM_PER_PT * 1.15,
+        max(font().width_pt(t, size_pt) for t in lines) * MM_PER_PT + 0.4,
+        LABEL_LH * size_pt * len(lines),
     )
 
 
-LABEL_GAPS = (0.5, 0.25)  # the tighter gap only when no place at the normal one is clear
+def label_variants(label: str) -> list[tuple[tuple[str, ...], float]]:
+    """(lines, size in pt) to try for a label, best first: one line, then (when it has
+    spaces) two lines split where they are most even, then both a little smaller; narrow
+    lanes have room for a short, taller label only."""
+    words = label.split()
+    shapes: list[tuple[str, ...]] = [(label,)]
+    if len(words) > 1:
+        splits = [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
+        shapes.append(min(splits, key=lambda p: max(len(p[0]), len(p[1]))))
+    return [(lines, pt) for pt in (STYLE.label_pt, LABEL_SMALL_PT) for lines in shapes]
+
+
+LABEL_GAPS = (0.6, 0.3)  # the tighter gap only when no place at the normal one is clear
+BORDER_KEEP = STYLE.border / 2 + 0.2  # a label keeps this far from a table border
 
 
 def _label_candidates(
     route: Route, size: tuple[float, float], gap: float = LABEL_GAPS[0]
 ) -> list[tuple[float, Box]]:
-    """Places beside the first segments of a route, nearest the exit first, with a penalty."""
+    """Places beside the first segments of a route, nearest the exit first, with a penalty.
+
+    Along the first segment a label may also start before the exit (beside the symbol), which
+    matters in narrow lanes: the shape test keeps it off the symbol itself.
+    """
     w, h = size
     out: list[tuple[float, Box]] = []
     for index, (a, b) in enumerate(route.segments[:3]):
         length = _dist(a, b)
-        t = gap
+        back = -(w if a[1] == b[1] else h) if index == 0 else gap
+        t = back
         while t <= max(length - gap, gap):
-            penalty = index * 6.0 + t
+            penalty = index * 6.0 + abs(t) * (1.5 if t < 0 else 1.0)
             if a[1] == b[1]:  # horizontal: above or below, starting t along it
                 sign = 1 if b[0] > a[0] else -1
                 bx = a[0] + sign * t if sign > 0 else a[0] - t - w
@@ -398,8 +537,44 @@ def _label_candidates(
                 by = a[1] + sign * t if sign > 0 else a[1] - t - h
                 out.append((penalty, Box(a[0] + gap, by, a[0] + gap + w, by + h)))
                 out.append((penalty + 0.5, Box(a[0] - gap - w, by, a[0] - gap, by + h)))
-            t += 1.0
+            t += 0.5
     return out
+
+
+def _near_candidates(
+    route: Route, size: tuple[float, float], reach: float
+) -> list[tuple[float, Box]]:
+    """Places around the exit, within `reach` mm of the route's first two segments, for
+    cramped exits where no place along the line is clear; penalty grows with the distance."""
+    w, h = size
+    ex, ey = route.points[0]
+    near = route.segments[:2]
+    out: list[tuple[float, Box]] = []
+    for i in range(-28, 29):
+        for j in range(-20, 21):
+            x0, y0 = ex + i * 0.5 - w / 2, ey + j * 0.5 - h / 2
+            box = Box(x0, y0, x0 + w, y0 + h)
+            gap = min(_box_seg_dist(box, a, b) for a, b in near)
+            if 0.25 <= gap <= reach:
+                cx, cy = x0 + w / 2, y0 + h / 2
+                out.append((8.0 + 4 * gap + abs(cx - ex) + abs(cy - ey), box))
+    return out
+
+
+def _box_seg_dist(box: Box, a: Point, b: Point) -> float:
+    """Distance (mm, max-norm) between a box and an axis-aligned segment."""
+    lo_x, hi_x = sorted((a[0], b[0]))
+    lo_y, hi_y = sorted((a[1], b[1]))
+    dx = max(box.x0 - hi_x, lo_x - box.x1, 0.0)
+    dy = max(box.y0 - hi_y, lo_y - box.y1, 0.0)
+    return max(dx, dy)
+
+
+def _on_border(box: Box, xs: Sequence[float], ys: Sequence[float]) -> bool:
+    """True when a box comes within BORDER_KEEP of one of the table's grid lines."""
+    return any(box.x0 - BORDER_KEEP < x < box.x1 + BORDER_KEEP for x in xs) or any(
+        box.y0 - BORDER_KEEP < y < box.y1 + BORDER_KEEP for y in ys
+    )
 
 
 def _place_labels(
@@ -411,42 +586,104 @@ def _place_labels(
     lane_x: dict[str, tuple[float, float]],
     rows: Sequence[Row],
 ) -> list[Route]:
-    """Put each decision label beside its exit, touching no line, symbol or other label."""
+    """Put each decision label beside its exit, touching no line, symbol, table border or
+    other label; inside the diamond's own cell where there is room."""
     segments = [s for r in routes for s in r.segments] + [j.points for j in joins]
+    heads = [_head_box(r) for r in routes]
+    frame = _LabelFrame(
+        width,
+        height,
+        sorted({x for pair in lane_x.values() for x in pair}),
+        sorted({r.y0 for r in rows} | {r.y1 for r in rows}),
+        lane_x,
+        rows,
+        symbols,
+    )
     placed: list[Box] = []
     out = []
     for route in routes:
         if not route.label:
             out.append(route)
             continue
-        best: tuple[float, Box] | None = None
-        cands = (
-            c
-            for gap in LABEL_GAPS
-            if best is None or best[0] >= 1000  # still touching something
-            for c in _label_candidates(route, _label_size(route.label), gap)
-        )
-        for penalty, cand in cands:
-            cand = Box(_r(cand.x0), _r(cand.y0), _r(cand.x1), _r(cand.y1))
-            grown = cand.grow(0.2)
-            bad = sum(grown.crosses_segment(a, b) or _seg_inside(grown, a, b) for a, b in segments)
-            bad += sum(grown.overlaps(s.box) for s in symbols)
-            bad += sum(grown.overlaps(p) for p in placed)
-            bad += (
-                0
-                if (cand.x0 >= 0 and cand.x1 <= width and cand.y0 >= 0 and cand.y1 <= height)
-                else 5
-            )
-            in_cell = any(x0 <= cand.x0 and cand.x1 <= x1 for x0, x1 in lane_x.values()) and any(
-                r.y0 <= cand.y0 and cand.y1 <= r.y1 for r in rows
-            )
-            score = bad * 1000 + penalty + (0 if in_cell else 4)
-            if best is None or score < best[0]:
-                best = (score, cand)
+        source = next((s for s in symbols if s.step == route.source), None)
+        best: tuple[float, Box, tuple[str, ...], float] | None = None
+        for lines, pt in label_variants(route.label):
+            found = _best_place(route, lines, pt, source, segments, heads, placed, frame)
+            if best is None or found[0] < best[0]:
+                best = (*found, lines, pt)
+            if best[0] < 1000:
+                break
         assert best is not None
         placed.append(best[1])
-        out.append(replace(route, label_box=best[1]))
+        out.append(replace(route, label_box=best[1], label_lines=best[2], label_pt=best[3]))
     return out
+
+
+@dataclass(frozen=True)
+class _LabelFrame:
+    """What a label must keep off besides lines and symbols: the drawing's size, the table's
+    grid lines, the lanes and rows."""
+
+    width: float
+    height: float
+    border_x: list[float]
+    border_y: list[float]
+    lane_x: dict[str, tuple[float, float]]
+    rows: Sequence[Row]
+    symbols: Sequence[Symbol]
+
+
+def _best_place(
+    route: Route,
+    lines: tuple[str, ...],
+    size_pt: float,
+    source: Symbol | None,
+    segments: list[tuple[Point, Point]],
+    heads: list[Box],
+    placed: list[Box],
+    fr: _LabelFrame,
+) -> tuple[float, Box]:
+    """The best place for a label of these lines: (score, box); a score of 1000 or more means
+    it touches something."""
+    best: tuple[float, Box] | None = None
+    size = _label_size(lines, size_pt)
+    cands = (
+        c
+        for batch in (*LABEL_GAPS, -1.3, -2.8)
+        if best is None or best[0] >= 1000  # still touching something
+        for c in (
+            _label_candidates(route, size, batch)
+            if batch > 0
+            else _near_candidates(route, size, -batch)
+        )
+    )
+    for penalty, cand in cands:
+        cand = Box(_r(cand.x0), _r(cand.y0), _r(cand.x1), _r(cand.y1))
+        grown = cand.grow(0.25)
+        bad = sum(grown.crosses_segment(a, b) or _seg_inside(grown, a, b) for a, b in segments)
+        bad += sum(grown.overlaps(hb) for hb in heads)
+        bad += sum(s.touches(cand) for s in fr.symbols)
+        bad += sum(grown.overlaps(p) for p in placed)
+        bad += _on_border(cand, fr.border_x, fr.border_y)
+        inside = cand.x0 >= 0 and cand.x1 <= fr.width and 0 <= cand.y0 <= cand.y1 <= fr.height
+        bad += 0 if inside else 5
+        own_cell = source is not None and (
+            fr.lane_x[source.lane][0] <= cand.x0
+            and cand.x1 <= fr.lane_x[source.lane][1]
+            and any(r.y0 <= cand.y0 and cand.y1 <= r.y1 and r.step == source.step for r in fr.rows)
+        )
+        score = bad * 1000 + penalty + (0 if own_cell else 4) + 2 * (len(lines) - 1)
+        if best is None or score < best[0]:
+            best = (score, cand)
+    assert best is not None
+    return best
+
+
+def _head_box(route: Route) -> Box:
+    """The box around a route's arrow head (or junction dot)."""
+    x, y = route.points[-1]
+    d = ARROW_LEN + 0.1
+    return Box(x - d, y - d, x + d, y + d)
 
 
 def _seg_inside(box: Box, a: Point, b: Point) -> bool:

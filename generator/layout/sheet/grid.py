@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from itertools import product
 
 from generator import flow
-from generator.layout.sheet.measure import CONN_ZONE, MAX_ROWS_PER_PAGE, STYLE, SYM_H, ZONE, wrap
+from generator.layout.sheet.measure import (
+    CONN_ZONE,
+    MAX_ROWS_PER_PAGE,
+    STYLE,
+    SYM_H,
+    ZONE,
+    text_width,
+    wrap,
+    wrap_text,
+)
 from generator.layout.sheet.records import (
     Approval,
     Column,
@@ -22,23 +32,96 @@ from generator.model import Office, Sop, format_date, item_groups
 # --------------------------------------------------------------------------- columns
 
 
-def _columns(sop: Sop, width: float) -> tuple[Column, ...]:
-    """Column widths: lanes share about 45% of the width, within limits."""
+LANE_W_MAX = 30.0
+LANE_W_MIN = 12.5  # the narrowest lane that still holds a symbol with one track either side
+NO_W, TIME_W = 8.0, 15.0
+TEXT_KEYS = ("uraian", "kelengkapan", "output", "ket")
+TEXT_SHARES = {"uraian": 0.38, "kelengkapan": 0.24, "output": 0.24, "ket": 0.14}
+TEXT_MIN_W = {"uraian": 30.0, "kelengkapan": 16.0, "output": 16.0, "ket": 14.0}
+ROW_MIN_LINES = (SYM_H["process"] + 2 * ZONE - 2 * STYLE.pad_y) / STYLE.body_lh
+BALANCE_STEPS = (2.0, 6.0, 12.0)  # widths move by these (mm), a larger move to pass a plateau
+
+
+def lane_width(lanes: int, width: float) -> float:
+    """Width of each lane column (mm): lanes share about 45% of the table, within limits."""
+    w = min(LANE_W_MAX, max(LANE_W_MIN, width * 0.45 / lanes))
+    return _r(int(w * 10 + 1e-6) / 10)  # a tenth of a millimetre: centres fall on 0.01
+
+
+def _step_texts(sop: Sop, number: int) -> dict[str, str]:
+    step = sop.step(number)
+    return {
+        "no": f"{number}.",
+        "uraian": step.description,
+        "kelengkapan": step.requirements,
+        "waktu": str(step.time),
+        "output": step.output,
+        "ket": step.note,
+    }
+
+
+def _estimated_height(
+    widths: dict[str, float], lengths: list[dict[str, float]], room_lines: float
+) -> float:
+    """Sum over the rows of the most lines any text column needs (a cheap estimate); lines
+    beyond what a page holds weigh ten times, every column's lines a tenth."""
+    total = 0.0
+    for row in lengths:
+        each = [
+            max(1.0, -(-row[k] * 1.08 // max(widths[k] - 2 * STYLE.pad_x - 0.8, 1.0)))
+            for k in TEXT_KEYS
+        ]
+        lines = max(max(each), ROW_MIN_LINES)  # a row is never lower than its symbol needs
+        # a little for every line too: no column squeezed to a word a line where rows allow
+        total += lines + 10 * max(0.0, lines - room_lines) + 0.1 * sum(each)
+    return total
+
+
+def _balanced_widths(sop: Sop, rest: float, room_lines: float) -> dict[str, float]:
+    """Widths of the four text columns sharing `rest` mm so that rows are as short as they
+    can be: start from the usual shares and move width (2, 6 or 12 mm at a time) to where
+    it saves lines."""
+    lengths = [
+        {k: text_width(t, STYLE.body_pt) for k, t in _step_texts(sop, n).items()}
+        for n in range(1, len(sop.steps) + 1)
+    ]
+    widths = {k: max(TEXT_MIN_W[k], rest * TEXT_SHARES[k]) for k in TEXT_KEYS}
+    scale = rest / sum(widths.values())
+    widths = {k: w * scale for k, w in widths.items()}
+    best = _estimated_height(widths, lengths, room_lines)
+    for _ in range(60):
+        move = None
+        for a, b, step in product(TEXT_KEYS, TEXT_KEYS, BALANCE_STEPS):
+            if a != b and widths[b] - step >= TEXT_MIN_W[b]:
+                trial = dict(widths)
+                trial[a] += step
+                trial[b] -= step
+                h = _estimated_height(trial, lengths, room_lines)
+                if h < best - 0.01:
+                    best, move = h, trial
+        if move is None:
+            break
+        widths = move
+    return widths
+
+
+def _columns(sop: Sop, width: float, room: float = 1e9) -> tuple[Column, ...]:
+    """Column widths: lanes share about 45% of the width, the text columns share the rest by
+    their content, keeping every row within `room` mm where they can."""
     n = len(sop.lanes)
-    no_w, time_w = 8.0, 15.0
-    lane_w = min(30.0, max(17.0, width * 0.45 / n))
-    rest = width - no_w - time_w - n * lane_w
-    shares = {"uraian": 0.38, "kelengkapan": 0.24, "output": 0.24, "ket": 0.14}
+    lane_w = lane_width(n, width)
+    room_lines = (room - 2 * STYLE.pad_y) / STYLE.body_lh
+    text = _balanced_widths(sop, width - NO_W - TIME_W - n * lane_w, room_lines)
     spec: list[tuple[str, str, float]] = [
-        ("no", "NO", no_w),
-        ("uraian", "URAIAN AKTIFITAS", rest * shares["uraian"]),
+        ("no", "NO", NO_W),
+        ("uraian", "URAIAN AKTIFITAS", text["uraian"]),
     ]
     spec += [(f"lane:{lid}", label, lane_w) for lid, label in sop.lanes.items()]
     spec += [
-        ("kelengkapan", "PERSYARATAN/ KELENGKAPAN", rest * shares["kelengkapan"]),
-        ("waktu", "WAKTU", time_w),
-        ("output", "OUTPUT", rest * shares["output"]),
-        ("ket", "KET", rest * shares["ket"]),
+        ("kelengkapan", "PERSYARATAN/ KELENGKAPAN", text["kelengkapan"]),
+        ("waktu", "WAKTU", TIME_W),
+        ("output", "OUTPUT", text["output"]),
+        ("ket", "KET", text["ket"]),
     ]
     columns: list[Column] = []
     x = 0.0
@@ -79,7 +162,27 @@ def _list_cell(title: str, items: list[str] | dict[str, list[str]], width: float
     return ListCell(title, tuple(groups), _r(_lines_height(lines, STYLE.ident_lh)))
 
 
-def _identity(sop: Sop, office: Office, width: float, has_logo: bool) -> Identity:
+Resolver = Callable[[str], Sop | None]
+
+
+def related_names(sop: Sop, related: Resolver | None) -> list[str] | dict[str, list[str]]:
+    """Keterkaitan items as printed: an item naming another SOP (by slug or nama, through
+    `related`) becomes that SOP's nama with its nomor; other items stay as written."""
+
+    def name(text: str) -> str:
+        other = related(text) if related else None
+        if other is None or other.slug == sop.slug:
+            return text
+        return f"{other.name} ({other.number})"
+
+    if isinstance(sop.related, dict):
+        return {head: [name(t) for t in items] for head, items in sop.related.items()}
+    return [name(t) for t in sop.related]
+
+
+def _identity(
+    sop: Sop, office: Office, width: float, has_logo: bool, related: Resolver | None = None
+) -> Identity:
     a, b = _r(width * 0.36), _r(width * 0.18)
     c = _r(width - a - b)
     text_c = c - 2 * STYLE.pad_x
@@ -123,7 +226,7 @@ def _identity(sop: Sop, office: Office, width: float, has_logo: bool) -> Identit
     half = _r(width / 2)
     pairs = (
         ("Dasar Hukum", sop.legal_basis, "Kualifikasi Pelaksana", sop.qualifications),
-        ("Keterkaitan", sop.related, "Peralatan/Perlengkapan", sop.equipment),
+        ("Keterkaitan", related_names(sop, related), "Peralatan/Perlengkapan", sop.equipment),
         ("Peringatan", sop.warnings, "Pencatatan dan Pendataan", sop.records),
     )
     lower = []
@@ -134,6 +237,83 @@ def _identity(sop: Sop, office: Office, width: float, has_logo: bool) -> Identit
     return Identity(
         (a, b, c), half, head, has_logo, tuple(fields), approval, _r(top), _r(head_h), tuple(lower)
     )
+
+
+IdentityRow = tuple[ListCell, ListCell, float]
+
+
+def _take(cell: ListCell, lines: int) -> tuple[ListCell | None, ListCell | None]:
+    """The head of a list cell that fits in `lines` text lines (whole items only) and the
+    rest, titled "(lanjutan)"; (None, cell) when not even its first item fits."""
+    used = 1  # the title
+    head: list[ListGroup] = []
+    rest: list[ListGroup] = []
+    for g, group in enumerate(cell.groups):
+        taken: list[ListItem] = []
+        need = len(group.heading)
+        for i, item in enumerate(group.items):
+            if used + need + len(item.lines) > lines:
+                if taken:
+                    head.append(ListGroup(group.heading, tuple(taken)))
+                rest.append(ListGroup(group.heading, group.items[i:]))
+                rest.extend(cell.groups[g + 1 :])
+                break
+            taken.append(item)
+            used += need + len(item.lines)
+            need = 0
+        else:
+            head.append(group)
+            continue
+        break
+    if not rest:
+        return cell, None
+    if not head:
+        return None, cell
+    return _list_cell_of(cell.title, head), _list_cell_of(f"{cell.title} (lanjutan)", rest)
+
+
+def _list_cell_of(title: str, groups: Sequence[ListGroup]) -> ListCell:
+    lines = 1 + sum(len(g.heading) + sum(len(it.lines) for it in g.items) for g in groups)
+    lines += 0 if groups or not title else 1
+    return ListCell(title, tuple(groups), _r(_lines_height(lines, STYLE.ident_lh)))
+
+
+def _split_row(row: IdentityRow, room: float) -> tuple[IdentityRow | None, IdentityRow | None]:
+    """The part of a lower-grid row that fits `room` mm and the rest (None when none)."""
+    if row[2] <= room:
+        return row, None
+    lines = int((room - 2 * STYLE.pad_y) // STYLE.ident_lh)
+    parts = [_take(cell, lines) for cell in row[:2]]
+    if any(head is None for head, _ in parts):
+        return None, row
+    blank = ListCell("", (), 0.0)
+    heads = [head or blank for head, _ in parts]
+    rests = [rest or blank for _, rest in parts]
+    return (
+        (heads[0], heads[1], max(c.height for c in heads)),
+        (rests[0], rests[1], max(c.height for c in rests)),
+    )
+
+
+def identity_pages(identity: Identity, room: float) -> list[tuple[bool, list[IdentityRow]]]:
+    """The identity spread over pages of `room` mm: (upper grid on this page, lower rows) per
+    page; a list too long for the room left continues on the next page."""
+    pages: list[tuple[bool, list[IdentityRow]]] = [(True, [])]
+    left = room - identity.top_height
+    queue = list(identity.lower)
+    while queue:
+        row = queue.pop(0)
+        head, rest = _split_row(row, left)
+        if head is None and not pages[-1][1] and not pages[-1][0]:
+            head, rest = _split_row(row, room * 10)  # cannot happen: a page holds one item
+        if head is not None:
+            pages[-1][1].append(head)
+            left -= head[2]
+        if rest is not None:
+            queue.insert(0, rest)
+            pages.append((False, []))
+            left = room
+    return pages
 
 
 # --------------------------------------------------------------------------- rows and pages
@@ -151,20 +331,12 @@ def symbol_kind(sop: Sop, number: int) -> str:
 
 
 def _step_cells(sop: Sop, number: int, columns: Sequence[Column]) -> dict[str, tuple[str, ...]]:
-    step = sop.step(number)
-    texts = {
-        "no": f"{number}.",
-        "uraian": step.description,
-        "kelengkapan": step.requirements,
-        "waktu": str(step.time),
-        "output": step.output,
-        "ket": step.note,
-    }
+    texts = _step_texts(sop, number)
     cells = {}
     for col in columns:
         if col.key in texts:
             width = col.width - 2 * STYLE.pad_x
-            cells[col.key] = tuple(wrap(texts[col.key], width, STYLE.body_pt))
+            cells[col.key] = tuple(wrap_text(texts[col.key], width, STYLE.body_pt))
     return cells
 
 
@@ -187,28 +359,48 @@ def _crossing(
     return incoming, outgoing
 
 
-def _tiers(sop: Sop, edges: Sequence[flow.Edge], by: str) -> int:
+CONN_W = 8.0  # an off-page connector's width at most
+CONN_GAP = 3.0  # between connectors side by side
+
+
+def connectors_per_tier(lane_w: float, sym_w: float) -> int:
+    """How many connectors stand side by side in a lane `lane_w` mm wide (at least one)."""
+    w = min(sym_w, CONN_W)
+    return max(1, int((lane_w - 2.0 + CONN_GAP) // (w + CONN_GAP)))
+
+
+def _tiers(sop: Sop, edges: Sequence[flow.Edge], by: str, per_tier: int = 1) -> int:
     counts: dict[str, int] = {}
     for e in edges:
         lane = sop.step(e.source if by == "source" else e.target).actors[0]
         counts[lane] = counts.get(lane, 0) + 1
-    return max(counts.values(), default=0)
+    return max((-(-c // per_tier) for c in counts.values()), default=0)
 
 
 def _span_height(
-    sop: Sop, edges: Sequence[flow.Edge], heights: dict[int, float], first: int, last: int
+    sop: Sop,
+    edges: Sequence[flow.Edge],
+    heights: dict[int, float],
+    first: int,
+    last: int,
+    per_tier: int = 1,
 ) -> float:
     incoming, outgoing = _crossing(edges, first, last)
     rows = sum(heights[n] for n in range(first, last + 1))
     return (
         rows
-        + _conn_height(_tiers(sop, incoming, "target"))
-        + _conn_height(_tiers(sop, outgoing, "source"))
+        + _conn_height(_tiers(sop, incoming, "target", per_tier))
+        + _conn_height(_tiers(sop, outgoing, "source", per_tier))
     )
 
 
 def _paginate(
-    sop: Sop, heights: dict[int, float], avail_first: float, avail: float, total_h: float
+    sop: Sop,
+    heights: dict[int, float],
+    avail_first: float,
+    avail: float,
+    total_h: float,
+    per_tier: int = 1,
 ) -> list[tuple[int, int]]:
     """Greedy split of the steps into page spans; the first span may be empty (identity only)."""
     edges = [e for e in flow.edges(sop) if e.target is not None and 1 <= e.target <= len(sop.steps)]
@@ -220,10 +412,10 @@ def _paginate(
         last = first - 1
         while last < n and last - first + 1 < MAX_ROWS_PER_PAGE:
             extra = total_h if last + 1 == n else 0.0
-            if _span_height(sop, edges, heights, first, last + 1) + extra > room:
+            if _span_height(sop, edges, heights, first, last + 1, per_tier) + extra > room:
                 break
             last += 1
-        if last < first + (1 if room < avail and n > 1 else 0):
+        if last < first:
             if room < avail:  # page with the identity part: start the table on the next page
                 spans.append((first, first - 1))
                 room = avail

@@ -92,8 +92,22 @@ class Symbol:
     kind: str  # start, end, process, decision, out, in
     box: Box
     lane: str
-    step: int = 0  # 0 for connectors
+    step: int = 0  # 0 for connectors and end capsules of exits
     letter: str = ""  # connectors only
+    ends: str = ""  # an exit's end capsule: the exit's flow.Edge.ident
+
+    def touches(self, box: Box, margin: float = 0.2) -> bool:
+        """True when `box` comes within `margin` mm of the symbol's drawn outline (a diamond
+        is a rhombus, not its bounding box)."""
+        b = self.box.grow(margin)
+        if not b.overlaps(box):
+            return False
+        if self.kind != "decision":
+            return True
+        # The point of `box` nearest the centre lies inside the rhombus (grown by margin).
+        dx = max(box.x0 - b.cx, 0.0, b.cx - box.x1)
+        dy = max(box.y0 - b.cy, 0.0, b.cy - box.y1)
+        return dx / (b.w / 2) + dy / (b.h / 2) < 1.0
 
 
 @dataclass(frozen=True)
@@ -101,13 +115,15 @@ class Route:
     """A routed arrow: orthogonal polyline from a symbol edge to a symbol edge."""
 
     source: int  # step number
-    target: int
+    target: int  # step number; 0 when the exit ends the procedure
     kind: str  # next, goto, yes, no
     points: tuple[Point, ...]
     start: str  # "step 5 kasi" or "connector A"
     end: str  # the same, or "arrow K": meets arrow K of the page (into the same step)
     label: str = ""
     label_box: Box | None = None
+    label_lines: tuple[str, ...] = ()  # the label as printed (one or two lines)
+    label_pt: float = STYLE.label_pt  # its font size
 
     @property
     def segments(self) -> list[tuple[Point, Point]]:
@@ -212,13 +228,15 @@ class Page:
     """One printed page: maybe the identity part, maybe a slice of the procedure table."""
 
     number: int
-    identity_parts: tuple[int, ...]  # 0 = upper grid, 1.. = lower rows
+    identity_parts: tuple[int, ...]  # (0,) when the page holds the identity's upper grid
     rows: tuple[Row, ...]
     symbols: tuple[Symbol, ...]
     routes: tuple[Route, ...]
     joins: tuple[Join, ...]
     total_row: bool
     drawing_height: float
+    # the rows of the identity's lower grid on this page (a long list continues on the next)
+    identity_rows: tuple[tuple[ListCell, ListCell, float], ...] = ()
 
     @property
     def steps(self) -> list[int]:
@@ -243,6 +261,8 @@ class SheetLayout:
     total_time: str
     total_height: float
     style: Style = field(default=STYLE)
+    footer: str = ""  # the footer's left text (number and name, shortened to one line)
+    total_note: tuple[str, ...] = ()  # what the total counts, wrapped (none when all steps)
 
     @property
     def lane_columns(self) -> list[Column]:
