@@ -499,8 +499,8 @@ def test_last_resort_route_never_fails() -> None:
     ("targets", "at"), decisions.family(), ids=[decisions.case_id(*c) for c in decisions.family()]
 )
 def test_every_mix_of_exits_and_selesai_is_laid_out(tmp_path: Path, targets, at, lane) -> None:
-    """Any mix of 2-4 exits and `selesai` lays out: each step-target exit has its labelled
-    arrow out of the decision, a `selesai` exit none (its end is in the sheet's text)."""
+    """Any mix of 2-4 exits and `selesai` lays out, each exit with its labelled arrow out of
+    the decision (target 0: the exit ends the procedure)."""
     project = decisions.project(tmp_path, targets, at, lane)
     sop = project.sops[0]
     for paper in ("A4", "F4"):
@@ -509,5 +509,8 @@ def test_every_mix_of_exits_and_selesai_is_laid_out(tmp_path: Path, targets, at,
         assert [s for page in layout.pages for s in page.steps] == list(range(1, 8))
         out = {(r.label, r.target) for r in routes if r.source == at and r.label}
         exits = sop.step(at).decision.exits
-        assert out == {(x.label, x.target) for x in exits if x.target is not None}
-        assert all(r.target is not None for r in routes)
+        assert out == {(x.label, x.target or 0) for x in exits}
+        ends = [sym for page in layout.pages for sym in page.symbols if sym.ends]
+        assert sorted(sym.ends for sym in ends) == sorted(
+            e.ident for e in flow.end_exits(sop) if e.source == at
+        )
