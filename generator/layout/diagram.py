@@ -12,14 +12,18 @@ separate tracks. Back edges leave from the side of a symbol and climb in a corri
 reader sees the loop apart from the downward flow.
 
 A decision exit that ends the procedure (`selesai`) is drawn as its own small end capsule
-beside the diamond, in a neighbouring lane of the same row, reached by a straight arrow from a
-side vertex. An outside party's lane (`luar: true`) says so under its header label.
+beside the diamond, in a free cell of the same row: in a neighbouring lane it is reached by a
+straight arrow from a free side vertex; otherwise (the side is taken, or the neighbouring lane
+holds a symbol) the router draws its arrow like any other, through the row gap below, into
+the capsule's bottom. With no free lane left in the row, capsules stand to the right of the
+last lane and the drawing widens. An outside party's lane (`luar: true`) says so under its
+header label.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from generator.flow import Edge, edges, is_end
@@ -357,7 +361,7 @@ def layout_diagram(sop: Sop, office_name: str) -> DiagramLayout:
     height = y
     step_nodes = list(nodes)
     ends, end_routes, used, width = _end_capsules(sop, step_nodes, lw, width)
-    nodes += ends
+    nodes += [capsule for capsule, _ in ends]
     lanes = tuple(
         Lane(
             lane,
@@ -374,9 +378,11 @@ def layout_diagram(sop: Sop, office_name: str) -> DiagramLayout:
         for k, lane in enumerate(ids)
     )
     grid = _Grid(lw, len(ids), gap_y, nodes)
-    router = _Router(sop, grid)
+    straight = {r.edge for r in end_routes}
+    router = _Router(sop, grid, {e: c for c, e in ends if e not in straight}, width)
     for key, side in used:
         router.used[key].add(side)
+    end_routes = [replace(r, label=router.clear(r.label, r.source)) for r in end_routes]
     routes = router.route_all() + tuple(end_routes)
     links = _links(step_nodes)
     return DiagramLayout(width, height, title, subtitle, lanes, tuple(nodes), routes, links)
@@ -397,56 +403,95 @@ def flat_text(text: str) -> str:
 
 def _end_capsules(
     sop: Sop, nodes: list[Node], lw: float, width: float
-) -> tuple[list[Node], list[Route], list[tuple[str, Side]], float]:
-    """End capsules and their arrows for the exits that end the procedure.
+) -> tuple[list[tuple[Node, Edge]], list[Route], list[tuple[str, Side]], float]:
+    """End capsules (with their exits) and the straight arrows of those beside the diamond.
 
-    Returns the capsules, the routes, the diamond sides they use and the (maybe widened)
-    drawing width: a capsule goes in a free neighbouring lane of the diamond's row, right
-    first; with none free, to the right of the last lane.
+    Returns the capsules, the straight routes, the diamond sides they use and the (maybe
+    widened) drawing width. A capsule goes in a neighbouring lane of the diamond's row whose
+    cell and facing side vertex are free (right first), reached by a straight arrow; else in
+    the nearest free cell of the row, or right of the last lane when the row is full. Those
+    get no route here: the router draws them like any other exit.
     """
     lane_count = round(width / lw)
-    capsules: list[Node] = []
+    capsules: list[tuple[Node, Edge]] = []
     routes: list[Route] = []
     used: list[tuple[str, Side]] = []
+    w = text_width(END_TEXT, FONT) + 2 * PAD_X + 12
+    h = MIN_HEIGHT["capsule"]
     for edge in edges(sop):
         if edge.target is not None:
             continue
-        diamond = next(n for n in nodes if n.step == edge.source)
-        taken = {n.lane_index for n in nodes + capsules if n.step == edge.source}
-        sides = {s for k, s in used if k == diamond.key}
-        w = text_width(END_TEXT, FONT) + 2 * PAD_X + 12
-        h = MIN_HEIGHT["capsule"]
-        k = diamond.lane_index
-        choice: tuple[Side, int, float] | None = None
-        for side, lane in (("right", k + 1), ("left", k - 1)):
-            if 0 <= lane < lane_count and lane not in taken and side not in sides:
-                choice = (side, lane, lane * lw + (lw - w) / 2)
-                break
-        if choice is None:  # beyond the last lane
-            choice = ("right", lane_count, width + INSET)
-            width = width + INSET + w + INSET
-        side, lane, x = choice
+        row = [n for n in nodes if n.step == edge.source]
+        taken = {n.lane_index for n in row} | {
+            c.lane_index for c, _ in capsules if c.step == edge.source
+        }
+        straight = _beside(row, taken, used, lane_count)
+        if straight is not None:
+            diamond, side, lane = straight
+            x = lane * lw + (lw - w) / 2
+        else:
+            diamond = row[0]
+            lane = _free_cell(diamond.lane_index, taken, lane_count)
+            x = _cell_x(lane, lane_count, lw, w)
+            width = max(width, x + w + INSET)
         lane_id = sop.lane_ids[lane] if lane < lane_count else diamond.lane
         capsule = Node(
             edge.source, lane_id, lane, "capsule", x, diamond.cy - h / 2, w, h,
             (END_TEXT,), edge.index,
         )  # fmt: skip
-        capsules.append(capsule)
+        capsules.append((capsule, edge))
+        if straight is None:
+            continue
         used.append((diamond.key, side))
         start = diamond.port(side)
         end = capsule.port("left" if side == "right" else "right")
-        label = _side_label(edge.label, start, side)
+        label = _side_label(edge.label, start, side, width)
         routes.append(Route(edge, diamond.key, capsule.key, (start, end), label))
     return capsules, routes, used, width
 
 
-def _side_label(text: str, start: Point, side: Side) -> Label | None:
+def _beside(
+    row: list[Node], taken: set[int], used: list[tuple[str, Side]], lane_count: int
+) -> tuple[Node, Side, int] | None:
+    """A diamond of the row, a free side vertex and the free neighbouring lane it faces."""
+    for node in row:
+        sides = {s for k, s in used if k == node.key}
+        for side, lane in (("right", node.lane_index + 1), ("left", node.lane_index - 1)):
+            if 0 <= lane < lane_count and lane not in taken and side not in sides:
+                return node, side, lane
+    return None
+
+
+def _free_cell(lane_index: int, taken: set[int], lane_count: int) -> int:
+    """The free lane of a row nearest to `lane_index` (right first), else the first free
+    column right of the last lane (index lane_count and up)."""
+    free = [k for k in range(lane_count) if k not in taken]
+    if free:
+        return min(free, key=lambda k: (abs(k - lane_index), k < lane_index))
+    return next(k for k in range(lane_count, lane_count + len(taken) + 1) if k not in taken)
+
+
+def _cell_x(lane: int, lane_count: int, lw: float, w: float) -> float:
+    """Left edge of an end capsule of width w: centred in its lane, or in column `lane`
+    right of the last lane."""
+    if lane < lane_count:
+        return lane * lw + (lw - w) / 2
+    return lane_count * lw + INSET + (lane - lane_count) * (w + INSET)
+
+
+def _side_label(text: str, start: Point, side: Side, width: float) -> Label | None:
     if not text:
         return None
     w = text_width(text, LABEL_FONT) + 2
     h = LABEL_FONT * LINE
     sign = 1 if side == "right" else -1
-    return Label(text, start[0] + sign * (2 + w / 2), start[1] - 1 - h / 2, w, h)
+    return _inside(Label(text, start[0] + sign * (2 + w / 2), start[1] - 1 - h / 2, w, h), width)
+
+
+def _inside(label: Label, width: float) -> Label:
+    """The label moved sideways, when needed, to lie inside the drawing [0, width]."""
+    cx = min(max(label.cx, label.w / 2 + 1), width - label.w / 2 - 1)
+    return Label(label.text, cx, label.cy, label.w, label.h)
 
 
 def _links(nodes: list[Node]) -> tuple[Link, ...]:
@@ -518,15 +563,18 @@ class _Plan:
 class _Router:
     """Routes every flow edge in the free corridors."""
 
-    def __init__(self, sop: Sop, grid: _Grid):
+    def __init__(self, sop: Sop, grid: _Grid, ends: dict[Edge, Node], width: float):
         self.sop = sop
         self.grid = grid
+        self.ends = ends  # exits ending the procedure whose capsule the router reaches
+        self.width = width
         self.used: dict[str, set[Side]] = {n.key: set() for n in grid.nodes}
+        self.placed: list[Label] = []  # labels already drawn, kept apart from new ones
 
     # ---- choosing symbols and ports
 
     def _pair(self, edge: Edge) -> tuple[Node, Node]:
-        targets = self.grid.row_nodes(edge.target)
+        targets = [self.ends[edge]] if edge.target is None else self.grid.row_nodes(edge.target)
         sources = self.grid.row_nodes(edge.source)
         best = min(
             ((s, t) for s in sources for t in targets),
@@ -571,7 +619,8 @@ class _Router:
                 key=lambda p: (
                     0 if self._straight(source, p[1]) or p[0].target == source.step + 1 else 1,
                     p[0].index != 0,  # the first exit ("Ya") goes on down when it can
-                    p[0].target,
+                    p[0].target is None,  # an end capsule beside the row comes last
+                    p[1].step,
                 ),
             )
             sides[first[0]] = "bottom"
@@ -586,13 +635,23 @@ class _Router:
             self.used[source.key].add(side)
         return sides
 
+    def clear(self, label: Label | None, source: str) -> Label | None:
+        """The label of an arrow out of `source`, moved up clear of the labels placed before
+        and of every other symbol (exits sharing a port, end capsules beside the vertex)."""
+        if label is None:
+            return None
+        others = [Label("", n.cx, n.cy, n.w, n.h) for n in self.grid.nodes if n.key != source]
+        label = _clear_of(label, self.placed + others)
+        self.placed.append(label)
+        return label
+
     # ---- planning
 
     def route_all(self) -> tuple[Route, ...]:
         plans: list[_Plan] = []
         by_source: dict[int, list[Edge]] = {}
         for e in edges(self.sop):
-            if e.target is not None:  # exits ending the procedure go to their end capsules
+            if e.target is not None or e in self.ends:  # the others have straight arrows
                 by_source.setdefault(e.source, []).append(e)
         pairs: dict[Edge, tuple[Node, Node]] = {}
         for source_step in sorted(by_source):
@@ -618,6 +677,11 @@ class _Router:
         s, t = p.source, p.target
         start = s.port(p.exit_side)
         pts: list[tuple[_X, _Y]] = [start]
+        if t.step == s.step:  # an end capsule in the same row: up into it from the gap below
+            if p.exit_side != "bottom":
+                pts.append((_Corr(self._corridor_for_side(s, p.exit_side)), s.cy))
+            pts += [(pts[-1][0], _Gap(s.step)), (t.cx, _Gap(s.step)), t.port("bottom")]
+            return _drop_repeats(pts)
         if not p.edge.is_back:
             if p.exit_side == "bottom":
                 if self._straight(s, t) or (t.step == s.step + 1 and t.lane_index == s.lane_index):
@@ -672,7 +736,6 @@ class _Router:
         corr_tracks = self._assign_corridors(plans)
         gap_tracks = self._assign_gaps(plans)
         routes: list[Route] = []
-        placed: list[Label] = []
         for i, p in enumerate(plans):
             pts = [
                 (
@@ -682,8 +745,7 @@ class _Router:
                 for x, y in p.points
             ]
             pts = simplify_path(pts)
-            label = _clear_of(_label(p, pts), placed)
-            placed += [label] if label is not None else []
+            label = self.clear(_label(p, pts, self.width), p.source.key)
             routes.append(Route(p.edge, p.source.key, p.target.key, tuple(pts), label))
         return tuple(routes)
 
@@ -753,16 +815,14 @@ def _overlaps(a: Label, b: Label) -> bool:
     return abs(a.cx - b.cx) * 2 < a.w + b.w and abs(a.cy - b.cy) * 2 < a.h + b.h
 
 
-def _clear_of(label: Label | None, placed: list[Label]) -> Label | None:
-    """The label moved up until it overlaps no label placed before (exits sharing a port)."""
-    if label is None:
-        return None
+def _clear_of(label: Label, placed: list[Label]) -> Label:
+    """The label moved up until it overlaps none of the boxes `placed`."""
     while any(_overlaps(label, other) for other in placed):
         label = Label(label.text, label.cx, label.cy - label.h - 1, label.w, label.h)
     return label
 
 
-def _label(p: _Plan, pts: list[Point]) -> Label | None:
+def _label(p: _Plan, pts: list[Point], width: float) -> Label | None:
     """'Ya'/'Tidak' beside a decision's exit, outside the diamond."""
     if not p.edge.label:
         return None
@@ -774,9 +834,9 @@ def _label(p: _Plan, pts: list[Point]) -> Label | None:
     if p.exit_side == "bottom":
         above = 2 + h  # label's top, measured up from the bottom vertex
         half = s.w / 2 * above / (s.h / 2)
-        return Label(text, x0 + half + 2 + w / 2, y0 - 2 - h / 2, w, h)
+        return _inside(Label(text, x0 + half + 2 + w / 2, y0 - 2 - h / 2, w, h), width)
     sign = 1 if p.exit_side == "right" else -1
-    return Label(text, x0 + sign * (2 + w / 2), y0 - 1 - h / 2, w, h)
+    return _inside(Label(text, x0 + sign * (2 + w / 2), y0 - 1 - h / 2, w, h), width)
 
 
 # --------------------------------------------------------------------------- checks

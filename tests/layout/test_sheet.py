@@ -31,6 +31,7 @@ from generator.layout.sheet import (
 from generator.loader import Project, load_project
 from generator.model import Sop
 from generator.render.common import PAPER_MM
+from tests import decisions
 from tests.expected import assert_matches_expected
 
 EPS = 0.011
@@ -491,3 +492,25 @@ def test_last_resort_route_never_fails() -> None:
         assert a[0] == b[0] or a[1] == b[1]
         assert not Box(1.5, 1.5, 2.5, 2.5).crosses_segment(a, b)
     assert len(router.paths) == 2
+
+
+@pytest.mark.parametrize("lane", ["lurah", "[pemohon, lurah, kecamatan]"])
+@pytest.mark.parametrize(
+    ("targets", "at"), decisions.family(), ids=[decisions.case_id(*c) for c in decisions.family()]
+)
+def test_every_mix_of_exits_and_selesai_is_laid_out(tmp_path: Path, targets, at, lane) -> None:
+    """Any mix of 2-4 exits and `selesai` lays out, each exit with its labelled arrow out of
+    the decision (target 0: the exit ends the procedure)."""
+    project = decisions.project(tmp_path, targets, at, lane)
+    sop = project.sops[0]
+    for paper in ("A4", "F4"):
+        layout = layout_sheet(sop, project.office, PAPER_MM[paper])
+        routes = [r for page in layout.pages for r in page.routes]
+        assert [s for page in layout.pages for s in page.steps] == list(range(1, 8))
+        out = {(r.label, r.target) for r in routes if r.source == at and r.label}
+        exits = sop.step(at).decision.exits
+        assert out == {(x.label, x.target or 0) for x in exits}
+        ends = [sym for page in layout.pages for sym in page.symbols if sym.ends]
+        assert sorted(sym.ends for sym in ends) == sorted(
+            e.ident for e in flow.end_exits(sop) if e.source == at
+        )

@@ -16,10 +16,11 @@ from generator import tools
 from generator.build import render_context
 from generator.errors import ToolMissingError
 from generator.flow import edges
-from generator.layout.diagram import layout_diagram
+from generator.layout.diagram import END_TEXT, layout_diagram, segment_hits_box
 from generator.loader import Project, load_project
 from generator.render.common import DotJob, SvgPagesPdfJob
 from generator.render.diagram import A4_PT, EDGE, diagram_dot, dot_escape, outputs, pdf_pages
+from tests import decisions
 from tests.conftest import TEMPLATES
 from tests.expected import assert_matches_expected
 
@@ -382,3 +383,66 @@ def test_missing_graphviz_names_the_package(monkeypatch, tmp_path: Path):
         "program 'neato' tidak ditemukan; pasang paket Debian 'graphviz' "
         "(sebagai root: apt-get install graphviz)"
     )
+
+
+# --------------------------------------------------------------------------- decision family
+
+DECISION_LANES = [
+    "pemohon",
+    "lurah",
+    "kecamatan",
+    "[pemohon, lurah]",
+    "[pemohon, lurah, kecamatan]",
+]
+
+
+def _inside_drawing(layout, x: float, y: float) -> bool:
+    return -0.01 <= x <= layout.width + 0.01 and -0.01 <= y <= layout.height + 0.01
+
+
+def _assert_drawn_apart(layout) -> None:
+    """No arrow through a symbol other than its ends; arrows and labels in the drawing;
+    no exit label on another label or on a symbol other than its diamond."""
+    for r in layout.routes:
+        for a, b in zip(r.points, r.points[1:], strict=False):
+            assert _inside_drawing(layout, *a) and _inside_drawing(layout, *b), r.edge
+            for n in layout.nodes:
+                if n.key not in (r.source, r.target):
+                    assert not segment_hits_box(a, b, (n.x, n.y, n.w, n.h)), (r.edge, n.key)
+    for r in layout.routes:
+        for n in layout.nodes:
+            lb = r.label
+            if lb is not None and n.key != r.source:  # a label may touch its own diamond
+                apart = abs(lb.cx - n.cx) * 2 >= lb.w + n.w or abs(lb.cy - n.cy) * 2 >= lb.h + n.h
+                assert apart, (lb.text, n.key)
+    labels = [r.label for r in layout.routes if r.label is not None]
+    for lb in labels:
+        assert lb.w / 2 <= lb.cx <= layout.width - lb.w / 2, lb.text
+        assert lb.h / 2 <= lb.cy <= layout.height - lb.h / 2, lb.text
+    for a, b in combinations(labels, 2):
+        assert abs(a.cx - b.cx) * 2 >= a.w + b.w or abs(a.cy - b.cy) * 2 >= a.h + b.h, (a, b)
+
+
+@pytest.mark.parametrize("lane", DECISION_LANES)
+@pytest.mark.parametrize(
+    ("targets", "at"), decisions.family(), ids=[decisions.case_id(*c) for c in decisions.family()]
+)
+def test_every_mix_of_exits_and_selesai_is_drawn(tmp_path: Path, targets, at, lane):
+    project = decisions.project(tmp_path, targets, at, lane)
+    sop = project.sops[0]
+    layout = layout_diagram(sop, project.office.name)
+    _assert_drawn_apart(layout)
+    exits = sop.step(at).decision.exits
+    capsules = {n.key for n in layout.nodes if n.is_end_capsule}
+    assert capsules == {f"e{at}_{i}" for i, t in enumerate(targets) if t == "selesai"}
+    routed = {r.edge for r in layout.routes}
+    assert routed == set(edges(sop))
+    shapes = _shapes(_render(project, "svg"))
+    labels = {s.id: " ".join(s.texts) for s in _of(shapes, "flow-label")}
+    ends = {s.id: s for s in _of(shapes, "end-exit")}
+    for i, x in enumerate(exits):
+        ident = next(e.ident for e in edges(sop) if e.source == at and e.index == i)
+        assert labels[f"label-{ident}"] == x.label
+        if x.target is None:
+            assert ends[f"e{at}_{i}"].texts == (END_TEXT,)
+    assert len(ends) == sum(t == "selesai" for t in targets)
