@@ -214,7 +214,8 @@ def _job_keys(data: Path, templates: Path, slug: str) -> set[str]:
     """The cache keys of one SOP's expensive jobs (PDF, Graphviz)."""
     project = load_project(data, templates)
     sop = project.sop(slug)
-    ctx = dataclasses.replace(build.render_context(project, templates), sops=(sop,))
+    related = build.related_of(project.sops, sop)  # the sheet prints their nama and nomor
+    ctx = dataclasses.replace(build.render_context(project, templates), sops=(sop, *related))
     keys = set()
     for _, renderer in build.RENDERERS:
         for out in renderer(ctx, sop).values():

@@ -239,7 +239,9 @@ def break_type(sop: dict[str, Any], draw: st.DrawFn) -> str:
     if kind == 0:
         sop["nama"] = ["a", "b"]
     elif kind == 1:
-        step["waktu"] = draw(st.sampled_from(["sejam", "1:20", "1.10", "0 jam", "2 Jam", "60"]))
+        step["waktu"] = draw(
+            st.sampled_from(["sejam", "1:20", "1.10", "2 jm", "60", "sesuai kebutuhan"])
+        )
     elif kind == 2:
         sop["tanggal_pembuatan"] = draw(st.sampled_from(["2024-13-01", "22-01-2024", "kemarin"]))
     elif kind == 3:
