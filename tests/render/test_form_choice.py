@@ -188,9 +188,10 @@ EXPECTED: dict[str, list[str | None]] = {
     ],
 }
 
-FOLDERS = [ROOT / "sop_data", *sorted((ROOT / "tests" / "fixtures").iterdir())]
-FOLDERS.remove(REAL)
-FOLDERS += sorted(p for p in REAL.iterdir() if p.is_dir())
+# Every data folder (one with an instansi.yaml) among the fixtures and the real SOPs.
+FOLDERS = [ROOT / "sop_data"]
+FOLDERS += sorted(p.parent for p in (ROOT / "tests" / "fixtures").glob("*/instansi.yaml"))
+FOLDERS += sorted(p.parent for p in REAL.glob("*/instansi.yaml"))
 
 
 def all_sops() -> list[Sop]:
