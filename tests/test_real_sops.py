@@ -3,9 +3,11 @@ builds, and an expected file pins its `sop check` output, flow and totals."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from generator import build, cli, flow
 from generator.loader import Project, load_project
 from generator.model import text_blocks
+from generator.render import sheet
 from generator.render.common import PAPER_MM
 from tests.conftest import FIXTURES, TEMPLATES
 from tests.expected import assert_matches_expected
@@ -149,3 +152,38 @@ def test_errors_of_both_kinds_in_one_run(
     shown = (output.err + output.out).replace(str(data), "data")
     assert_matches_expected(f"{shown}[status {status}]\n", "real-sops/semua-galat-sekaligus.txt")
     assert status == 1
+
+
+class _SheetText(HTMLParser):
+    """The visible text of a sheet's HTML in document order, one line per text run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hidden += tag in ("style", "script")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("style", "script")
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.split())
+        if text and not self.hidden:
+            self.lines.append(text)
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_real_sop_sheet_text_and_totals(folder: str) -> None:
+    """Each real SOP's official sheet as printed (every text in order: identity, step texts
+    as wrapped, waktu as typed, exit labels, connectors, the total and what it counts)."""
+    project = load_project(REAL / folder, TEMPLATES)
+    ctx = build.render_context(project, TEMPLATES)
+    out = []
+    for sop in project.sops:
+        own = dataclasses.replace(ctx, sops=(sop, *build.related_of(project.sops, sop)))
+        parser = _SheetText()
+        parser.feed(sheet.sheet_html(own, sop))
+        out += [f"== {sop.slug}", *parser.lines]
+    assert_matches_expected("\n".join(out) + "\n", f"real-sops/{folder}-lembar.txt")
