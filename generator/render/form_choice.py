@@ -11,9 +11,15 @@ A step's form is, in this order of precedence:
    uraian only the verb (its first word) is read below, and when nothing below names a
    document and its exits name cases rather than a verdict (no exit is ya/tidak or
    negated: "Dalam Kelurahan / Antar Kecamatan ..."), it is a branch by case: no form;
-4. the words of its output, then of its kelengkapan (only names of documents the step issues,
-   such as an invitation), then of its uraian, against the table `WORDS` below;
-5. else the generic form `umum`, titled with the output.
+4. the words of its output against the table `WORDS` below; then, when the output names
+   something that is no paper the office fills in (`NOT_DOCUMENTS`: a copy filed away, the
+   bank's proof of a payment), no form; then the words of its kelengkapan (only names of
+   documents the step issues, such as an invitation), then of its uraian, against `WORDS`;
+5. else no form when the output is a bundle passed on, the information itself, the permit
+   printed in its own format or a state reached (`NOT_DOCUMENTS_LAST`: "Berkas untuk
+   didaftarkan", "Informasi yang diminta", "Izin tercetak", "Alamat terverifikasi");
+6. else the generic form `umum`, titled with the output (a document such as a berita acara
+   or a letter the office writes).
 
 An outside party's step (every actor a lane with `luar: true`) gets only the forms an office
 hands to outsiders (`OUTSIDE_KINDS`): its other documents are its own, not the office's.
@@ -90,7 +96,7 @@ WORDS: dict[str, Words] = {
             "(disposisi|didisposisi|didisposisikan|mendisposisikan|mendisposisi)",
             "(memerintahkan|menugaskan|perintah)",
         ),
-        exclude=("surat perintah",),
+        exclude=("surat perintah", "(membaca|dibaca|terbaca)"),
     ),
     "surat-penolakan": Words(
         select=("surat penolakan", "penolakan", "(menolak|ditolaknya)"),
@@ -139,11 +145,44 @@ WORDS: dict[str, Words] = {
         exclude=(
             "(diproses|memproses|meneruskan|diteruskan|tercatat|terdaftar|sengketa|jawaban)",
             "(mengarsipkan|diarsipkan|arsip|mencetak|dicetak)",
+            "(gugatan|gugat)",  # a court claim is the claimant's own letter
         ),
         verbs=("(mengisi|mengajukan|membawa|melapor|mengambil|datang)",),
     ),
     "laporan": Words(select=("laporan",), names=()),
+    "rincian-biaya": Words(
+        select=(
+            "skum",
+            "surat kuasa untuk membayar",
+            "(rincian|taksiran|perincian) biaya",
+            "panjar biaya",
+        ),
+        exclude=("(lunas|dibayar|membayar|setoran|penyetoran|bukti)",),
+    ),
 }
+
+# Outputs that are no paper the office fills in, by why not. Checked on the output after
+# `WORDS`, before the kelengkapan and the uraian (a copy filed away, whatever the uraian says).
+NOT_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    "salinan yang disimpan sebagai arsip": ("(arsip|diarsipkan|pengarsipan)",),
+    "bukti yang diterbitkan bank atau penerima pembayaran": (
+        "(bukti|slip) (setor|setoran|penyetoran|transfer)",
+    ),
+}
+# Checked last, when no word chose a form: what the output's first word names, or a state
+# reached anywhere in it ("Jenis pelaksanaan terisi").
+STATE = "keadaan yang dicapai, bukan kertas yang diisi"
+NOT_DOCUMENTS_LAST: dict[str, tuple[str, ...]] = {
+    "berkas yang diteruskan atau dikembalikan, bukan dokumen baru": ("berkas",),
+    "informasi itu sendiri, bukan formulir": ("informasi",),
+    "izin itu sendiri, dicetak menurut bentuk izinnya": ("izin",),
+    STATE: ("(pemohon|alamat)",),
+}
+STATE_WORDS = "(terverifikasi|terbaca|terisi|tercetak|mendapat|diberitahu)"
+FILING_VERB = "(mengarsipkan|menyimpan)"
+
+# (kind or None, source, words) of a choice; see `FormChoice`.
+Found = tuple[str | None, str, tuple[str, ...]]
 
 # Decisions.
 COMPLETENESS = ("(lengkap|kelengkapan|persyaratan|berkas)",)
@@ -159,7 +198,9 @@ class FormChoice:
 
     `source` says what decided: "formulir" (the key), "keputusan" (the decision rule),
     "output", "kelengkapan", "uraian" (their words), "bawaan" (nothing matched: generic
-    form), or for no form "tanpa-output", "tidak-ada", "pertanyaan", "cabang", "luar".
+    form), or for no form "tanpa-output", "tidak-ada", "pertanyaan", "cabang", "luar",
+    "bukan-dokumen" (the output is no paper the office fills in; `words` are the words
+    that say so, then why).
     `words` are the words of the step that chose it, as written (lower case).
     """
 
@@ -187,6 +228,8 @@ class FormChoice:
             "bukan pekerjaan yang menghasilkan dokumen",
             "luar": "tanpa formulir: langkah pihak luar; dokumennya bukan formulir kantor"
             + (f" ({quoted})" if quoted else ""),
+            "bukan-dokumen": "tanpa formulir: output bukan formulir yang diisi di kantor"
+            + (f' ("{self.words[0]}": {self.words[1]})' if len(self.words) == 2 else ""),
         }[self.source]
 
 
@@ -290,11 +333,11 @@ def infer(
         return form, "formulir", (form,)
     if is_blank(output):
         return None, "tanpa-output", ()
-    found: tuple[str, str, str] | None = None
+    found: Found | None = None
     if labels is not None:
         decided = decision_kind(description, output, labels)
         if decided:
-            found = (decided[0], "keputusan", decided[1])
+            found = (decided[0], "keputusan", (decided[1],))
         elif description.rstrip().endswith("?"):
             return None, "pertanyaan", ()
     if found is None:
@@ -304,27 +347,65 @@ def infer(
     if found is None and labels is not None and names_cases(labels):
         return None, "cabang", (" / ".join(labels),)
     if found is None:
+        last = not_document_last(output)
+        if last and not outside:
+            return None, "bukan-dokumen", last
         return (None, "luar", ()) if outside else (GENERIC, "bawaan", ())
     kind, source, words = found
+    if kind is None:  # no document; an outside party's step says so as such
+        return (None, "luar", words[:1]) if outside else (None, source, words)
     if outside and kind not in OUTSIDE_KINDS:
-        return None, "luar", (words,)
-    return kind, source, (words,)
+        return None, "luar", words
+    return kind, source, words
 
 
-def _from_texts(description: str, requirements: str, output: str) -> tuple[str, str, str] | None:
-    """Output, then kelengkapan (document names), then uraian. A step passing its kelengkapan
-    on unchanged as its output is decided by what it does (its uraian) first."""
+def _from_texts(description: str, requirements: str, output: str) -> Found | None:
+    """Output, then what is no document (`NOT_DOCUMENTS`), then kelengkapan (document
+    names), then uraian. A step passing its kelengkapan on unchanged as its output is
+    decided by what it does (its uraian) first."""
     if output.strip().lower() == requirements.strip().lower():
         order = [("uraian", description), ("output", output)]
     else:
-        order = [("output", output), ("kelengkapan", requirements), ("uraian", description)]
+        order = [("output", output), ("-", ""), ("kelengkapan", requirements)]
+        order.append(("uraian", description))
     for source, text in order:
+        if source == "-":
+            why = not_document(output, description)
+            if why:
+                return None, "bukan-dokumen", why
+            continue
         if is_blank(text):
             continue
         hit = match_text(text, source)
         if hit:
-            return hit[0], source, hit[1]
+            return hit[0], source, (hit[1],)
     return None
+
+
+def not_document(output: str, description: str) -> tuple[str, str] | None:
+    """(words, why) when the output is no paper the office fills in (`NOT_DOCUMENTS`), or
+    the uraian opens with a filing verb ("Mengarsipkan ..."); None otherwise."""
+    words = tokens(output)
+    for why, terms in NOT_DOCUMENTS.items():
+        hit = _first(words, terms)
+        if hit:
+            return hit, why
+    verb = tokens(description)[:1]
+    if verb and locate(verb, FILING_VERB):
+        return verb[0], next(iter(NOT_DOCUMENTS))
+    return None
+
+
+def not_document_last(output: str) -> tuple[str, str] | None:
+    """(words, why) when an output no word chose a form for is no document: its first word
+    names a bundle, the information, the permit or a party (`NOT_DOCUMENTS_LAST`), or it
+    speaks of a state reached (`STATE_WORDS`)."""
+    words = tokens(output)
+    for why, terms in NOT_DOCUMENTS_LAST.items():
+        if words and any(locate(words[:1], term) for term in terms):
+            return words[0], why
+    hit = locate(words, STATE_WORDS)
+    return (hit[1], STATE) if hit else None
 
 
 def requirement_items(text: str) -> list[str]:

@@ -41,6 +41,7 @@ TITLES: dict[str, str] = {
     "surat-keterangan": "Surat Keterangan",
     "surat-penolakan": "Surat Penolakan",
     "register": "Buku Register",
+    "rincian-biaya": "Rincian Biaya",
 }
 
 # Forms printed together with another: a meeting's notula comes with its attendance list.
@@ -141,6 +142,8 @@ def form_title(kind: str, step: Step) -> str:
         words = tokens(f"{step.output} {step.description}")
         found = [title for word, title in APPLICATION_TITLES.items() if word in words]
         return found[0] if found else TITLES[kind]
+    if kind == "rincian-biaya" and "skum" in tokens(f"{step.output} {step.description}"):
+        return "Surat Kuasa Untuk Membayar (SKUM)"
     return TITLES.get(kind) or kind.replace("-", " ").replace("_", " ").capitalize()
 
 

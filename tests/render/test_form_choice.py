@@ -19,8 +19,10 @@ U, N = "umum", None  # generic form; no form
 
 # The form of every step, in step order, with the `formulir` keys removed (what inference
 # alone gives a clerk who leaves `formulir:` empty). Outside parties are the lanes each file
-# marks `luar: true` (the real SOPs mark the applicant, the bank, UPPU, DPMPTSP, Disdukcapil;
-# kel-pulutan keeps its Kecamatan, the kelurahan's own government, as an office lane).
+# marks `luar: true` (the real SOPs mark the applicant, the bank, UPPU, DPMPTSP, Disdukcapil,
+# and kel-pulutan's Kecamatan: another office than the kelurahan). N: no form, because the
+# output is no paper the office fills in (a copy filed, the bank's slip, a bundle passed on,
+# the information itself, a state reached) or the step is an outside party's.
 EXPECTED: dict[str, list[str | None]] = {
     # Seed: the printed SOP's own forms.
     "evaluasi-kinerja-kecamatan": [
@@ -63,33 +65,33 @@ EXPECTED: dict[str, list[str | None]] = {
         "paraf",  # decision: check and approve the SPM
         U,
         "pengesahan",
-        U,  # Bukti transfer
-        U,  # Arsip pengadaan
+        N,  # Bukti transfer: the bank's proof
+        N,  # Arsip pengadaan: papers filed away
     ],
     "pelayanan-pengelolaan-surat-masuk": [
         "bukti-terima",  # a receipt for the courier
         "register",  # registered in the incoming-letter register
-        "disposisi",  # handed to the Ketua for disposition
+        "disposisi",  # the disposition sheet goes with the letter to the Ketua
         "disposisi",
         "disposisi",
-        "disposisi",
-        U,  # Jenis pelaksanaan terisi (an application field)
-        U,  # Berkas surat
+        N,  # reading the disposition: "Isi surat dan disposisi terbaca" is a state
+        N,  # Jenis pelaksanaan terisi: a field of the application software
+        N,  # Berkas surat: the letters picked up, no new paper
         "tanda-terima",  # distributes the letters: the dispatch book
         "bukti-terima",  # received by the section
     ],
     "sintetis-0989": [
-        U,  # archiving applications: no application form
+        N,  # archiving applications: no application form, no paper
         "daftar-hadir",
         "tanda-terima",  # distributing files: the dispatch book
-        U,
+        N,  # archiving
         "rekap",
         "paraf",  # verifying
-        U,
-        U,
+        N,  # processing a bundle of files: "Berkas ... selesai diproses"
+        U,  # discussing a budget proposal
         U,  # "konsep surat keputusan": no report
-        U,
-        U,
+        N,  # archiving
+        U,  # nota dinas
         "pengesahan",  # signing
         "pengesahan",  # decision, signing
         "daftar-hadir",
@@ -103,7 +105,7 @@ EXPECTED: dict[str, list[str | None]] = {
         "bukti-terima",  # proof of receipt of the request
         "register",  # recorded in the register book
         "paraf",  # PPID decides: Dipenuhi / Ditolak
-        U,  # Informasi yang diminta ("yang diterima" is no receipt)
+        N,  # Informasi yang diminta: the information itself ("yang diterima" is no receipt)
         "bukti-terima",  # information handed over against a receipt
         "surat-penolakan",  # "... peraturan perundang-undangan": no invitation
         N,  # the applicant's own judgement (Puas / Tidak puas)
@@ -120,10 +122,10 @@ EXPECTED: dict[str, list[str | None]] = {
         U,  # Surat tugas Tim Teknis
         "paraf",  # recommendation: Diterima / Ditolak
         "surat-penolakan",
-        U,  # "Mencetak izin ... yang diterima": the permit, no receipt, no report
+        N,  # "Izin tercetak": the permit in its own format; no receipt, no report
         "pengesahan",
-        U,  # stamped and filed
-        U,  # notification
+        N,  # Izin berstempel dan arsip: stamped and filed
+        N,  # the applicant is phoned: "Pemohon mendapat pemberitahuan" is a state
         "bukti-terima",  # permit handed over
     ],
     "legalisasi-sktm": [
@@ -144,7 +146,7 @@ EXPECTED: dict[str, list[str | None]] = {
         "paraf",  # the Sekcam checks
         "surat-keterangan",  # the Camat signs the statement
         "register",  # register number
-        "register",  # copied with its register number and filed
+        N,  # "Arsip 1 rangkap": a copy filed (its register number is step 8's)
         "bukti-terima",  # handed to the applicant
     ],
     "paten-imb": [
@@ -155,16 +157,16 @@ EXPECTED: dict[str, list[str | None]] = {
         N,  # DPMPTSP's SKRD
         "bukti-terima",  # SKRD handed to the applicant
         N,  # the applicant pays: the payment proof is not the office's form
-        U,  # deposit slip
+        N,  # Bukti setor retribusi: the bank's (or treasurer's) slip
         "bukti-terima",  # the permit handed over
     ],
     "surat-keterangan-pindah-datang": [
-        U,  # joint step of applicant and kelurahan: address verified
+        N,  # joint step of applicant and kelurahan: "Alamat tujuan terverifikasi", a state
         N,  # the kind of move picks the way (four exits naming the cases): no paper
         "surat-keterangan",  # printed at the Kelurahan
-        U,  # the Kecamatan processes the application: no application form, no letter yet
+        N,  # the Kecamatan (another office) processes the application
         "surat-keterangan",  # printed at the Kelurahan after the Kecamatan
-        "surat-keterangan",  # printed at the Kecamatan (an office lane: not marked luar)
+        N,  # printed at the Kecamatan: its own letter, not the kelurahan's
         N,  # issued by the Disdukcapil (outside)
     ],
     "surat-keterangan-pindah": [
@@ -173,17 +175,17 @@ EXPECTED: dict[str, list[str | None]] = {
         "pengesahan",  # the Lurah signs
         N,  # the kind of move picks the way (four exits naming the cases): no paper
         "surat-keterangan",  # the Kelurahan issues the letter
-        "surat-keterangan",  # the Kecamatan issues it (an office lane: not marked luar)
+        N,  # the Kecamatan (another office) issues its own letter
         N,  # the Disdukcapil's letter (outside)
     ],
     "pendaftaran-perkara": [
-        "permohonan",  # the claim or application handed in
-        U,  # SKUM
+        N,  # the claim is the claimant's own letter (surat gugatan), no court form
+        "rincian-biaya",  # the SKUM: the court's assessment of the advance on costs
         "bukti-terima",  # SKUM and claim handed back
         N,  # applicant and bank: the bank's slip
         "bukti-terima",  # the applicant hands the file to the cashier
         "register",  # recorded in the journal
-        U,  # the file handed back for registration
+        N,  # "Berkas untuk didaftarkan di meja II": the bundle handed back, no new paper
         "register",  # recorded in the case register
     ],
 }
@@ -325,11 +327,29 @@ def decision(yes: str, no: str) -> dict[str, object]:
             U,
         ),
         # A negated verb does not count.
-        ({"uraian": "Tidak meregistrasi berkas", "output": "Berkas dikembalikan"}, U),
+        ({"uraian": "Tidak meregistrasi berkas", "output": "Berkas dikembalikan"}, N),
+        ({"uraian": "Tidak meregistrasi berkas", "output": "Berita acara pengembalian"}, U),
+        # What is no paper the office fills in gets no form, whatever the uraian says.
+        ({"uraian": "Memberi nomor register dan mengarsipkan", "output": "Arsip 1 rangkap"}, N),
+        ({"uraian": "Mengarsipkan surat masuk", "output": "Surat selesai diproses"}, N),
+        ({"uraian": "Menyetor retribusi", "output": "Bukti setor retribusi"}, N),
+        ({"uraian": "Memproses permohonan", "output": "Informasi yang diminta"}, N),
+        ({"uraian": "Mencetak izin", "output": "Izin tercetak"}, N),
+        ({"uraian": "Mengisi data pada aplikasi", "output": "Data pemohon terisi"}, N),
+        # A court's SKUM is a form: the costs assessed; once paid it is entered in the journal.
+        ({"uraian": "Menaksir panjar biaya perkara", "output": "SKUM 4 lembar"}, "rincian-biaya"),
+        (
+            {"uraian": "Mencatat panjar biaya ke buku jurnal", "output": "SKUM lunas"},
+            "register",
+        ),
+        # A court claim is the claimant's own letter, no application form.
+        ({"output": "Surat gugatan/permohonan diserahkan"}, U),
         # The applicant's own step gets the application form with its fields.
         ({"uraian": "Menyerahkan berkas permohonan", "output": "Berkas permohonan"}, "permohonan"),
-        # An office step processing an application issues none.
-        ({"uraian": "Memproses permohonan izin", "output": "Izin diproses"}, U),
+        # An office step processing an application issues none: no application form, and
+        # "Izin diproses" is a state.
+        ({"uraian": "Memproses permohonan izin", "output": "Izin diproses"}, N),
+        ({"uraian": "Memproses permohonan izin", "output": "Konsep izin"}, U),
         ({"output": "Surat penolakan beserta alasan"}, "surat-penolakan"),
         ({"output": "Surat Keterangan Domisili"}, "surat-keterangan"),
         ({"output": "-"}, N),
@@ -345,9 +365,13 @@ def test_traps(keys: dict[str, object], kind: str | None) -> None:
 def test_outside_step_gets_only_forms_the_office_hands_out() -> None:
     words = ("Mengisi formulir permohonan", "", "Formulir permohonan terisi", "", None)
     assert form_choice.infer(1, *words, outside=True)[0] == "permohonan"
+    note = ("Menulis catatan pembayaran", "", "Catatan pembayaran", "", None)
+    assert form_choice.infer(1, *note, outside=True)[:2] == (None, "luar")
+    assert form_choice.infer(1, *note, outside=False)[0] == U
+    # The bank's slip is no paper of the office, whoever's step it is.
     slip = ("Membayar ke bank", "", "Slip setoran", "", None)
-    assert form_choice.infer(1, *slip, outside=True)[:2] == (None, "luar")
-    assert form_choice.infer(1, *slip, outside=False)[0] == U
+    assert form_choice.infer(1, *slip, outside=True) == (None, "luar", ("slip setoran",))
+    assert form_choice.infer(1, *slip, outside=False)[:2] == (None, "bukan-dokumen")
 
 
 def test_tokens_keep_hyphenated_words_whole() -> None:
@@ -572,9 +596,16 @@ def test_outside_steps_choose_through_the_model() -> None:
     sop = sop_named("pendaftaran-perkara")  # the applicant and the bank: `luar: true`
     bank = forms.choose(sop.step(4), sop)
     assert (bank.kind, bank.source) == (None, "luar")
-    assert bank.reason == "tanpa formulir: langkah pihak luar; dokumennya bukan formulir kantor"
-    # The same step with no lane marked outside is an office step: the generic form.
-    assert forms.choose(sop.step(4), unmarked(sop)).kind == U
+    assert bank.reason == (
+        'tanpa formulir: langkah pihak luar; dokumennya bukan formulir kantor ("bukti penyetoran")'
+    )
+    # The same step with no lane marked outside is an office step, and still the bank's slip.
+    office = forms.choose(sop.step(4), unmarked(sop))
+    assert (office.kind, office.source) == (None, "bukan-dokumen")
+    assert office.reason == (
+        'tanpa formulir: output bukan formulir yang diisi di kantor ("bukti penyetoran": bukti '
+        "yang diterbitkan bank atau penerima pembayaran)"
+    )
 
 
 @pytest.mark.slow
