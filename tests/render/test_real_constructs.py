@@ -56,8 +56,9 @@ def test_diagram_labels_four_exits_apart_and_marks_outside_lanes() -> None:
     headers = {lane.id: lane.lines for lane in layout.lanes}
     assert headers["pemohon"][-1] == OUTSIDE_NOTE
     assert headers["disdukcapil"][-1] == OUTSIDE_NOTE
+    assert headers["kecamatan"][-1] == OUTSIDE_NOTE  # another office than the kelurahan
     assert OUTSIDE_NOTE not in headers["lurah"]
-    assert [lane.outside for lane in layout.lanes] == [True, False, False, True]
+    assert [lane.outside for lane in layout.lanes] == [True, False, True, True]
 
 
 def test_list_items_print_inline_in_the_diagram() -> None:
@@ -90,16 +91,17 @@ def test_forms_print_no_nip_line_without_nip_or_for_outside_parties(tmp_path: Pa
         ("Bank", True),
     ]
     assert forms.choose(sop.step(4), sop).source == "luar" and 4 not in entries
-    # Step 1: the applicant hands in the claim on the court's application form, addressed to
-    # the Ketua (no NIP); the applicant signs with name only.
+    # Step 1: the applicant brings the claim, a letter of their own: no court form.
     assert [
         (s.position, s.outside) for s in forms.signers_for(project.office, sop, sop.step(1))
     ] == [("Calon Penggugat/Pemohon", True)]
-    assert entries[1].kind == "permohonan"
-    text = text_of(forms.form_html(ctx, sop, entries[1]))
-    assert "PENGADILAN AGAMA LARANTUKA" in text  # the office hands the form out
-    assert "Kepada Yth. Ketua Pengadilan Agama Larantuka" in text
-    assert "Calon Penggugat/Pemohon, ( " in text and "nama jelas" in text
+    assert forms.choose(sop.step(1), sop).source == "luar" and 1 not in entries
+    # Step 5: the applicant hands the papers to the cashier on the court's receipt slip: the
+    # court's letterhead (it hands the slip out), names only, no NIP.
+    assert entries[5].kind == "bukti-terima"
+    text = text_of(forms.form_html(ctx, sop, entries[5]))
+    assert "PENGADILAN AGAMA LARANTUKA" in text
+    assert "Yang menyerahkan, ( " in text and "nama jelas" in text
     assert "NIP" not in text
     # The approving official without NIP: name printed, no NIP line (under "Mengetahui" on
     # the paper checklist, the next line is the recorder's place and date).
@@ -110,9 +112,13 @@ def test_forms_print_no_nip_line_without_nip_or_for_outside_parties(tmp_path: Pa
         "Mengetahui, Ketua Pengadilan Agama Larantuka, Dr. MUHAMMAD FAUZAN, S.H.I., M.H. "
         "Larantuka, ........................ 20.. Petugas pencatat," in checklist
     )
-    # An office lane keeps its NIP line.
-    assert entries[2].kind == "umum"
-    assert "NIP." in forms.form_html(ctx, sop, entries[2])
+    # An office lane keeps its NIP line: the SKUM, signed by the clerk who assessed it.
+    assert (entries[2].kind, entries[2].title) == (
+        "rincian-biaya",
+        "Surat Kuasa Untuk Membayar (SKUM)",
+    )
+    text = text_of(forms.form_html(ctx, sop, entries[2]))
+    assert "Yang menaksir, Petugas Meja I" in text and "NIP." in text
 
 
 def test_page_lists_exits_and_list_items() -> None:
