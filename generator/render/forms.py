@@ -10,6 +10,7 @@ forms) live in `templates/dokumen/`, so they are not listed as form types.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,7 +145,37 @@ def form_title(kind: str, step: Step) -> str:
         return found[0] if found else TITLES[kind]
     if kind == "rincian-biaya" and "skum" in tokens(f"{step.output} {step.description}"):
         return "Surat Kuasa Untuk Membayar (SKUM)"
+    if kind == "register":
+        return document_name(step, "buku") or TITLES[kind]
+    if kind == "surat-keterangan":
+        return document_name(step, "surat keterangan") or TITLES[kind]
     return TITLES.get(kind) or kind.replace("-", " ").replace("_", " ").capitalize()
+
+
+# Words that end the name of a document ("buku register perkara, kemudian ...", "Surat
+# Keterangan Tanggungan Keluarga yang ditandatangani").
+NAME_ENDS = frozenset(
+    {"sesuai", "dengan", "dan", "yang", "tersebut", "kemudian", "untuk", "pada", "di", "ke"}
+    | {"dari", "oleh", "telah", "sudah", "ditandatangani", "diterima", "atas", "bagi"}
+)
+
+
+def document_name(step: Step, lead: str) -> str:
+    """The name of the document a step names after the words `lead` ("buku", "surat
+    keterangan"), from its output, uraian or kelengkapan, in title case ("buku jurnal
+    keuangan perkara" -> "Buku Jurnal Keuangan Perkara"); "" when no name follows."""
+    pattern = re.compile(rf"\b{lead}((?: [^\W\d_]+){{1,5}})", re.IGNORECASE)
+    for text in (step.output, step.description, step.requirements):
+        for match in pattern.finditer(" ".join(text.split())):
+            words: list[str] = []
+            for word in match.group(1).split():
+                if word.lower() in NAME_ENDS:
+                    break
+                words.append(word)
+            if words:
+                named = [*lead.split(), *words]
+                return " ".join(w[:1].upper() + w[1:].lower() for w in named)
+    return ""
 
 
 def _file_name(number: int, kind: str, width: int) -> str:

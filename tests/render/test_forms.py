@@ -253,6 +253,20 @@ REQUIRED = {
         "mengajukan keberatan",
         "Tembusan:",
     ],
+    "rincian-biaya": [
+        "RINCIAN BIAYA",
+        "Nomor:",
+        "Nama yang membayar",
+        "Untuk keperluan",
+        "Rincian biaya:",
+        "Uraian biaya",
+        "Jumlah (Rp)",
+        "Jumlah",
+        "Terbilang",
+        "Diisi kasir: LUNAS dibayar (tanggal)",
+        "Nomor bukti bayar",
+        "Paraf",
+    ],
     "umum": [
         "DITERIMANYA SURAT DAN KESEDIAAN HADIR",
         "Nomor",
@@ -372,7 +386,7 @@ def test_inference_alone_finds_the_seed_forms(seed_project: Project) -> None:
         ({"output": "Daftar hadir peserta"}, "daftar-hadir"),
         # A kelengkapan in a signed state says nothing about what the step produces.
         ({"output": "Register kontrak", "kelengkapan": "Kontrak yang ditandatangani"}, "register"),
-        ({"output": "Arsip kontrak", "kelengkapan": "Kontrak yang ditandatangani"}, "umum"),
+        ({"output": "Arsip kontrak", "kelengkapan": "Kontrak yang ditandatangani"}, None),
         # The same document passed on: what the step does decides (an order).
         (
             {
@@ -387,11 +401,11 @@ def test_inference_alone_finds_the_seed_forms(seed_project: Project) -> None:
             "bukti-terima",
         ),
         ({"output": "Berita acara pemeriksaan", "uraian": "Memeriksa barang"}, "umum"),
-        ({"output": "Arsip pengadaan"}, "umum"),
+        ({"output": "Arsip pengadaan"}, None),  # papers filed away: no form
         ({"output": "Bukti pengiriman", "formulir": "disposisi"}, "disposisi"),
     ],
 )
-def test_form_type(keys: dict[str, str], kind: str) -> None:
+def test_form_type(keys: dict[str, str], kind: str | None) -> None:
     assert forms.form_type(step_of(**keys)) == kind
 
 
@@ -423,8 +437,9 @@ def test_generic_form_is_titled_with_the_output(besar_project: Project) -> None:
     entries = forms.forms_for(context(besar_project), besar_project.sops[0])
     generic = {e.step: e.title for e in entries if e.kind == "umum"}
     assert generic[11] == "Berita acara pembukaan penawaran"
-    assert generic[30] == "Arsip pengadaan"
-    assert len(entries) == 31  # 30 steps, the notula with its daftar hadir
+    assert generic[23] == "Surat permintaan pembayaran"
+    assert 30 not in generic  # "Arsip pengadaan": papers filed away, no form
+    assert len(entries) == 29  # 30 steps less 2 without form, the notula with its daftar hadir
 
 
 def test_form_types_are_the_templates_and_partials_are_not_listed() -> None:
