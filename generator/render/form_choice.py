@@ -409,10 +409,10 @@ def not_document_last(output: str) -> tuple[str, str] | None:
 
 
 def requirement_items(text: str) -> list[str]:
-    """The items of a kelengkapan: list items, else split on ';', else on commas outside
-    brackets. Blank and '-' items are dropped."""
+    """The items of a kelengkapan: list items (their marks "- ", "1. ", "a. " dropped), else
+    split on ';', else on commas outside brackets. Blank and '-' items are dropped."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    listed = [re.sub(r"^(-|\*|[0-9]+[.)])\s+", "", line) for line in lines]
+    listed = [re.sub(r"^(-|\*|[0-9]+[.)]|[a-z][.)])\s+", "", line) for line in lines]
     if len(lines) > 1:
         parts = listed
     elif ";" in text:

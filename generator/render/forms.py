@@ -262,16 +262,22 @@ class Requirements:
 
 
 def requirements_for(sop: Sop, step: Step) -> Requirements:
-    """The kelengkapan items of a step; a single item naming an earlier step's output (a
-    'Berkas permohonan' handed in) is replaced by that step's kelengkapan items."""
-    items = requirement_items(step.requirements)
-    if len(items) == 1:
+    """The kelengkapan items of a step; a single item naming an earlier step's output that
+    lists several papers (a 'Berkas permohonan' handed in) is replaced by those papers; a
+    bundle ('Berkas lengkap', checked before) is followed back as far as a step listing them."""
+    own = requirement_items(step.requirements)
+    items, source, seen = own, step, {step.number}
+    while len(items) == 1:
         name = items[0].lower()
-        for other in sop.steps:
-            theirs = requirement_items(other.requirements)
-            if other is not step and other.output.strip().lower() == name and len(theirs) > 1:
-                return Requirements(tuple(theirs), other.number)
-    return Requirements(tuple(items), step.number)
+        found = [s for s in sop.steps if s.number not in seen and s.output.strip().lower() == name]
+        theirs = requirement_items(found[0].requirements) if found else []
+        if not (len(theirs) > 1 or (theirs and name.startswith("berkas"))):
+            break
+        items, source = theirs, found[0]
+        seen.add(source.number)
+    if len(items) == 1 and source is not step:
+        return Requirements(tuple(own), step.number)
+    return Requirements(tuple(items), source.number)
 
 
 def approver(office: Office, sop: Sop) -> Signer:

@@ -393,6 +393,7 @@ def test_tokens_keep_hyphenated_words_whole() -> None:
             ["Surat Pengantar RT, RW dan Lurah", "KTP Elektronik Asli", "KK (bila pindah, semua)"],
         ),
         ("- KTP\n- KK\n1. Akta", ["KTP", "KK", "Akta"]),
+        ("a. Surat Pengantar RT\nb. KTP", ["Surat Pengantar RT", "KTP"]),
         ("-", []),
         ("", []),
     ],
@@ -608,9 +609,23 @@ def test_outside_steps_choose_through_the_model() -> None:
     )
 
 
+OUTSIDE_SLUGS = [
+    "pendaftaran-perkara",
+    "permohonan-informasi",
+    "paten-imb",
+    "sk-tanggungan-keluarga",
+    "legalisasi-sktm",
+    "mekanisme-perizinan",
+    "surat-keterangan-pindah",
+]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("slug", ["pendaftaran-perkara", "permohonan-informasi", "paten-imb"])
+@pytest.mark.parametrize("slug", OUTSIDE_SLUGS)
 def test_forms_of_outside_steps_have_no_nip(slug: str, tmp_path: Path) -> None:
+    """In the printed booklet of a real SOP: an outside party's form has no NIP and the
+    office's letterhead (the office hands it out); an office form keeps its NIP line; a
+    completeness form lists every kelengkapan item of the papers checked."""
     from generator import tools
     from generator.render.common import PdfJob
     from tests.render.test_forms import context, pdf_pages
@@ -631,6 +646,16 @@ def test_forms_of_outside_steps_have_no_nip(slug: str, tmp_path: Path) -> None:
             assert project.office.name in text  # the office hands these forms out
         elif entry.kind != "bukti-terima":  # a receipt slip is signed with names only
             assert "NIP" in text, f"langkah {entry.step} ({entry.kind})"
+        if entry.kind == "kelengkapan":
+            items = forms.requirements_for(sop, sop.step(entry.step)).items
+            assert items
+            flat = " ".join(text.split())
+            for n, item in enumerate(items, 1):
+                assert f"{n}. {' '.join(item.split())}" in flat, (entry.step, item)
+    checked = [e for e in entries if e.kind == "kelengkapan"]
+    assert bool(checked) == (
+        slug in ("sk-tanggungan-keluarga", "legalisasi-sktm", "mekanisme-perizinan")
+    )
 
 
 def test_outside_signer_has_name_line_only() -> None:
