@@ -200,7 +200,8 @@ class FormChoice:
     "output", "kelengkapan", "uraian" (their words), "bawaan" (nothing matched: generic
     form), or for no form "tanpa-output", "tidak-ada", "pertanyaan", "cabang", "luar",
     "bukan-dokumen" (the output is no paper the office fills in; `words` are the words
-    that say so, then why).
+    that say so, then why), "sama" (the application form of an earlier step; `words` are
+    its step number and title).
     `words` are the words of the step that chose it, as written (lower case).
     """
 
@@ -228,6 +229,9 @@ class FormChoice:
             "bukan pekerjaan yang menghasilkan dokumen",
             "luar": "tanpa formulir: langkah pihak luar; dokumennya bukan formulir kantor"
             + (f" ({quoted})" if quoted else ""),
+            "sama": "tanpa formulir: permohonan yang sama memakai formulir langkah "
+            + " (".join(self.words[:2])
+            + (")" if len(self.words) > 1 else ""),
             "bukan-dokumen": "tanpa formulir: output bukan formulir yang diisi di kantor"
             + (f' ("{self.words[0]}": {self.words[1]})' if len(self.words) == 2 else ""),
         }[self.source]

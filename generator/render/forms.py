@@ -121,8 +121,22 @@ def choose(step: Step, sop: Sop | None = None) -> FormChoice:
 
 
 def form_choices(sop: Sop) -> list[FormChoice]:
-    """Every step's form choice, in step order (kind None: the step gets no form)."""
-    return [choose(step, sop) for step in sop.steps]
+    """Every step's form choice, in step order (kind None: the step gets no form).
+
+    One application is one form: a later step given a plain application form again (the
+    applicant fills in, then hands in, the form an earlier step took) gets none, its reason
+    naming the step whose form it is (source "sama")."""
+    found: list[FormChoice] = []
+    first: FormChoice | None = None
+    for step in sop.steps:
+        choice = choose(step, sop)
+        if choice.kind == "permohonan" and choice.title not in APPLICATION_TITLES.values():
+            if first is not None and choice.source != "formulir":
+                choice = FormChoice(step.number, None, "", "sama", (str(first.step), first.title))
+            elif first is None:
+                first = choice
+        found.append(choice)
+    return found
 
 
 def form_type(step: Step, sop: Sop | None = None) -> str | None:
@@ -142,7 +156,7 @@ def form_title(kind: str, step: Step) -> str:
     if kind == "permohonan":
         words = tokens(f"{step.output} {step.description}")
         found = [title for word, title in APPLICATION_TITLES.items() if word in words]
-        return found[0] if found else TITLES[kind]
+        return found[0] if found else document_name(step, "formulir permohonan") or TITLES[kind]
     if kind == "rincian-biaya" and "skum" in tokens(f"{step.output} {step.description}"):
         return "Surat Kuasa Untuk Membayar (SKUM)"
     if kind == "register":
@@ -157,6 +171,7 @@ def form_title(kind: str, step: Step) -> str:
 NAME_ENDS = frozenset(
     {"sesuai", "dengan", "dan", "yang", "tersebut", "kemudian", "untuk", "pada", "di", "ke"}
     | {"dari", "oleh", "telah", "sudah", "ditandatangani", "diterima", "atas", "bagi"}
+    | {"terisi", "diisi", "diserahkan", "disediakan", "tercatat", "lengkap"}
 )
 
 
@@ -280,6 +295,21 @@ def requirements_for(sop: Sop, step: Step) -> Requirements:
     return Requirements(tuple(items), source.number)
 
 
+def application_papers(sop: Sop, step: Step) -> Requirements:
+    """The papers an application form lists: the step's own kelengkapan items, or, when it
+    lists none but the form, those of the next step of the same actors that hands the papers
+    in (the form taken at step 1, the papers handed in with it at step 2)."""
+    own = requirements_for(sop, step)
+    if own.attachments:
+        return own
+    for other in sop.steps:
+        if other.number > step.number and other.actors == step.actors:
+            theirs = requirements_for(sop, other)
+            if theirs.attachments:
+                return theirs
+    return own
+
+
 def approver(office: Office, sop: Sop) -> Signer:
     """The official who approved the SOP (disahkan_oleh), as a signature block."""
     official = office.officials.get(sop.approved_by)
@@ -311,7 +341,11 @@ def form_html(ctx: RenderContext, sop: Sop, entry: FormEntry, standalone: bool =
         title=entry.title,
         signers=signers_for(ctx.office, sop, step),
         labels=decision_labels(step) or [],
-        requirements=requirements_for(sop, step),
+        requirements=(
+            application_papers(sop, step)
+            if entry.kind == "permohonan"
+            else requirements_for(sop, step)
+        ),
     )
 
 

@@ -116,7 +116,7 @@ EXPECTED: dict[str, list[str | None]] = {
     ],
     "mekanisme-perizinan": [
         "permohonan",  # the registration form
-        "permohonan",  # the application handed in
+        N,  # the application handed in: the same form as step 1's
         "kelengkapan",  # decision Lengkap / Belum lengkap
         "kelengkapan",  # "Tidak meregistrasi ... yang belum lengkap": what is missing
         U,  # Surat tugas Tim Teknis
@@ -171,7 +171,7 @@ EXPECTED: dict[str, list[str | None]] = {
     ],
     "surat-keterangan-pindah": [
         "permohonan",  # the applicant fills in and signs the form
-        "permohonan",  # reports with the required papers
+        N,  # reports with the required papers: the form of step 1, which lists them
         "pengesahan",  # the Lurah signs
         N,  # the kind of move picks the way (four exits naming the cases): no paper
         "surat-keterangan",  # the Kelurahan issues the letter
@@ -433,6 +433,27 @@ def test_form_choices_give_kind_title_and_words() -> None:
     )
     seed = forms.form_choices(sop_named("evaluasi-kinerja-kecamatan"))[0]
     assert seed.reason == 'ditulis pada kunci formulir ("undangan")'
+
+
+def test_one_application_one_form() -> None:
+    from tests.render.test_forms import context, text_of
+
+    sop = sop_named("surat-keterangan-pindah")
+    second = forms.form_choices(sop)[1]
+    assert (second.kind, second.source) == (None, "sama")
+    assert second.reason == (
+        "tanpa formulir: permohonan yang sama memakai formulir langkah 1 "
+        "(Formulir Permohonan Pindah)"
+    )
+    # Step 1's form lists the papers step 2 hands in with it.
+    project = load_project(REAL / "kel-pulutan", TEMPLATES)
+    entry = next(e for e in forms.forms_for(context(project), sop) if e.step == 1)
+    assert (entry.kind, entry.title) == ("permohonan", "Formulir Permohonan Pindah")
+    text = text_of(forms.form_html(context(project), sop, entry))
+    assert "dengan ini mengajukan permohonan pindah atas Surat Keterangan Pindah" in text
+    assert "KTP Elektronik Asli" in text and "Pas Foto Pemohon sebanyak 8 lembar" in text
+    # A second application of another kind (an objection) is a form of its own.
+    assert forms.form_choices(sop_named("permohonan-informasi"))[9].kind == "permohonan"
 
 
 def test_completeness_form_lists_the_papers_handed_in() -> None:
