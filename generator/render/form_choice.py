@@ -81,7 +81,14 @@ WORDS: dict[str, Words] = {
         names=("bukti pengiriman", "ekspedisi"),
     ),
     "bukti-terima": Words(
-        select=("tanda terima", "tanda bukti", "bukti penerimaan", "diterima"),
+        select=(
+            "tanda terima",
+            "tanda bukti",
+            "bukti penerimaan",
+            "diterima",
+            "bukti pembayaran",  # the cashier's receipt for a payment: a kuitansi
+            "(kuitansi|kwitansi)",
+        ),
         exclude=("yang diterima",),
         names=("tanda terima", "tanda bukti", "bukti penerimaan"),
     ),
@@ -176,7 +183,7 @@ NOT_DOCUMENTS_LAST: dict[str, tuple[str, ...]] = {
     "berkas yang diteruskan atau dikembalikan, bukan dokumen baru": ("berkas",),
     "informasi itu sendiri, bukan formulir": ("informasi",),
     "izin itu sendiri, dicetak menurut bentuk izinnya": ("izin",),
-    STATE: ("(pemohon|alamat)",),
+    STATE: ("(pemohon|alamat|keputusan)",),
 }
 STATE_WORDS = "(terverifikasi|terbaca|terisi|tercetak|mendapat|diberitahu)"
 FILING_VERB = "(mengarsipkan|menyimpan)"

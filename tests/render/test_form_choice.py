@@ -156,7 +156,7 @@ EXPECTED: dict[str, list[str | None]] = {
         U,  # request for the SKRD
         N,  # DPMPTSP's SKRD
         "bukti-terima",  # SKRD handed to the applicant
-        N,  # the applicant pays: the payment proof is not the office's form
+        "bukti-terima",  # the applicant pays the PATEN cashier, who gives a receipt
         N,  # Bukti setor retribusi: the bank's (or treasurer's) slip
         "bukti-terima",  # the permit handed over
     ],
@@ -333,6 +333,11 @@ def decision(yes: str, no: str) -> dict[str, object]:
         ({"uraian": "Memberi nomor register dan mengarsipkan", "output": "Arsip 1 rangkap"}, N),
         ({"uraian": "Mengarsipkan surat masuk", "output": "Surat selesai diproses"}, N),
         ({"uraian": "Menyetor retribusi", "output": "Bukti setor retribusi"}, N),
+        # A payment to the office's cashier is receipted by the office: a receipt slip.
+        ({"uraian": "Membayar retribusi", "output": "Bukti pembayaran retribusi"}, "bukti-terima"),
+        ({"output": "Kuitansi pembayaran"}, "bukti-terima"),
+        # A decision's outcome is no paper.
+        ({"output": "Keputusan pemohon", "keputusan": {"Puas": "selesai", "Tidak puas": 1}}, N),
         ({"uraian": "Memproses permohonan", "output": "Informasi yang diminta"}, N),
         ({"uraian": "Mencetak izin", "output": "Izin tercetak"}, N),
         ({"uraian": "Mengisi data pada aplikasi", "output": "Data pemohon terisi"}, N),
