@@ -175,6 +175,7 @@ NOT_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "bukti yang diterbitkan bank atau penerima pembayaran": (
         "(bukti|slip) (setor|setoran|penyetoran|transfer)",
     ),
+    "surat yang ditulis pihak berperkara sendiri": ("surat gugatan", "gugatan"),
 }
 # Checked last, when no word chose a form: what the output's first word names, or a state
 # reached anywhere in it ("Jenis pelaksanaan terisi").

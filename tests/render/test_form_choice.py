@@ -348,7 +348,7 @@ def decision(yes: str, no: str) -> dict[str, object]:
             "register",
         ),
         # A court claim is the claimant's own letter, no application form.
-        ({"output": "Surat gugatan/permohonan diserahkan"}, U),
+        ({"output": "Surat gugatan/permohonan diserahkan"}, N),
         # The applicant's own step gets the application form with its fields.
         ({"uraian": "Menyerahkan berkas permohonan", "output": "Berkas permohonan"}, "permohonan"),
         # An office step processing an application issues none: no application form, and
@@ -625,6 +625,10 @@ def test_outside_steps_choose_through_the_model() -> None:
     assert (bank.kind, bank.source) == (None, "luar")
     assert bank.reason == (
         'tanpa formulir: langkah pihak luar; dokumennya bukan formulir kantor ("bukti penyetoran")'
+    )
+    claim = forms.choose(sop.step(1), sop)  # the claimant brings their own letter
+    assert claim.reason == (
+        'tanpa formulir: langkah pihak luar; dokumennya bukan formulir kantor ("surat gugatan")'
     )
     # The same step with no lane marked outside is an office step, and still the bank's slip.
     office = forms.choose(sop.step(4), unmarked(sop))
