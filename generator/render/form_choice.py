@@ -18,8 +18,10 @@ A step's form is, in this order of precedence:
 5. else no form when the output is a bundle passed on, the information itself, the permit
    printed in its own format or a state reached (`NOT_DOCUMENTS_LAST`: "Berkas untuk
    didaftarkan", "Informasi yang diminta", "Izin tercetak", "Alamat terverifikasi");
-6. else the generic form `umum`, titled with the output (a document such as a berita acara
-   or a letter the office writes).
+6. else the letter form `surat` when the output opens with the name of a letter ("Surat
+   permintaan ...", "Permintaan SKRD", "Jawaban atas keberatan"), titled with the output;
+7. else the generic form `umum`, titled with the output (a document such as a berita acara
+   or a plan the office writes).
 
 An outside party's step (every actor a lane with `luar: true`) gets only the forms an office
 hands to outsiders (`OUTSIDE_KINDS`): its other documents are its own, not the office's.
@@ -187,6 +189,11 @@ NOT_DOCUMENTS_LAST: dict[str, tuple[str, ...]] = {
     STATE: ("(pemohon|alamat|keputusan)",),
 }
 STATE_WORDS = "(terverifikasi|terbaca|terisi|tercetak|mendapat|diberitahu)"
+# Checked last too: an output whose first words name a letter the office writes ("Surat
+# permintaan pembayaran", "Permintaan SKRD", "Jawaban atas keberatan", "Nota dinas") gets
+# the letter form `surat`, titled with the output, rather than the generic form.
+LETTER = "surat"
+LETTER_HEADS = ("surat", "(permintaan|jawaban|tanggapan|balasan)", "nota dinas")
 FILING_VERB = "(mengarsipkan|menyimpan)"
 
 # (kind or None, source, words) of a choice; see `FormChoice`.
@@ -362,7 +369,10 @@ def infer(
         last = not_document_last(output)
         if last and not outside:
             return None, "bukan-dokumen", last
-        return (None, "luar", ()) if outside else (GENERIC, "bawaan", ())
+        if outside:
+            return None, "luar", ()
+        letter = letter_head(output)
+        return (LETTER, "output", (letter,)) if letter else (GENERIC, "bawaan", ())
     kind, source, words = found
     if kind is None:  # no document; an outside party's step says so as such
         return (None, "luar", words[:1]) if outside else (None, source, words)
@@ -418,6 +428,16 @@ def not_document_last(output: str) -> tuple[str, str] | None:
             return words[0], why
     hit = locate(words, STATE_WORDS)
     return (hit[1], STATE) if hit else None
+
+
+def letter_head(output: str) -> str | None:
+    """The words opening an output that name a letter (`LETTER_HEADS`), or None."""
+    words = tokens(output)
+    for term in LETTER_HEADS:
+        hit = locate(words, term)
+        if hit and hit[0] == 0:
+            return hit[1]
+    return None
 
 
 def requirement_items(text: str) -> list[str]:

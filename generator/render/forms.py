@@ -19,7 +19,14 @@ from markupsafe import Markup
 from generator import flow
 from generator.model import Office, Official, Sop, Step
 from generator.render.common import PAPER_MM, Outputs, PdfJob, RenderContext, render_template
-from generator.render.form_choice import GENERIC, FormChoice, infer, requirement_items, tokens
+from generator.render.form_choice import (
+    GENERIC,
+    LETTER,
+    FormChoice,
+    infer,
+    requirement_items,
+    tokens,
+)
 
 FORMS_DIR = "formulir"
 SHARED_DIR = "dokumen"
@@ -43,6 +50,7 @@ TITLES: dict[str, str] = {
     "surat-penolakan": "Surat Penolakan",
     "register": "Buku Register",
     "rincian-biaya": "Rincian Biaya",
+    "surat": "Surat",
 }
 
 # Forms printed together with another: a meeting's notula comes with its attendance list.
@@ -150,8 +158,8 @@ APPLICATION_TITLES = {"keberatan": "Formulir Keberatan", "pengaduan": "Formulir 
 
 def form_title(kind: str, step: Step) -> str:
     """The title of a form: the built-in title, the output for 'umum', else the name."""
-    if kind == GENERIC:
-        text = step.output.strip() or step.description.strip()
+    if kind in (GENERIC, LETTER):
+        text = " ".join((step.output.strip() or step.description.strip()).split())
         return text[:1].upper() + text[1:]
     if kind == "permohonan":
         words = tokens(f"{step.output} {step.description}")

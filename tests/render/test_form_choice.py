@@ -15,7 +15,7 @@ from tests.conftest import TEMPLATES
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "tests" / "fixtures" / "real-sops"  # in their own wording (issue 14)
 
-U, N = "umum", None  # generic form; no form
+U, N, S = "umum", None, "surat"  # generic form; no form; a letter
 
 # The form of every step, in step order, with the `formulir` keys removed (what inference
 # alone gives a clerk who leaves `formulir:` empty). Outside parties are the lanes each file
@@ -43,7 +43,7 @@ EXPECTED: dict[str, list[str | None]] = {
         "surat-keterangan",  # Keterangan ketersediaan dana
         "kelengkapan",  # decision on the completeness of the preparation documents
         U,
-        U,  # Surat permintaan pengadaan (its key says disposisi)
+        S,  # Surat permintaan pengadaan (its key says disposisi)
         U,
         "notula",
         "undangan",
@@ -59,7 +59,7 @@ EXPECTED: dict[str, list[str | None]] = {
         "bukti-terima",  # goods returned against a receipt
         U,  # berita acara serah terima
         "register",  # recorded in the inventory list
-        U,  # Surat permintaan pembayaran
+        S,  # Surat permintaan pembayaran
         "paraf",  # payment documents checked
         U,  # Surat perintah membayar: not an order to a subordinate
         "paraf",  # decision: check and approve the SPM
@@ -91,7 +91,7 @@ EXPECTED: dict[str, list[str | None]] = {
         U,  # discussing a budget proposal
         U,  # "konsep surat keputusan": no report
         N,  # archiving
-        U,  # nota dinas
+        S,  # nota dinas: a letter
         "pengesahan",  # signing
         "pengesahan",  # decision, signing
         "daftar-hadir",
@@ -110,7 +110,7 @@ EXPECTED: dict[str, list[str | None]] = {
         "surat-penolakan",  # "... peraturan perundang-undangan": no invitation
         N,  # the applicant's own judgement (Puas / Tidak puas)
         "permohonan",  # the objection form
-        U,  # the answer to the objection ("keberatan" there is no application)
+        S,  # the answer to the objection, a letter ("keberatan" there is no application)
         N,  # the applicant's judgement
         N,  # a dispute filed with the Komisi Informasi: not the office's form
     ],
@@ -119,7 +119,7 @@ EXPECTED: dict[str, list[str | None]] = {
         N,  # the application handed in: the same form as step 1's
         "kelengkapan",  # decision Lengkap / Belum lengkap
         "kelengkapan",  # "Tidak meregistrasi ... yang belum lengkap": what is missing
-        U,  # Surat tugas Tim Teknis
+        S,  # Surat tugas Tim Teknis: the letter form in its surat tugas layout
         "paraf",  # recommendation: Diterima / Ditolak
         "surat-penolakan",
         N,  # "Izin tercetak": the permit in its own format; no receipt, no report
@@ -151,9 +151,9 @@ EXPECTED: dict[str, list[str | None]] = {
     ],
     "paten-imb": [
         "permohonan",
-        U,  # request to measure
+        S,  # request to measure: a letter to UPPU
         N,  # UPPU's own document
-        U,  # request for the SKRD
+        S,  # request for the SKRD: a letter to the DPMPTSP
         N,  # DPMPTSP's SKRD
         "bukti-terima",  # SKRD handed to the applicant
         "bukti-terima",  # the applicant pays the PATEN cashier, who gives a receipt
@@ -256,7 +256,7 @@ def decision(yes: str, no: str) -> dict[str, object]:
             },
             "surat-penolakan",
         ),
-        ({"output": "Jawaban sesuai peraturan perundang-undangan"}, U),
+        ({"output": "Jawaban sesuai peraturan perundang-undangan"}, S),
         # "konsep" is no report.
         ({"uraian": "Mencetak konsep izin", "output": "Konsep izin"}, U),
         ({"uraian": "Menyusun konsep surat rekomendasi", "output": "Konsep surat rekomendasi"}, U),

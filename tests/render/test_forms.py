@@ -267,6 +267,18 @@ REQUIRED = {
         "Nomor bukti bayar",
         "Paraf",
     ],
+    "surat": [
+        "Nomor",
+        "Sifat",
+        "Lampiran",
+        "Surat Undangan rapat evaluasi kinerja",
+        "Hal",
+        "Diterimanya surat dan kesediaan hadir",
+        "Yth.",
+        "Dengan hormat,",
+        "atas perhatiannya diucapkan terima kasih",
+        "Tembusan:",
+    ],
     "umum": [
         "DITERIMANYA SURAT DAN KESEDIAAN HADIR",
         "Nomor",
@@ -437,8 +449,10 @@ def test_generic_form_is_titled_with_the_output(besar_project: Project) -> None:
     entries = forms.forms_for(context(besar_project), besar_project.sops[0])
     generic = {e.step: e.title for e in entries if e.kind == "umum"}
     assert generic[11] == "Berita acara pembukaan penawaran"
-    assert generic[23] == "Surat permintaan pembayaran"
+    assert generic[1] == "Rencana kebutuhan"
     assert 30 not in generic  # "Arsip pengadaan": papers filed away, no form
+    letters = {e.step: e.title for e in entries if e.kind == "surat"}
+    assert letters == {23: "Surat permintaan pembayaran"}  # step 7's key says disposisi
     assert len(entries) == 29  # 30 steps less 2 without form, the notula with its daftar hadir
 
 
