@@ -495,6 +495,13 @@ def test_site_page_shows_each_steps_reason() -> None:
         '<small class="sop-alasan">output memuat &#34;surat penolakan&#34;</small>' in text
     )
     assert "tanpa formulir: langkah ini tidak berisi output" in text
+    assert (
+        '<td data-label="Output">Informasi yang diminta</td>\n'
+        '<td data-label="Keterangan">Perpanjangan waktu maksimal 7 (tujuh) hari</td>\n'
+        '<td data-label="Formulir">-<br><small class="sop-alasan">tanpa formulir: output bukan '
+        "formulir yang diisi di kantor (&#34;informasi&#34;: informasi itu sendiri, bukan "
+        "formulir)</small></td>"
+    ) in text
     assert "SOP ini tidak mempunyai formulir" not in text
 
 
