@@ -154,7 +154,7 @@ def _node(c: _Canvas, node: Node) -> list[str]:
         ),
     }
     if node.shape == "diamond":
-        style = {"shape": "diamond", "style": "filled", "fillcolor": _q(DIAMOND_FILL)}
+        style = {"shape": "hexagon", "style": "filled", "fillcolor": _q(DIAMOND_FILL)}
     elif node.shape == "box":
         style = {"shape": "box", "style": "filled", "fillcolor": '"white"'}
     else:  # only the text: the stadium outline is a closed line (see _capsule_outline)
@@ -258,7 +258,7 @@ def _label(c: _Canvas, route: Route, label: Label) -> str:
         width=_size(label.w),
         height=_size(label.h),
         pos=c.centre(label.cx, label.cy),
-        label=_q(label.text),
+        label=_q("\n".join(label.lines or (label.text,))),
     )
     return f'  "label_{e.ident.replace("-", "_")}" {attrs};'
 
