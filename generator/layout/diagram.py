@@ -56,7 +56,7 @@ MIN_LANE_WIDTH = 110.0
 INSET = 12.0  # from a lane boundary to a symbol: room for two tracks
 PAD_X = 4.0  # text to symbol outline
 PAD_Y = 5.0
-ROW_GAP = 34.0  # between rows: room for horizontal tracks and arrowheads
+ROW_GAP = 32.0  # between rows: room for horizontal tracks and arrowheads
 HEADER_PAD = 5.0
 TITLE_GAP = 10.0
 CAPSULE_RADIUS = 16.0  # a full stadium up to two lines, rounder than a box beyond
@@ -71,8 +71,9 @@ LABEL_SHARE = 0.62  # an exit label wraps at this share of a lane's width
 LABEL_CLEAR = 1.5  # between an exit label and any line, symbol or other label
 # Routing costs, in mm of arrow length (the router works in mm, like the sheet's).
 OUT_COST: dict[Side, float] = {"bottom": 0.0, "left": 1.5, "right": 1.5, "top": 12.0}
+BACK_OUT_COST: dict[Side, float] = {"bottom": 8.0, "left": 0.0, "right": 0.0, "top": 80.0}
 IN_COST: dict[Side, float] = {"top": 0.0, "left": 4.0, "right": 4.0, "bottom": 30.0}
-BACK_IN_COST: dict[Side, float] = {"top": 8.0, "left": 0.0, "right": 0.0, "bottom": 30.0}
+BACK_IN_COST: dict[Side, float] = {"top": 8.0, "left": 0.0, "right": 0.0, "bottom": 80.0}
 MERGE_COST = 20.0  # ending on another arrow into the same symbol
 
 # --------------------------------------------------------------------------- text
@@ -464,7 +465,8 @@ def _cell_x(lane: int, lane_count: int, lw: float, w: float) -> float:
     right of the last lane."""
     if lane < lane_count:
         return lane * lw + (lw - w) / 2
-    return lane_count * lw + INSET + (lane - lane_count) * (w + INSET)
+    gap = lw * LABEL_SHARE + 2 * INSET  # room for the exit's label before the capsule
+    return lane_count * lw + gap + (lane - lane_count) * (w + gap)
 
 
 def _links(nodes: list[Node]) -> tuple[Link, ...]:
@@ -586,7 +588,7 @@ class DiagramRouter:
         return tuple(self._labelled(routes, links))
 
     def _route(self, edge: Edge, end: Node | None) -> Route:
-        sources = self._ports(edge.source, None, OUT_COST)
+        sources = self._ports(edge.source, None, BACK_OUT_COST if edge.is_back else OUT_COST)
         into = BACK_IN_COST if edge.is_back else IN_COST
         targets = self._ports(edge.target or 0, end, into)
         found = self.router.route(sources, targets)
@@ -621,6 +623,8 @@ class DiagramRouter:
         spots = [
             c for k, seg in enumerate(segments(route.points)) for c in _spots(seg, w, h, k == 0)
         ]
+        x0, y0 = route.points[0]
+        spots += [(x0 + dx, y0 + dy) for dx, dy in _ring(w, h)]
         for cx, cy in spots:
             label = Label(text, cx, cy, w, h, wrapped)
             if self._clear(label.box, route.source, lines, placed):
@@ -661,6 +665,18 @@ def _nearest(values: Sequence[float], low: float, high: float, after: bool) -> i
     if after:
         return next((i for i, v in enumerate(values) if v > high + 0.01), -1)
     return max((i for i, v in enumerate(values) if v < low - 0.01), default=-1)
+
+
+def _ring(w: float, h: float) -> list[Point]:
+    """Offsets of label centres around an exit, nearest first (a last search when no spot
+    beside the exit's segments is clear)."""
+    found = [
+        (dx * 4.0, dy * 4.0)
+        for dx in range(-40, 41)
+        for dy in range(-20, 21)
+        if abs(dx * 4.0) >= w / 2 or abs(dy * 4.0) >= h / 2
+    ]
+    return sorted(found, key=lambda d: (abs(d[0]) + abs(d[1]), d))
 
 
 def _spots(seg: tuple[Point, Point], w: float, h: float, first: bool) -> list[Point]:
