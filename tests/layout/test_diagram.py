@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 
@@ -21,8 +22,8 @@ from generator.layout.diagram import (
     text_width,
     wrap_pt,
 )
-from generator.layout.geometry import segment_inside
-from generator.loader import Project
+from generator.layout.geometry import Box, box_segment_distance, segment_inside
+from generator.loader import Project, load_project
 
 PROJECTS = ["seed_project", "sulteng_project", "besar_project"]
 
@@ -44,16 +45,24 @@ def segment_hits_box(a: Point, b: Point, n: Node) -> bool:
 
 
 def broken_without_hyphen(lines: list[str] | tuple[str, ...], text: str) -> list[str]:
-    """The line ends where a word of `text` was cut without a hyphen."""
-    words = set(text.split())
-    found = []
-    for a, b in zip(lines, lines[1:], strict=False):
-        if a.endswith(("-", "/")) or not a.split() or not b.split():
-            continue
-        head = b.split()[0]
-        if a.split()[-1] not in words or not any(w.startswith(head) for w in words):
-            found.append(f"{a}|{b}")
-    return found
+    """The pieces of the lines that are not whole words of `text`: a word may only go on to
+    the next line after a hyphen (added, or its own) or a slash."""
+    words, i, pending, bad = text.split(), 0, "", []
+    for line in lines:
+        tokens = line.split()
+        for k, token in enumerate(tokens):
+            piece = pending + token
+            pending = ""
+            word = words[i] if i < len(words) else ""
+            if piece == word:
+                i += 1
+            elif k == len(tokens) - 1 and piece.endswith(("-", "/")) and word.startswith(piece):
+                pending = piece  # the word's own hyphen or slash
+            elif k == len(tokens) - 1 and piece.endswith("-") and word.startswith(piece[:-1]):
+                pending = piece[:-1]  # a hyphen added where the word was cut
+            else:
+                bad.append(piece)
+    return bad + ([pending] if pending else [])
 
 
 def test_lanes_follow_the_sop_order_with_equal_width_and_full_height(laid_out):
@@ -216,6 +225,15 @@ def test_seed_geometry_is_stable(seed_project):
     assert six_to_five.points[-1] in (five.port("left"), five.port("right"))
 
 
+def test_a_word_cut_without_hyphen_is_found():
+    text = "berkas mengembalikannya ke pemohon dan/atau kuasa"
+    assert broken_without_hyphen(
+        ["berkas mengembalikanny", "a ke pemohon dan/", "atau kuasa"], text
+    )
+    fine = ["berkas mengem-", "balikannya ke", "pemohon dan/", "atau kuasa"]
+    assert broken_without_hyphen(fine, text) == []
+
+
 def test_long_words_are_hyphenated_to_fit():
     word = "mengembalikannya" * 3
     lines, h = fit_label(f"3. {word} akhir", "box", 80)
@@ -223,3 +241,114 @@ def test_long_words_are_hyphenated_to_fit():
     assert _letters("".join(lines)) == f"3.{word}akhir"
     assert all(line.endswith("-") for line in lines[1:-2])
     assert wrap_pt("a " * 3, 50, 9) == ["a a a"]
+
+
+# --------------------------------------------------------------------------- every SOP we have
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+# The real SOPs as committed, and the shared copy beside the checkout (../shared/real-sops)
+# when there is one.
+SHARED = [p / "real-sops" for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared")]
+DATA = sorted(
+    {
+        ROOT / "sop_data",
+        *(p.parent for p in FIXTURES.glob("*/instansi.yaml")),
+        *(p.parent for p in FIXTURES.glob("real-sops/*/instansi.yaml")),
+        *(p.parent for s in SHARED for p in s.glob("*/instansi.yaml")),
+    }
+)
+MM = 72 / 25.4
+
+
+def _all_layouts() -> list[tuple[str, DiagramLayout, object]]:
+    found = []
+    for folder in DATA:
+        project = load_project(folder)
+        for sop in project.sops:
+            name = f"{folder.relative_to(folder.parent.parent)}/{sop.slug}"
+            found.append((name, layout_diagram(sop, project.office.name_on_sheet), sop))
+    return found
+
+
+@pytest.fixture(scope="module")
+def every_layout() -> list[tuple[str, DiagramLayout, object]]:
+    """Every SOP of every data folder we have, laid out."""
+    return _all_layouts()
+
+
+def test_every_sop_is_covered(every_layout):
+    names = {name.split("/")[1] for name, _, _ in every_layout}
+    assert {"kel-pulutan", "dpmptsp-wajo", "besar", "sop_data"} <= names | {"sop_data"}
+    assert len(every_layout) >= 12
+
+
+def test_decisions_keep_a_readable_proportion(every_layout):
+    for name, layout, _ in every_layout:
+        for n in layout.nodes:
+            if n.shape == "diamond":
+                assert n.h <= 2 * n.w, (name, n.key, n.w, n.h)
+
+
+def test_no_arrow_runs_within_1_mm_of_a_lane_boundary(every_layout):
+    for name, layout, _ in every_layout:
+        bounds = [lane.x for lane in layout.lanes] + [layout.lanes[-1].x + layout.lanes[-1].w]
+        for r in layout.routes:
+            for a, b in zip(r.points, r.points[1:], strict=False):
+                if a[0] != b[0]:
+                    continue  # a horizontal run crosses a boundary, never runs along it
+                near = [x for x in bounds if abs(a[0] - x) < MM]
+                assert not near, (name, r.edge, a, b)
+
+
+def test_no_arrow_crosses_a_symbol(every_layout):
+    for name, layout, _ in every_layout:
+        for r in layout.routes:
+            for a, b in zip(r.points, r.points[1:], strict=False):
+                for n in layout.nodes:
+                    assert not segment_hits_box(a, b, n), (name, r.edge, n.key)
+
+
+def test_exit_labels_lie_inside_the_frame_and_on_no_line(every_layout):
+    for name, layout, _ in every_layout:
+        lane = layout.lanes[0]
+        frame = Box(0.0, lane.top + lane.header_h, layout.width, layout.height)
+        lines = [s for r in layout.routes for s in zip(r.points, r.points[1:], strict=False)]
+        lines += [link.points for link in layout.links]
+        lines += [((x.x, frame.y0), (x.x, frame.y1)) for x in layout.lanes[1:]]
+        labels = [r.label for r in layout.routes if r.label is not None]
+        assert len(labels) == sum(1 for r in layout.routes if r.edge.label), name
+        for lb in labels:
+            box = lb.box
+            assert frame.x0 <= box.x0 and box.x1 <= frame.x1, (name, lb.text)
+            assert frame.y0 <= box.y0 and box.y1 <= frame.y1, (name, lb.text)
+            for a, b in lines:
+                assert box_segment_distance(box, a, b) > 0.5, (name, lb.text, a, b)
+            for n in layout.nodes:
+                assert not box.overlaps(n.box), (name, lb.text, n.key)
+        for a, b in combinations(labels, 2):
+            assert not a.box.overlaps(b.box), (name, a.text, b.text)
+
+
+def test_no_word_is_broken_without_a_hyphen(every_layout):
+    for name, layout, sop in every_layout:
+        for n in layout.nodes:
+            if n.is_end_capsule:
+                continue
+            text = f"{n.step}. {flat_text(sop.step(n.step).description)}"
+            if n.lane != sop.step(n.step).actors[0]:
+                text = f"{n.step}. {JOINT_TEXT}"
+            assert broken_without_hyphen(n.lines, text) == [], (name, n.key)
+            assert _letters("".join(n.lines)) == _letters(text), (name, n.key)
+
+
+def test_a_joint_step_prints_its_text_once(every_layout):
+    joint = 0
+    for name, layout, sop in every_layout:
+        for step in sop.steps:
+            nodes = layout.nodes_of(step.number)
+            texts = [n for n in nodes if not n.is_end_capsule and JOINT_TEXT not in n.lines[0]]
+            assert len(texts) == 1, (name, step.number)
+            assert texts[0].lane == step.actors[0]
+            joint += len(step.actors) > 1
+    assert joint >= 3
