@@ -26,13 +26,16 @@ lane (`luar: true`) says so under its header label.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal
 
 from generator.flow import Edge, edges, is_end
 from generator.layout.geometry import Box, Point, box_segment_distance, segments
 from generator.layout.router import Port, Router
+from generator.layout.sheet.measure import CLEAR
 from generator.layout.text import MM_PER_PT, wrap, wrap_shaped
 from generator.layout.text import text_width as text_width_mm
 from generator.model import Sop, text_blocks
@@ -521,11 +524,12 @@ class DiagramRouter:
         self.label_width = lanes[0].w * LABEL_SHARE
         self.xs = self._xs()
         self.ys = sorted({round(y, 2) for y in self._ys(gap_y)})
-        self.router = Router(
-            [x * MM_PER_PT for x in self.xs],
-            [y * MM_PER_PT for y in self.ys],
-            [_mm(n.box) for n in self.nodes],
-        )
+        self.router = Router([x * MM_PER_PT for x in self.xs], [y * MM_PER_PT for y in self.ys], [])
+        # The symbols close the grid nodes inside them: found per symbol by bisection (the
+        # Router's own test of every node against every symbol is too slow for a diagram's
+        # grid), with the Router's clearance.
+        self.router.obstacles = [_mm(n.box) for n in self.nodes]
+        self.router.closed = _closed(self.router.xs, self.router.ys, self.router.obstacles)
         self.back = {_key(v): v for v in self.xs + self.ys}
         for n in self.nodes:
             for v in (n.x, n.x + n.w, n.y, n.y + n.h, n.cx, n.cy):
@@ -624,8 +628,7 @@ class DiagramRouter:
             c for k, seg in enumerate(segments(route.points)) for c in _spots(seg, w, h, k == 0)
         ]
         x0, y0 = route.points[0]
-        spots += [(x0 + dx, y0 + dy) for dx, dy in _ring(w, h)]
-        for cx, cy in spots:
+        for cx, cy in chain(spots, ((x0 + dx, y0 + dy) for dx, dy in _ring(w, h))):
             label = Label(text, cx, cy, w, h, wrapped)
             if self._clear(label.box, route.source, lines, placed):
                 return label
@@ -667,16 +670,27 @@ def _nearest(values: Sequence[float], low: float, high: float, after: bool) -> i
     return max((i for i, v in enumerate(values) if v < low - 0.01), default=-1)
 
 
-def _ring(w: float, h: float) -> list[Point]:
+def _ring(w: float, h: float) -> Iterator[Point]:
     """Offsets of label centres around an exit, nearest first (a last search when no spot
     beside the exit's segments is clear)."""
-    found = [
-        (dx * 4.0, dy * 4.0)
-        for dx in range(-40, 41)
-        for dy in range(-20, 21)
-        if abs(dx * 4.0) >= w / 2 or abs(dy * 4.0) >= h / 2
-    ]
-    return sorted(found, key=lambda d: (abs(d[0]) + abs(d[1]), d))
+    return ((dx, dy) for dx, dy in _RING if abs(dx) >= w / 2 or abs(dy) >= h / 2)
+
+
+_RING = sorted(
+    ((dx * 4.0, dy * 4.0) for dx in range(-40, 41) for dy in range(-20, 21)),
+    key=lambda d: (abs(d[0]) + abs(d[1]), d),
+)
+
+
+def _closed(xs: Sequence[float], ys: Sequence[float], boxes: Sequence[Box]) -> set[tuple[int, int]]:
+    """The grid nodes inside a box grown by the Router's clearance (xs, ys sorted)."""
+    closed: set[tuple[int, int]] = set()
+    for box in boxes:
+        b = box.grow(CLEAR)
+        cols = range(bisect_left(xs, b.x0), bisect_right(xs, b.x1))
+        rows = range(bisect_left(ys, b.y0), bisect_right(ys, b.y1))
+        closed |= {(i, j) for i in cols for j in rows}
+    return closed
 
 
 def _spots(seg: tuple[Point, Point], w: float, h: float, first: bool) -> list[Point]:
