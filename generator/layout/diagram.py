@@ -36,8 +36,7 @@ from generator.flow import Edge, edges, is_end
 from generator.layout.geometry import Box, Point, box_segment_distance, segments
 from generator.layout.router import Port, Router
 from generator.layout.sheet.measure import CLEAR
-from generator.layout.text import MM_PER_PT, wrap, wrap_shaped
-from generator.layout.text import text_width as text_width_mm
+from generator.layout.text import MM_PER_PT, text_width, wrap, wrap_shaped
 from generator.model import Sop, text_blocks
 
 Shape = Literal["capsule", "box", "diamond"]  # diamond: the decision, drawn as a hexagon
@@ -82,9 +81,9 @@ MERGE_COST = 20.0  # ending on another arrow into the same symbol
 # --------------------------------------------------------------------------- text
 
 
-def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width of one line of text in points (the one measure of `layout.text`, converted)."""
-    return text_width_mm(text, size, bold) / MM_PER_PT
+def pt(text: str, size: float, bold: bool = False) -> float:
+    """Width of one line of text in points: `layout.text.text_width` (mm) converted."""
+    return text_width(text, size, bold) / MM_PER_PT
 
 
 def wrap_pt(text: str, width: float, size: float, bold: bool = False) -> list[str]:
@@ -126,7 +125,7 @@ def fit_label(text: str, shape: Shape, width: float) -> tuple[list[str], float]:
         lines = wrap_shaped(text, [w * MM_PER_PT for w in widths], FONT) or [""]
         drawn = _band_widths(shape, width, h, len(lines))  # Graphviz centres the lines
         if len(lines) <= n and all(
-            text_width(line, FONT) <= wd for line, wd in zip(lines, drawn, strict=True)
+            pt(line, FONT) <= wd for line, wd in zip(lines, drawn, strict=True)
         ):
             return lines, h
         if n > 400:
@@ -433,7 +432,7 @@ def _end_capsules(
     """
     lane_count = round(width / lw)
     capsules: list[tuple[Node, Edge]] = []
-    w = text_width(END_TEXT, FONT) + 2 * PAD_X + 12
+    w = pt(END_TEXT, FONT) + 2 * PAD_X + 12
     h = MIN_HEIGHT["capsule"]
     for edge in edges(sop):
         if edge.target is not None:
@@ -622,7 +621,7 @@ class DiagramRouter:
         frame and clear of every line, symbol and label."""
         text = route.edge.label
         wrapped = tuple(wrap_pt(text, self.label_width, LABEL_FONT, bold=True))
-        w = max(text_width(t, LABEL_FONT, bold=True) for t in wrapped) + 4
+        w = max(pt(t, LABEL_FONT, bold=True) for t in wrapped) + 4
         h = len(wrapped) * LABEL_FONT * LINE
         spots = [
             c for k, seg in enumerate(segments(route.points)) for c in _spots(seg, w, h, k == 0)

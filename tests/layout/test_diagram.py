@@ -19,7 +19,7 @@ from generator.layout.diagram import (
     fit_label,
     flat_text,
     layout_diagram,
-    text_width,
+    pt,
     wrap_pt,
 )
 from generator.layout.geometry import Box, box_segment_distance, segment_inside
@@ -135,7 +135,7 @@ def test_labels_are_numbered_and_fit_their_symbol(laid_out):
         assert broken_without_hyphen(n.lines, text) == []
         assert n.lines[0].startswith(f"{n.step}.")
         for line in n.lines:
-            assert text_width(line, FONT) <= n.w - 2 * PAD_X
+            assert pt(line, FONT) <= n.w - 2 * PAD_X
 
 
 def _letters(text: str) -> str:
@@ -237,7 +237,7 @@ def test_a_word_cut_without_hyphen_is_found():
 def test_long_words_are_hyphenated_to_fit():
     word = "mengembalikannya" * 3
     lines, h = fit_label(f"3. {word} akhir", "box", 80)
-    assert all(text_width(line, FONT) <= 80 - 2 * PAD_X for line in lines)
+    assert all(pt(line, FONT) <= 80 - 2 * PAD_X for line in lines)
     assert _letters("".join(lines)) == f"3.{word}akhir"
     assert all(line.endswith("-") for line in lines[1:-2])
     assert wrap_pt("a " * 3, 50, 9) == ["a a a"]
