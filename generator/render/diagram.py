@@ -5,9 +5,9 @@ symbols and lane bands where they are pinned, arrows along the routed polylines 
 edge `pos`. Every piece of text goes through `dot_escape`, so nothing a user writes can
 change the DOT or be read as a Graphviz escape.
 
-The PDF is for print on the office's paper (F4 or A4 portrait): the same SVG, scaled to the
-page width and cut between rows into page-high slices, each page under a repeated strip of
-lane headers (`pdf_pages`).
+The PDF is for print on the office's paper (F4 or A4; landscape for a drawing too wide for a
+portrait page): the same SVG, scaled to the page width and cut between rows into page-high
+slices, each page under a repeated strip of lane headers (`pdf_pages`).
 """
 
 from __future__ import annotations
@@ -434,6 +434,16 @@ def paper_pt(paper_mm: tuple[float, float]) -> tuple[float, float]:
     return (paper_mm[0] * PT_PER_MM, paper_mm[1] * PT_PER_MM)
 
 
+def oriented(layout: DiagramLayout, paper: tuple[float, float]) -> tuple[float, float]:
+    """The paper (width, height in pt) portrait, or landscape when a portrait page would
+    shrink the drawing below MIN_ONE_PAGE_SCALE (its text would print too small)."""
+    portrait = (min(paper), max(paper))
+    room = portrait[0] - PAGE_MARGIN[1] - PAGE_MARGIN[3]
+    if room / (layout.width + 2 * EDGE) < MIN_ONE_PAGE_SCALE:
+        return (portrait[1], portrait[0])
+    return portrait
+
+
 def pdf_pages(layout: DiagramLayout, paper: tuple[float, float] = A4_PT) -> list[PdfPage]:
     """The diagram on portrait pages of `paper` (width, height in pt; the office's F4 or
     A4), scaled to the page width (never enlarged).
@@ -477,13 +487,13 @@ def _page_ends(cuts: list[float], start: float, rooms: tuple[float, float]) -> l
 def diagram_pdf_html(ctx: RenderContext, sop: Sop, layout: DiagramLayout) -> str:
     """The print wrapper: pages of the office's paper holding SVG slices, `<!--sop:svg ...-->`
     where the drawing goes."""
-    paper = ctx.paper_mm
+    paper = oriented(layout, paper_pt(ctx.paper_mm))
     return render_template(
         ctx.env,
         "diagram/halaman.html",
         sop=sop,
-        pages=pdf_pages(layout, paper_pt(paper)),
-        paper=f"{_num(paper[0])}mm {_num(paper[1])}mm",
+        pages=pdf_pages(layout, paper),
+        paper=f"{_num(paper[0])}pt {_num(paper[1])}pt",
         margin=" ".join(f"{_num(m)}pt" for m in PAGE_MARGIN),
         strip_gap=f"{_num(STRIP_GAP)}pt",
         more_h=f"{_num(MORE_H)}pt",

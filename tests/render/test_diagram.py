@@ -26,7 +26,9 @@ from generator.render.diagram import (
     PNG_DPI,
     diagram_dot,
     dot_escape,
+    oriented,
     outputs,
+    paper_pt,
     pdf_pages,
 )
 from tests import decisions
@@ -461,3 +463,22 @@ def test_every_mix_of_exits_and_selesai_is_drawn(tmp_path: Path, targets, at, la
         if x.target is None:
             assert ends[f"e{at}_{i}"].texts == (END_TEXT,)
     assert len(ends) == sum(t == "selesai" for t in targets)
+
+
+def test_wide_diagram_prints_landscape_on_the_offices_paper(tmp_path: Path):
+    """A 9-lane SOP of an F4 office: F4 landscape, its text no smaller than on a one-page
+    portrait diagram; a narrow one stays portrait."""
+    project = load_project(Path(__file__).parents[1] / "fixtures/real-sops/dpmptsp-wajo")
+    ctx = render_context(project, TEMPLATES)
+    sop = project.sops[0]
+    layout = layout_diagram(sop, project.office.name_on_sheet)
+    assert project.office.paper == "F4" and len(sop.lane_ids) == 9
+    paper = oriented(layout, paper_pt(ctx.paper_mm))
+    assert paper == pytest.approx((330 * 72 / 25.4, 215 * 72 / 25.4))
+    assert all(p.body.scale >= 0.75 for p in pdf_pages(layout, paper))
+    pdf = tmp_path / "diagram-alir.pdf"
+    pdf.write_bytes(tools.run_job(outputs(ctx, sop)["diagram-alir.pdf"]))
+    assert _page_sizes(pdf) == {(935, 609)}
+    seed = load_project(Path(__file__).parents[2] / "sop_data")
+    narrow = layout_diagram(seed.sops[0], seed.office.name_on_sheet)
+    assert oriented(narrow, paper) == pytest.approx((215 * 72 / 25.4, 330 * 72 / 25.4))
