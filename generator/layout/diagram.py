@@ -29,7 +29,6 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from typing import Literal
 
 from generator.flow import Edge, edges, is_end
@@ -70,12 +69,14 @@ BOUNDARY_TRACKS = (4.5, 8.0)
 GAP_TRACKS = (0.0, -5.0, 5.0, -10.0, 10.0)
 CAPSULE_TRACK = 4.0  # beside an end capsule right of the last lane
 LABEL_SHARE = 0.62  # an exit label wraps at this share of a lane's width
+LABEL_NARROWER = (1.0, 0.6, 0.35)  # shares of LABEL_SHARE a label may wrap at, in turn
 LABEL_CLEAR = 1.5  # between an exit label and any line, symbol or other label
 # Routing costs, in mm of arrow length (the router works in mm, like the sheet's).
 OUT_COST: dict[Side, float] = {"bottom": 0.0, "left": 1.5, "right": 1.5, "top": 12.0}
 BACK_OUT_COST: dict[Side, float] = {"bottom": 8.0, "left": 0.0, "right": 0.0, "top": 80.0}
 IN_COST: dict[Side, float] = {"top": 0.0, "left": 4.0, "right": 4.0, "bottom": 30.0}
 BACK_IN_COST: dict[Side, float] = {"top": 8.0, "left": 0.0, "right": 0.0, "bottom": 80.0}
+EXTRA_PORT_COST = 6.0  # a decision's extra ports beside the middle of its top or bottom
 MERGE_COST = 20.0  # ending on another arrow into the same symbol
 
 # --------------------------------------------------------------------------- text
@@ -486,6 +487,7 @@ def _links(nodes: list[Node]) -> tuple[Link, ...]:
 # --------------------------------------------------------------------------- routing
 
 _SIDES: tuple[Side, ...] = ("bottom", "left", "right", "top")
+_EXTRA_SIDES = ("bottom-l", "bottom-r", "top-l", "top-r")
 _AHEAD: dict[Side, tuple[int, int]] = {
     "top": (0, -1),
     "bottom": (0, 1),
@@ -533,6 +535,8 @@ class DiagramRouter:
         for n in self.nodes:
             for v in (n.x, n.x + n.w, n.y, n.y + n.h, n.cx, n.cy):
                 self.back[_key(v)] = v
+        for x in self.xs:  # the exact track, not a symbol edge a rounding away
+            self.back[_key(x)] = x
 
     def _xs(self) -> list[float]:
         xs: set[float] = set()
@@ -541,6 +545,8 @@ class DiagramRouter:
                 xs |= {x for x in (b - t, b + t) if self.frame.x0 < x < self.frame.x1}
         for n in self.nodes:
             xs.add(n.cx)
+            if n.shape == "diamond":  # the extra ports on its flat edges
+                xs |= {n.cx - n.w / 6, n.cx + n.w / 6}
             if n.x > self.boundaries[-1]:  # an end capsule right of the last lane
                 xs |= {n.x - CAPSULE_TRACK, n.x + n.w + CAPSULE_TRACK}
         return sorted({round(x, 2) for x in xs})
@@ -549,19 +555,26 @@ class DiagramRouter:
         ys = [g + t for g in gap_y for t in GAP_TRACKS]
         return [y for y in ys if self.frame.y0 < y < self.frame.y1] + [n.cy for n in self.nodes]
 
-    def port(self, index: int, side: Side) -> Port | None:
-        """The router's port on one side of a symbol, None when no track lies in front."""
+    def port(self, index: int, side: str) -> Port | None:
+        """The router's port on one side of a symbol, None when no track lies in front.
+
+        `side` is top, bottom, left, right, or for a decision also top-l, top-r, bottom-l,
+        bottom-r: on its flat top or bottom edge, a sixth of its width off the middle (a
+        decision with more exits than its vertices can take)."""
         n = self.nodes[index]
-        px, py = n.port(side)
-        if side in ("top", "bottom"):
-            j = _nearest(self.ys, n.y, n.y + n.h, side == "bottom")
-            node = (self.xs.index(round(n.cx, 2)), j)
+        edge, _, shift = side.partition("-")
+        px, py = n.port(edge)  # type: ignore[arg-type]
+        if shift:
+            px = round(px + (n.w / 6 if shift == "r" else -n.w / 6), 2)
+        if edge in ("top", "bottom"):
+            j = _nearest(self.ys, n.y, n.y + n.h, edge == "bottom")
+            node = (self.xs.index(round(px, 2)), j)
         else:
             i = _nearest(self.xs, n.x, n.x + n.w, side == "right")
             node = (i, self.ys.index(round(n.cy, 2)))
         if node[0] < 0 or node[1] < 0:
             return None
-        return Port(index, side, (px * MM_PER_PT, py * MM_PER_PT), node, _AHEAD[side])
+        return Port(index, side, (px * MM_PER_PT, py * MM_PER_PT), node, _AHEAD[edge])
 
     def _claim_links(self, links: Sequence[Link]) -> None:
         index = {n.key: i for i, n in enumerate(self.nodes)}
@@ -578,10 +591,13 @@ class DiagramRouter:
             chosen = [n for n in self.nodes if n.step == step and not n.is_end_capsule]
         found = []
         for n in chosen:
-            for side in _SIDES:
+            extra = _EXTRA_SIDES if n.shape == "diamond" else ()
+            for side in (*_SIDES, *extra):
                 port = self.port(self.nodes.index(n), side)
                 if port is not None:
-                    found.append((port, costs[side]))
+                    found.append(
+                        (port, costs[side.partition("-")[0]] + EXTRA_PORT_COST * (side in extra))
+                    )  # type: ignore[index]
         return found
 
     def route_all(self, ends: dict[Edge, Node], links: Sequence[Link]) -> tuple[Route, ...]:
@@ -617,22 +633,29 @@ class DiagramRouter:
         return out
 
     def _place(self, route: Route, lines: list[tuple[Point, Point]], placed: list[Box]) -> Label:
-        """The first spot beside the exit (along its first segments) that is inside the
-        frame and clear of every line, symbol and label."""
-        text = route.edge.label
-        wrapped = tuple(wrap_pt(text, self.label_width, LABEL_FONT, bold=True))
-        w = max(pt(t, LABEL_FONT, bold=True) for t in wrapped) + 4
-        h = len(wrapped) * LABEL_FONT * LINE
-        spots = [
-            c for k, seg in enumerate(segments(route.points)) for c in _spots(seg, w, h, k == 0)
-        ]
+        """The first spot beside the exit (along its segments) that is inside the frame and
+        clear of every line, symbol and label, the text wrapped wide, then narrower; failing
+        that, the nearest clear spot around the exit."""
+        shapes = [self._shape(route.edge.label, share) for share in LABEL_NARROWER]
+        for wrapped, w, h in shapes:
+            for k, seg in enumerate(segments(route.points)):
+                for cx, cy in _spots(seg, w, h, k == 0):
+                    label = Label(route.edge.label, cx, cy, w, h, wrapped)
+                    if self._clear(label.box, route.source, lines, placed):
+                        return label
+        wrapped, w, h = shapes[0]
         x0, y0 = route.points[0]
-        for cx, cy in chain(spots, ((x0 + dx, y0 + dy) for dx, dy in _ring(w, h))):
-            label = Label(text, cx, cy, w, h, wrapped)
+        for dx, dy in _ring(w, h):
+            label = Label(route.edge.label, x0 + dx, y0 + dy, w, h, wrapped)
             if self._clear(label.box, route.source, lines, placed):
                 return label
-        inside = [s for s in spots if self._in_frame(Label(text, *s, w, h).box)] or spots
-        return Label(text, *inside[0], w, h, wrapped)
+        return Label(route.edge.label, x0 + w / 2 + 2, y0 - h / 2 - 2, w, h, wrapped)
+
+    def _shape(self, text: str, share: float) -> tuple[tuple[str, ...], float, float]:
+        """The label's lines, width and height (pt) wrapped at `share` of its widest."""
+        wrapped = tuple(wrap_pt(text, self.label_width * share, LABEL_FONT, bold=True))
+        w = max(pt(t, LABEL_FONT, bold=True) for t in wrapped) + 4
+        return wrapped, w, len(wrapped) * LABEL_FONT * LINE
 
     def _in_frame(self, box: Box) -> bool:
         f = self.frame

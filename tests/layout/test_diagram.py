@@ -352,3 +352,15 @@ def test_a_joint_step_prints_its_text_once(every_layout):
             assert texts[0].lane == step.actors[0]
             joint += len(step.actors) > 1
     assert joint >= 3
+
+
+def test_decision_exits_leave_apart(every_layout):
+    many = 0
+    for name, layout, sop in every_layout:
+        for step in sop.steps:
+            if not step.is_decision:
+                continue
+            starts = [r.points[0] for r in layout.routes if r.edge.source == step.number]
+            assert len(set(starts)) == len(starts), (name, step.number, starts)
+            many += len(starts) >= 3
+    assert many >= 2  # kel-pulutan's 3- and 4-exit decisions
