@@ -482,3 +482,15 @@ def test_wide_diagram_prints_landscape_on_the_offices_paper(tmp_path: Path):
     seed = load_project(Path(__file__).parents[2] / "sop_data")
     narrow = layout_diagram(seed.sops[0], seed.office.name_on_sheet)
     assert oriented(narrow, paper) == pytest.approx((215 * 72 / 25.4, 330 * 72 / 25.4))
+
+
+def test_svg_text_names_liberation_sans_in_valid_css(seed_project):
+    """A browser reads each text's font-family as a CSS list: it must stay valid (an item
+    like 'sans-serif Bold' voids it, and the text falls back to a serif font)."""
+    root = ET.fromstring(_render(seed_project, "svg"))
+    families = {t.get("font-family") for t in root.iter(f"{SVG}text")}
+    assert families
+    for family in families:
+        items = [item.strip() for item in family.split(",")]
+        assert items[0] == "Liberation Sans" and "sans-serif" in items, family
+        assert all(i == "sans-serif" or "sans-serif" not in i for i in items), family
