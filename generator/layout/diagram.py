@@ -31,10 +31,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.flow import Edge, edges, is_end
+from generator.flow import Edge, edges
 from generator.layout.geometry import Box, Point, box_segment_distance, segments
-from generator.layout.router import Port, Router
-from generator.layout.sheet.measure import CLEAR
+from generator.layout.router import CLEAR, Port, Router
+from generator.layout.sheet.grid import symbol_kind
 from generator.layout.text import MM_PER_PT, text_width, wrap, wrap_shaped
 from generator.model import Sop, text_blocks
 
@@ -293,13 +293,18 @@ class DiagramLayout:
 # --------------------------------------------------------------------------- layout
 
 
+_SHAPE_OF_KIND: dict[str, Shape] = {
+    "decision": "diamond",
+    "start": "capsule",
+    "end": "capsule",
+    "process": "box",
+}
+
+
 def step_shape(sop: Sop, number: int) -> Shape:
-    """Capsule for the start and every end, decision (hexagon) for a decision, else box."""
-    if sop.step(number).is_decision:
-        return "diamond"
-    if number == 1 or is_end(sop, number):
-        return "capsule"
-    return "box"
+    """The sheet's symbol of a step (`symbol_kind`, the one rule) as a diagram shape: capsule
+    for the start and every end, decision (hexagon) for a decision, else box."""
+    return _SHAPE_OF_KIND[symbol_kind(sop, number)]
 
 
 def lane_width(lane_count: int) -> float:

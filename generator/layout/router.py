@@ -10,7 +10,12 @@ from typing import Any
 
 from generator.layout.geometry import Box, Point, simplify_path
 from generator.layout.geometry import manhattan as _dist
-from generator.layout.sheet.measure import BEND_COST, CLEAR, CROSS_COST, RESERVE_COST
+
+# Routing costs and clearance, in the grid's unit (mm on the sheet; the diagram routes in mm).
+RESERVE_COST = 30.0
+CLEAR = 0.4
+BEND_COST = 4.0
+CROSS_COST = 80.0
 
 # --------------------------------------------------------------------------- router
 

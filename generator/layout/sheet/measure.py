@@ -5,6 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from generator.layout.router import (  # noqa: F401  (the router's costs, the sheet's names)
+    BEND_COST,
+    CLEAR,
+    CROSS_COST,
+    RESERVE_COST,
+)
+
 # --------------------------------------------------------------------------- style
 
 
@@ -54,10 +61,6 @@ CONN_ZONE = 5.0
 ARROW_LEN = 1.4
 ARROW_HALF = 0.65
 MERGE_COST = 40.0
-RESERVE_COST = 30.0
-CLEAR = 0.4
-BEND_COST = 4.0
-CROSS_COST = 80.0
 OUT_PORT_COST = {"bottom": 0.0, "left": 1.5, "right": 1.5, "top": 12.0}
 IN_PORT_COST = {"top": 0.0, "left": 4.0, "right": 4.0, "bottom": 30.0}
 BACK_IN_PORT_COST = {"top": 8.0, "left": 0.0, "right": 0.0, "bottom": 30.0}
