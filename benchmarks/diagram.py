@@ -71,11 +71,12 @@ def plantuml_source(sop: Sop) -> str:
         if step.number == 1:
             lines.append("start")
         if step.decision is not None:
-            d = step.decision
-            lines.append(f"if ({text}) then ({d.yes_label})")
-            lines.append(f":lanjut ke langkah {d.yes};")
-            lines.append(f"else ({d.no_label})")
-            lines.append(f":kembali ke langkah {d.no};")
+            first, *others = step.decision.exits
+            lines.append(f"if ({text}) then ({_puml_text(first.label)})")
+            lines.append(f":{_puml_goto(first.target)};")
+            for other in others:
+                lines.append(f"else ({_puml_text(other.label)})")
+                lines.append(f":{_puml_goto(other.target)};")
             lines.append("endif")
             continue
         lines.append(f":{text};")
@@ -88,11 +89,15 @@ def plantuml_source(sop: Sop) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _puml_goto(target: int | None) -> str:
+    return "selesai" if target is None else f"ke langkah {target}"
+
+
 def ours(ctx, sop: Sop, formats: tuple[str, ...] = ("svg", "png")) -> None:
     """Lay out, write DOT and render the given formats with Graphviz."""
     jobs = diagram.outputs(ctx, sop)
     for fmt in formats:
-        tools.run_dot(jobs[f"diagram-alir.{fmt}"])
+        tools.run_job(jobs[f"diagram-alir.{fmt}"])
 
 
 def theirs(plantuml: str, source: Path) -> None:

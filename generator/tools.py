@@ -13,6 +13,8 @@ import subprocess
 import unicodedata
 from importlib import metadata
 
+import graphviz
+
 from generator.errors import ToolMissingError, UserError
 from generator.render.common import DotJob, Job, PdfJob, SvgPagesPdfJob
 
@@ -41,37 +43,24 @@ def weasyprint_version() -> str:
         return "absent"
 
 
-PNG_DPI = 120  # raster output readable on slides and in chat
-
-
-def dot_args(job: DotJob) -> list[str]:
-    """Graphviz options of a job: `neato` keeps the given positions (`-n2`), PNG gets a dpi.
-
-    The dpi is given here, not in the DOT, because Graphviz 2.43 applies a graph's dpi to
-    every output format, and the site's SVG must keep its natural size. (The diagram's PDF
-    is paged by WeasyPrint from the SVG: `SvgPagesPdfJob`.)
-    """
-    args = [f"-T{job.fmt}"]
-    if job.engine == "neato":
-        args.append("-n2")
-    if job.fmt == "png":
-        args.append(f"-Gdpi={PNG_DPI}")
-    return args
-
-
 def run_dot(job: DotJob) -> bytes:
-    """Run Graphviz on the job's DOT text and return the rendered bytes."""
-    result = subprocess.run(
-        [_dot_binary(job.engine), *dot_args(job)],
-        input=job.dot.encode("utf-8"),
-        capture_output=True,
-        check=False,
-        timeout=120,
-    )
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip()
-        raise RuntimeError(f"graphviz gagal ({job.engine} -T{job.fmt}): {message}")
-    return result.stdout
+    """Run Graphviz on the job's DOT text through the `graphviz` package and return the
+    rendered bytes; `neato` keeps the given positions (`neato -n2`). ToolMissingError names
+    the Debian package when the engine is not installed."""
+    _dot_binary(job.engine)
+    try:
+        return graphviz.pipe(
+            job.engine,
+            job.fmt,
+            job.dot.encode("utf-8"),
+            neato_no_op=2 if job.engine == "neato" else None,
+            quiet=True,
+        )
+    except graphviz.ExecutableNotFound:
+        raise ToolMissingError(job.engine, "graphviz") from None
+    except graphviz.CalledProcessError as exc:
+        message = (exc.stderr or b"").decode("utf-8", "replace").strip()
+        raise RuntimeError(f"graphviz gagal ({job.engine} -T{job.fmt}): {message}") from None
 
 
 def run_pdf(job: PdfJob) -> bytes:
@@ -190,7 +179,7 @@ def run_job(job: Job) -> bytes:
 def job_key_parts(job: Job) -> tuple[str, ...]:
     """Everything that determines a job's output, for the cache key."""
     if isinstance(job, DotJob):
-        return ("dot", dot_version(), job.engine, *dot_args(job), job.dot)
+        return ("dot", dot_version(), job.engine, job.fmt, job.dot)
     if isinstance(job, SvgPagesPdfJob):
         return ("svg-pages", weasyprint_version(), job.html, *job_key_parts(job.svg))
     return ("pdf", weasyprint_version(), job.html)

@@ -467,11 +467,13 @@ def test_hostile_texts_print_literally_in_the_diagram(hostile_build: Path) -> No
     expected += [step["uraian"] for step in sop_data["langkah"]]
     decision = sop_data["langkah"][1]["keputusan"]
     expected += [decision["label_ya"], decision["label_tidak"]]
-    svg = squash(_svg_text(hostile_build / "diagram-alir.svg"))
-    assert [t for t in expected if squash(t) not in svg] == []
-    pdf = squash(_pdf_text(hostile_build / "diagram-alir.pdf"))
+    # A long word may be hyphenated at a line end: hyphens are left out of the comparison.
+    svg = squash(_svg_text(hostile_build / "diagram-alir.svg")).replace("-", "")
+    assert [t for t in expected if squash(t).replace("-", "") not in svg] == []
+    pdf = squash(_pdf_text(hostile_build / "diagram-alir.pdf")).replace("-", "")
     plain = [t for t in expected if not is_rtl_or_emoji(t)]
-    assert [t for t in plain if squash(without_format_chars(t)) not in pdf] == []
+    unhyphened = [squash(without_format_chars(t)).replace("-", "") for t in plain]
+    assert [t for t in unhyphened if t not in pdf] == []
 
 
 def test_graphviz_escapes_stay_text_in_the_dot(hostile_build: Path) -> None:

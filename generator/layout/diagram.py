@@ -1,37 +1,44 @@
 """Geometry of the swimlane diagram ("diagram alir"), in points, y pointing down.
 
 Pure and deterministic: lanes are equal-width vertical bands in the SOP's order, every step
-has its own row in step order, and each step's symbol (capsule, box, diamond) sits in the
-column of each of its lanes. Labels are wrapped here with Arial metrics (Liberation Sans is
-metric-compatible), so the symbol grows to fit its text.
+has its own row in step order, and each step's symbol (capsule, box, decision) sits in the
+column of each of its lanes. Text is measured and wrapped by `generator.layout.text` (the
+sheet's wrap: Liberation Sans metrics, Indonesian hyphenation, never a word cut without a
+hyphen), so a symbol grows to fit its text. A joint step prints its text once, in the symbol
+of its first lane; its other symbols say only that the step is done together.
 
-Arrows are routed here too, on a Manhattan grid of free corridors: the horizontal gaps
-between rows and the vertical margins beside each lane boundary hold no symbol, so an arrow
-that only runs inside them can never cross a symbol. Parallel runs in the same corridor get
-separate tracks. Back edges leave from the side of a symbol and climb in a corridor, so a
-reader sees the loop apart from the downward flow.
+A decision is a wide hexagon (a diamond with its top and bottom tips cut off): its text sits
+inside at nearly the lane's width, so a long question makes it a little taller, never a
+needle, and its pointed sides still read as a decision's side exits.
 
-A decision exit that ends the procedure (`selesai`) is drawn as its own small end capsule
-beside the diamond, in a free cell of the same row: in a neighbouring lane it is reached by a
-straight arrow from a free side vertex; otherwise (the side is taken, or the neighbouring lane
-holds a symbol) the router draws its arrow like any other, through the row gap below, into
-the capsule's bottom. With no free lane left in the row, capsules stand to the right of the
-last lane and the drawing widens. An outside party's lane (`luar: true`) says so under its
-header label.
+Arrows are routed by the one `generator.layout.router.Router` the sheet uses: an A* search on
+a grid of tracks (a few tracks beside each lane boundary, never closer than 1 mm to it, the
+symbols' centre lines and the gaps between rows), where the inside of a symbol is closed and
+arrows never share a segment. A decision exit's label sits beside its exit, inside the frame,
+clear of every line, symbol and other label.
+
+A decision exit that ends the procedure (`selesai`) is drawn as its own small end capsule in
+a free cell of the decision's row (a neighbouring lane first); with no free lane left in the
+row, capsules stand to the right of the last lane and the drawing widens. An outside party's
+lane (`luar: true`) says so under its header label.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
-from generator.flow import Edge, edges, is_end
-from generator.layout.geometry import Point, simplify_path
-from generator.layout.text import font
+from generator.flow import Edge, edges
+from generator.layout.geometry import Box, Point, box_segment_distance, segments
+from generator.layout.router import CLEAR, Port, Router
+from generator.layout.sheet.grid import symbol_kind
+from generator.layout.text import MM_PER_PT, text_width, wrap, wrap_shaped
 from generator.model import Sop, text_blocks
 
-Shape = Literal["capsule", "box", "diamond"]
+Shape = Literal["capsule", "box", "diamond"]  # diamond: the decision, drawn as a hexagon
 Side = Literal["top", "bottom", "left", "right"]
 
 # --------------------------------------------------------------------------- dimensions (pt)
@@ -42,94 +49,62 @@ TITLE_FONT = 13.0  # SOP name (bold)
 SUBTITLE_FONT = 9.0  # number and office
 LABEL_FONT = 8.0  # exit labels ("Ya", "Tidak", "Lengkap", ...)
 END_TEXT = "Selesai"  # the end capsule of an exit that ends the procedure
+JOINT_TEXT = "(bersama)"  # a joint step's symbol in its other lanes, after the number
 OUTSIDE_NOTE = "(pihak luar)"  # under the header of an outside party's lane
 LINE = 1.2  # Graphviz line spacing, in font sizes
 CONTENT_WIDTH = 540.0  # A4 portrait (595 pt) less margins
 MIN_LANE_WIDTH = 110.0
-INSET = 12.0  # from a lane boundary to a box or capsule: room for corridor tracks
-DIAMOND_INSET = 9.0  # a diamond's side vertices may come closer: no track reaches them
+INSET = 12.0  # from a lane boundary to a symbol: room for two tracks
 PAD_X = 4.0  # text to symbol outline
 PAD_Y = 5.0
 ROW_GAP = 32.0  # between rows: room for horizontal tracks and arrowheads
 HEADER_PAD = 5.0
 TITLE_GAP = 10.0
 CAPSULE_RADIUS = 16.0  # a full stadium up to two lines, rounder than a box beyond
-MIN_HEIGHT: dict[Shape, float] = {"capsule": 26.0, "box": 28.0, "diamond": 44.0}
-# Off the lane line first (an arrow on it would hide it); never further than DIAMOND_INSET - 1.
-CORRIDOR_TRACKS = (-4.0, 4.0, -8.0, 8.0, 0.0)
-LEFT_TRACKS = (5.0, 8.0, 2.0)
-RIGHT_TRACKS = (-5.0, -8.0, -2.0)
-GAP_TRACKS = (0.0, -5.0, 5.0, -10.0)
-TRACK_CLEARANCE = 4.0
+DECISION_RATIO = 1.0  # a decision wider than tall when the drawing allows
+MIN_HEIGHT: dict[Shape, float] = {"capsule": 26.0, "box": 28.0, "diamond": 34.0}
+# Vertical tracks beside a lane boundary (never within 1 mm = 2.83 pt of it) and
+# horizontal tracks in a row gap, around its middle.
+BOUNDARY_TRACKS = (4.5, 8.0)
+GAP_TRACKS = (0.0, -5.0, 5.0, -10.0, 10.0)
+CAPSULE_TRACK = 4.0  # beside an end capsule right of the last lane
+LABEL_SHARE = 0.62  # an exit label wraps at this share of a lane's width
+LABEL_NARROWER = (1.0, 0.6, 0.35)  # shares of LABEL_SHARE a label may wrap at, in turn
+LABEL_CLEAR = 1.5  # between an exit label and any line, symbol or other label
+# Routing costs, in mm of arrow length (the router works in mm, like the sheet's).
+OUT_COST: dict[Side, float] = {"bottom": 0.0, "left": 1.5, "right": 1.5, "top": 12.0}
+BACK_OUT_COST: dict[Side, float] = {"bottom": 8.0, "left": 0.0, "right": 0.0, "top": 80.0}
+IN_COST: dict[Side, float] = {"top": 0.0, "left": 4.0, "right": 4.0, "bottom": 30.0}
+BACK_IN_COST: dict[Side, float] = {"top": 8.0, "left": 0.0, "right": 0.0, "bottom": 80.0}
+EXTRA_PORT_COST = 6.0  # a decision's extra ports beside the middle of its top or bottom
+MERGE_COST = 20.0  # ending on another arrow into the same symbol
 
 # --------------------------------------------------------------------------- text
 
 
-def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width of one line of text in points."""
-    return font(bold).width_pt(text, size)
+def pt(text: str, size: float, bold: bool = False) -> float:
+    """Width of one line of text in points: `layout.text.text_width` (mm) converted."""
+    return text_width(text, size, bold) / MM_PER_PT
 
 
-def _fill_lines(words: list[str], widths: list[float], size: float, bold: bool) -> list[str] | None:
-    """Greedy fill of words into lines of the given widths; None when they do not fit."""
-    lines: list[str] = []
-    queue = list(words)
-    for width in widths:
-        line = ""
-        while queue:
-            candidate = f"{line} {queue[0]}" if line else queue[0]
-            if text_width(candidate, size, bold) <= width:
-                line = candidate
-                queue.pop(0)
-            elif line:
-                break
-            else:
-                return None
-        lines.append(line)
-        if not queue:
-            return [ln for ln in lines if ln] or [""]
-    return None
+def wrap_pt(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """`layout.text.wrap` for a width in points; at least one (maybe empty) line."""
+    return wrap(text, width * MM_PER_PT, size, bold) or [""]
 
 
-def _longest_prefix(word: str, width: float, size: float, bold: bool) -> int:
-    used = 0.0
-    for i, char in enumerate(word):
-        used += text_width(char, size, bold)
-        if used > width:
-            return i
-    return len(word)
+def capsule_radius(w: float, h: float) -> float:
+    """Corner radius of a capsule: a full stadium while it is short."""
+    return min(h / 2, w / 2, CAPSULE_RADIUS)
 
 
-def split_long_words(text: str, width: float, size: float, bold: bool = False) -> list[str]:
-    """The words of a text; a word wider than `width` is cut into pieces that fit."""
-    width = max(width, text_width("W", size, bold))
-    words: list[str] = []
-    for word in text.split():
-        while text_width(word, size, bold) > width:
-            cut = max(_longest_prefix(word, width, size, bold), 1)
-            soft = max(word.rfind("/", 0, cut), word.rfind("-", 0, cut))
-            cut = soft + 1 if soft > 0 else cut  # rather after a slash or a hyphen
-            words.append(word[:cut])
-            word = word[cut:]
-        words.append(word)
-    return words
+def band_width(shape: Shape, w: float, h: float, top: float, bottom: float) -> float:
+    """Inner width of a symbol w x h over the horizontal band [top, bottom] (from its top).
 
-
-def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
-    """Wrap text into lines no wider than `width`; over-long words are cut."""
-    words = split_long_words(text, width, size, bold)
-    if not words:
-        return [""]
-    lines = _fill_lines(words, [max(width, 1.0)] * len(words), size, bold)
-    assert lines is not None
-    return lines
-
-
-def _band_width(shape: Shape, w: float, h: float, top: float, bottom: float) -> float:
-    """Inner width of a symbol over the horizontal band [top, bottom] (from the symbol top)."""
+    A decision is Graphviz's hexagon: pointed sides at mid-height, its top and bottom edges
+    half the width."""
     far = max(abs(top - h / 2), abs(bottom - h / 2))
     if shape == "diamond":
-        return w * (1 - 2 * far / h)
+        return w * (1 - far / h)
     if shape == "capsule":
         r = capsule_radius(w, h)
         straight = h / 2 - r
@@ -140,31 +115,33 @@ def _band_width(shape: Shape, w: float, h: float, top: float, bottom: float) -> 
     return w
 
 
-def capsule_radius(w: float, h: float) -> float:
-    """Corner radius of a capsule: a full stadium while it is short."""
-    return min(h / 2, w / 2, CAPSULE_RADIUS)
-
-
 def fit_label(text: str, shape: Shape, width: float) -> tuple[list[str], float]:
-    """Wrap a label inside a symbol of fixed width; return the lines and the symbol height."""
-    words = split_long_words(text, width - 2 * PAD_X - 2, FONT)
+    """Wrap a label inside a symbol `width` pt wide; return the lines and the symbol height
+    (pt). The symbol grows a line at a time until every line fits its band."""
     line_h = FONT * LINE
-    h = MIN_HEIGHT[shape]
-    while h < 5000:
-        n_max = int((h - 2 * PAD_Y) / line_h)
-        for n in range(1, n_max + 1):
-            y0 = (h - n * line_h) / 2
-            widths = [
-                _band_width(shape, width, h, y0 + i * line_h, y0 + (i + 1) * line_h) - 2 * PAD_X
-                for i in range(n)
-            ]
-            if min(widths) <= 0:
-                continue
-            lines = _fill_lines(words, widths, FONT, False) if words else [""]
-            if lines is not None and len(lines) == n:
-                return lines, h
-        h += 2.0
-    raise ValueError(f"label does not fit: {text[:40]!r}")
+    n = 1
+    while True:
+        h = max(MIN_HEIGHT[shape], n * line_h + 2 * PAD_Y)
+        widths = _band_widths(shape, width, h, n)
+        lines = wrap_shaped(text, [w * MM_PER_PT for w in widths], FONT) or [""]
+        drawn = _band_widths(shape, width, h, len(lines))  # Graphviz centres the lines
+        if len(lines) <= n and all(
+            pt(line, FONT) <= wd for line, wd in zip(lines, drawn, strict=True)
+        ):
+            return lines, h
+        if n > 400:
+            raise ValueError(f"label does not fit: {text[:40]!r}")
+        n += 1
+
+
+def _band_widths(shape: Shape, width: float, h: float, n: int) -> list[float]:
+    """Room for each of n centred lines inside the symbol (pt)."""
+    line_h = FONT * LINE
+    y0 = (h - n * line_h) / 2
+    return [
+        band_width(shape, width, h, y0 + i * line_h, y0 + (i + 1) * line_h) - 2 * PAD_X
+        for i in range(n)
+    ]
 
 
 # --------------------------------------------------------------------------- records
@@ -207,6 +184,11 @@ class Node:
             return f"e{self.step}_{self.end_exit}"
         return f"s{self.step}_{self.lane}"
 
+    @property
+    def box(self) -> Box:
+        """The symbol's bounding box."""
+        return Box(self.x, self.y, self.x + self.w, self.y + self.h)
+
     def port(self, side: Side) -> Point:
         """Where an arrow leaves or enters on this side (diamond vertices, box midpoints)."""
         return {
@@ -242,6 +224,14 @@ class Label:
     cy: float
     w: float
     h: float
+    lines: tuple[str, ...] = ()  # the text wrapped (bold); () for one line
+
+    @property
+    def box(self) -> Box:
+        """The label's box."""
+        return Box(
+            self.cx - self.w / 2, self.cy - self.h / 2, self.cx + self.w / 2, self.cy + self.h / 2
+        )
 
 
 @dataclass(frozen=True)
@@ -303,13 +293,18 @@ class DiagramLayout:
 # --------------------------------------------------------------------------- layout
 
 
+_SHAPE_OF_KIND: dict[str, Shape] = {
+    "decision": "diamond",
+    "start": "capsule",
+    "end": "capsule",
+    "process": "box",
+}
+
+
 def step_shape(sop: Sop, number: int) -> Shape:
-    """Capsule for the start and every end, diamond for a decision, else box."""
-    if sop.step(number).is_decision:
-        return "diamond"
-    if number == 1 or is_end(sop, number):
-        return "capsule"
-    return "box"
+    """The sheet's symbol of a step (`symbol_kind`, the one rule) as a diagram shape: capsule
+    for the start and every end, decision (hexagon) for a decision, else box."""
+    return _SHAPE_OF_KIND[symbol_kind(sop, number)]
 
 
 def lane_width(lane_count: int) -> float:
@@ -318,10 +313,10 @@ def lane_width(lane_count: int) -> float:
 
 
 def _title(sop: Sop, office_name: str, width: float) -> tuple[TextBlock, TextBlock]:
-    title_lines = wrap(sop.name.upper(), width, TITLE_FONT, bold=True)
+    title_lines = wrap_pt(sop.name.upper(), width, TITLE_FONT, bold=True)
     title_h = len(title_lines) * TITLE_FONT * LINE
     sub_text = f"Nomor SOP: {sop.number}  \u2022  {office_name}"
-    sub_lines = wrap(sub_text, width, SUBTITLE_FONT)
+    sub_lines = wrap_pt(sub_text, width, SUBTITLE_FONT)
     sub_h = len(sub_lines) * SUBTITLE_FONT * LINE
     title = TextBlock(tuple(title_lines), width / 2, title_h / 2, width, title_h, TITLE_FONT)
     subtitle = TextBlock(
@@ -330,38 +325,71 @@ def _title(sop: Sop, office_name: str, width: float) -> tuple[TextBlock, TextBlo
     return title, subtitle
 
 
+def _headers(sop: Sop, lw: float) -> list[list[str]]:
+    return [
+        wrap_pt(sop.lanes[i], lw - 2 * HEADER_PAD, HEADER_FONT, bold=True)
+        + ([OUTSIDE_NOTE] if i in sop.outside_lanes else [])
+        for i in sop.lane_ids
+    ]
+
+
+def _row(sop: Sop, number: int, lw: float, top: float) -> list[Node]:
+    """The symbols of one step, in lane order, their centres on one line: the step's text in
+    its first lane's symbol, a short joint mark in the others. A decision of one lane whose
+    text would make it taller than DECISION_RATIO x its width widens over its neighbours."""
+    ids = sop.lane_ids
+    step = sop.step(number)
+    shape = step_shape(sop, number)
+    w = lw - 2 * INSET
+    text = f"{number}. {flat_text(step.description)}"
+    main, main_h = fit_label(text, shape, w)
+    main_w = w
+    if shape == "diamond" and len(step.actors) == 1:
+        main, main_h, main_w = _wide_decision(text, w, lw * len(ids) - 2 * INSET, lw / 2)
+    other, other_h = fit_label(f"{number}. {JOINT_TEXT}", shape, w)
+    row_h = max(main_h, other_h if len(step.actors) > 1 else 0.0)
+    nodes = []
+    for lane in sorted(step.actors, key=ids.index):
+        is_main = lane == step.actors[0]
+        lines, h, nw = (main, main_h, main_w) if is_main else (other, other_h, w)
+        k = ids.index(lane)
+        x = min(max(k * lw + lw / 2 - nw / 2, INSET), lw * len(ids) - INSET - nw)
+        y = top + (row_h - h) / 2
+        nodes.append(Node(number, lane, k, shape, x, y, nw, h, tuple(lines)))
+    return nodes
+
+
+def _wide_decision(
+    text: str, width: float, most: float, step: float
+) -> tuple[list[str], float, float]:
+    """A decision's lines, height and width (pt): `width` grown by `step` while the symbol
+    is taller than DECISION_RATIO x its width and `most` allows."""
+    lines, h = fit_label(text, "diamond", width)
+    while h > DECISION_RATIO * width and width + step <= most:
+        width += step
+        lines, h = fit_label(text, "diamond", width)
+    return lines, h, width
+
+
 def layout_diagram(sop: Sop, office_name: str) -> DiagramLayout:
-    """The whole diagram of one SOP."""
+    """The whole diagram of one SOP (points, y down)."""
     ids = sop.lane_ids
     lw = lane_width(len(ids))
     width = lw * len(ids)
     title, subtitle = _title(sop, office_name, width)
     header_top = subtitle.cy + subtitle.h / 2 + TITLE_GAP
-    headers = [
-        wrap(sop.lanes[i], lw - 2 * HEADER_PAD, HEADER_FONT, bold=True)
-        + ([OUTSIDE_NOTE] if i in sop.outside_lanes else [])
-        for i in ids
-    ]
+    headers = _headers(sop, lw)
     header_h = max(len(h) for h in headers) * HEADER_FONT * LINE + 2 * HEADER_PAD
     nodes: list[Node] = []
     gap_y: list[float] = [header_top + header_h + ROW_GAP / 2]
     y = header_top + header_h + ROW_GAP
     for step in sop.steps:
-        shape = step_shape(sop, step.number)
-        inset = DIAMOND_INSET if shape == "diamond" else INSET
-        node_w = lw - 2 * inset
-        lines, h = fit_label(f"{step.number}. {flat_text(step.description)}", shape, node_w)
-        for lane in step.actors:
-            k = ids.index(lane)
-            nodes.append(
-                Node(step.number, lane, k, shape, k * lw + inset, y, node_w, h, tuple(lines))
-            )
-        y += h + ROW_GAP
+        row = _row(sop, step.number, lw, y)
+        nodes += row
+        y += max(n.y + n.h for n in row) - y + ROW_GAP
         gap_y.append(y - ROW_GAP / 2)
     height = y
-    step_nodes = list(nodes)
-    ends, end_routes, used, width = _end_capsules(sop, step_nodes, lw, width)
-    nodes += [capsule for capsule, _ in ends]
+    ends, width = _end_capsules(sop, nodes, lw, width)
     lanes = tuple(
         Lane(
             lane,
@@ -374,18 +402,16 @@ def layout_diagram(sop: Sop, office_name: str) -> DiagramLayout:
             height,
             header_h,
             lane in sop.outside_lanes,
-        )
+        )  # fmt: skip
         for k, lane in enumerate(ids)
     )
-    grid = _Grid(lw, len(ids), gap_y, nodes)
-    straight = {r.edge for r in end_routes}
-    router = _Router(sop, grid, {e: c for c, e in ends if e not in straight}, width)
-    for key, side in used:
-        router.used[key].add(side)
-    end_routes = [replace(r, label=router.clear(r.label, r.source)) for r in end_routes]
-    routes = router.route_all() + tuple(end_routes)
-    links = _links(step_nodes)
-    return DiagramLayout(width, height, title, subtitle, lanes, tuple(nodes), routes, links)
+    links = _links(nodes)
+    all_nodes = nodes + [capsule for capsule, _ in ends]
+    frame = Box(0.0, header_top + header_h, width, height)
+    routes = DiagramRouter(sop, lanes, all_nodes, gap_y, frame).route_all(
+        {e: c for c, e in ends}, links
+    )
+    return DiagramLayout(width, height, title, subtitle, lanes, tuple(all_nodes), routes, links)
 
 
 def flat_text(text: str) -> str:
@@ -403,63 +429,34 @@ def flat_text(text: str) -> str:
 
 def _end_capsules(
     sop: Sop, nodes: list[Node], lw: float, width: float
-) -> tuple[list[tuple[Node, Edge]], list[Route], list[tuple[str, Side]], float]:
-    """End capsules (with their exits) and the straight arrows of those beside the diamond.
+) -> tuple[list[tuple[Node, Edge]], float]:
+    """End capsules with their exits, and the (maybe widened) drawing width.
 
-    Returns the capsules, the straight routes, the diamond sides they use and the (maybe
-    widened) drawing width. A capsule goes in a neighbouring lane of the diamond's row whose
-    cell and facing side vertex are free (right first), reached by a straight arrow; else in
-    the nearest free cell of the row, or right of the last lane when the row is full. Those
-    get no route here: the router draws them like any other exit.
+    A capsule goes in a neighbouring lane of the decision's row whose cell is free (right
+    first), else in the nearest free cell of the row, or right of the last lane when the
+    row is full.
     """
     lane_count = round(width / lw)
     capsules: list[tuple[Node, Edge]] = []
-    routes: list[Route] = []
-    used: list[tuple[str, Side]] = []
-    w = text_width(END_TEXT, FONT) + 2 * PAD_X + 12
+    w = pt(END_TEXT, FONT) + 2 * PAD_X + 12
     h = MIN_HEIGHT["capsule"]
     for edge in edges(sop):
         if edge.target is not None:
             continue
         row = [n for n in nodes if n.step == edge.source]
-        taken = {n.lane_index for n in row} | {
-            c.lane_index for c, _ in capsules if c.step == edge.source
-        }
-        straight = _beside(row, taken, used, lane_count)
-        if straight is not None:
-            diamond, side, lane = straight
-            x = lane * lw + (lw - w) / 2
-        else:
-            diamond = row[0]
-            lane = _free_cell(diamond.lane_index, taken, lane_count)
-            x = _cell_x(lane, lane_count, lw, w)
-            width = max(width, x + w + INSET)
-        lane_id = sop.lane_ids[lane] if lane < lane_count else diamond.lane
+        joint = range(int(min(n.x for n in row) // lw), int(max(n.x + n.w for n in row) // lw) + 1)
+        taken = set(joint) | {c.lane_index for c, _ in capsules if c.step == edge.source}
+        decision = row[0]
+        lane = _free_cell(decision.lane_index, taken, lane_count)
+        x = _cell_x(lane, lane_count, lw, w)
+        width = max(width, x + w + INSET)
+        lane_id = sop.lane_ids[lane] if lane < lane_count else decision.lane
         capsule = Node(
-            edge.source, lane_id, lane, "capsule", x, diamond.cy - h / 2, w, h,
+            edge.source, lane_id, lane, "capsule", x, decision.cy - h / 2, w, h,
             (END_TEXT,), edge.index,
         )  # fmt: skip
         capsules.append((capsule, edge))
-        if straight is None:
-            continue
-        used.append((diamond.key, side))
-        start = diamond.port(side)
-        end = capsule.port("left" if side == "right" else "right")
-        label = _side_label(edge.label, start, side, width)
-        routes.append(Route(edge, diamond.key, capsule.key, (start, end), label))
-    return capsules, routes, used, width
-
-
-def _beside(
-    row: list[Node], taken: set[int], used: list[tuple[str, Side]], lane_count: int
-) -> tuple[Node, Side, int] | None:
-    """A diamond of the row, a free side vertex and the free neighbouring lane it faces."""
-    for node in row:
-        sides = {s for k, s in used if k == node.key}
-        for side, lane in (("right", node.lane_index + 1), ("left", node.lane_index - 1)):
-            if 0 <= lane < lane_count and lane not in taken and side not in sides:
-                return node, side, lane
-    return None
+    return capsules, width
 
 
 def _free_cell(lane_index: int, taken: set[int], lane_count: int) -> int:
@@ -476,22 +473,8 @@ def _cell_x(lane: int, lane_count: int, lw: float, w: float) -> float:
     right of the last lane."""
     if lane < lane_count:
         return lane * lw + (lw - w) / 2
-    return lane_count * lw + INSET + (lane - lane_count) * (w + INSET)
-
-
-def _side_label(text: str, start: Point, side: Side, width: float) -> Label | None:
-    if not text:
-        return None
-    w = text_width(text, LABEL_FONT) + 2
-    h = LABEL_FONT * LINE
-    sign = 1 if side == "right" else -1
-    return _inside(Label(text, start[0] + sign * (2 + w / 2), start[1] - 1 - h / 2, w, h), width)
-
-
-def _inside(label: Label, width: float) -> Label:
-    """The label moved sideways, when needed, to lie inside the drawing [0, width]."""
-    cx = min(max(label.cx, label.w / 2 + 1), width - label.w / 2 - 1)
-    return Label(label.text, cx, label.cy, label.w, label.h)
+    gap = lw * LABEL_SHARE + 2 * INSET  # room for the exit's label before the capsule
+    return lane_count * lw + gap + (lane - lane_count) * (w + gap)
 
 
 def _links(nodes: list[Node]) -> tuple[Link, ...]:
@@ -508,344 +491,251 @@ def _links(nodes: list[Node]) -> tuple[Link, ...]:
 
 # --------------------------------------------------------------------------- routing
 
-# A route is first drawn on symbolic coordinates: a corridor (lane boundary b) for x, a row
-# gap (g: between row g and row g+1) for y. Tracks are then assigned per corridor and gap.
+_SIDES: tuple[Side, ...] = ("bottom", "left", "right", "top")
+_EXTRA_SIDES = ("bottom-l", "bottom-r", "top-l", "top-r")
+_AHEAD: dict[Side, tuple[int, int]] = {
+    "top": (0, -1),
+    "bottom": (0, 1),
+    "left": (-1, 0),
+    "right": (1, 0),
+}
 
 
-@dataclass(frozen=True)
-class _Corr:
-    b: int
+def _mm(box: Box) -> Box:
+    return Box(box.x0 * MM_PER_PT, box.y0 * MM_PER_PT, box.x1 * MM_PER_PT, box.y1 * MM_PER_PT)
 
 
-@dataclass(frozen=True)
-class _Gap:
-    g: int
+def _key(value_pt: float) -> float:
+    return round(value_pt * MM_PER_PT, 2)
 
 
-_X = float | _Corr
-_Y = float | _Gap
+class DiagramRouter:
+    """Routes every flow edge of a diagram with the shared `Router` (run in mm on the
+    diagram's tracks) and places the exit labels."""
 
-
-@dataclass
-class _Grid:
-    lane_w: float
-    lane_count: int
-    gap_y: list[float]
-    nodes: list[Node]
-
-    def corr_x(self, b: int) -> float:
-        return b * self.lane_w
-
-    def row_nodes(self, step: int) -> list[Node]:
-        return [n for n in self.nodes if n.step == step and not n.is_end_capsule]
-
-    def column_free(self, lane_index: int, first: int, last: int) -> bool:
-        """True when no symbol sits in this lane on rows first..last."""
-        return not any(n.lane_index == lane_index and first <= n.step <= last for n in self.nodes)
-
-    def tracks(self, b: int) -> tuple[float, ...]:
-        if b == 0:
-            return LEFT_TRACKS
-        if b == self.lane_count:
-            return RIGHT_TRACKS
-        return CORRIDOR_TRACKS
-
-
-@dataclass
-class _Plan:
-    edge: Edge
-    source: Node
-    target: Node
-    points: list[tuple[_X, _Y]]
-    exit_side: Side
-
-
-class _Router:
-    """Routes every flow edge in the free corridors."""
-
-    def __init__(self, sop: Sop, grid: _Grid, ends: dict[Edge, Node], width: float):
+    def __init__(
+        self,
+        sop: Sop,
+        lanes: Sequence[Lane],
+        nodes: Sequence[Node],
+        gap_y: Sequence[float],
+        frame: Box,
+    ):
+        """`nodes`: every symbol (end capsules included); `gap_y`: the middle of each gap
+        between rows (pt); `frame`: the lanes' area below the headers (pt)."""
         self.sop = sop
-        self.grid = grid
-        self.ends = ends  # exits ending the procedure whose capsule the router reaches
-        self.width = width
-        self.used: dict[str, set[Side]] = {n.key: set() for n in grid.nodes}
-        self.placed: list[Label] = []  # labels already drawn, kept apart from new ones
+        self.nodes = list(nodes)
+        self.frame = frame
+        self.boundaries = [lane.x for lane in lanes] + [lanes[-1].x + lanes[-1].w]
+        self.label_width = lanes[0].w * LABEL_SHARE
+        self.xs = self._xs()
+        self.ys = sorted({round(y, 2) for y in self._ys(gap_y)})
+        self.router = Router([x * MM_PER_PT for x in self.xs], [y * MM_PER_PT for y in self.ys], [])
+        # The symbols close the grid nodes inside them: found per symbol by bisection (the
+        # Router's own test of every node against every symbol is too slow for a diagram's
+        # grid), with the Router's clearance.
+        self.router.obstacles = [_mm(n.box) for n in self.nodes]
+        self.router.closed = _closed(self.router.xs, self.router.ys, self.router.obstacles)
+        self.back = {_key(v): v for v in self.xs + self.ys}
+        for n in self.nodes:
+            for v in (n.x, n.x + n.w, n.y, n.y + n.h, n.cx, n.cy):
+                self.back[_key(v)] = v
+        for x in self.xs:  # the exact track, not a symbol edge a rounding away
+            self.back[_key(x)] = x
 
-    # ---- choosing symbols and ports
+    def _xs(self) -> list[float]:
+        xs: set[float] = set()
+        for b in self.boundaries:
+            for t in BOUNDARY_TRACKS:
+                xs |= {x for x in (b - t, b + t) if self.frame.x0 < x < self.frame.x1}
+        for n in self.nodes:
+            xs.add(n.cx)
+            if n.shape == "diamond":  # the extra ports on its flat edges
+                xs |= {n.cx - n.w / 6, n.cx + n.w / 6}
+            if n.x > self.boundaries[-1]:  # an end capsule right of the last lane
+                xs |= {n.x - CAPSULE_TRACK, n.x + n.w + CAPSULE_TRACK}
+        return sorted({round(x, 2) for x in xs})
 
-    def _pair(self, edge: Edge) -> tuple[Node, Node]:
-        targets = [self.ends[edge]] if edge.target is None else self.grid.row_nodes(edge.target)
-        sources = self.grid.row_nodes(edge.source)
-        best = min(
-            ((s, t) for s in sources for t in targets),
-            key=lambda p: (abs(p[0].lane_index - p[1].lane_index), p[0].lane_index),
-        )
-        return best
+    def _ys(self, gap_y: Sequence[float]) -> list[float]:
+        ys = [g + t for g in gap_y for t in GAP_TRACKS]
+        return [y for y in ys if self.frame.y0 < y < self.frame.y1] + [n.cy for n in self.nodes]
 
-    def _straight(self, source: Node, target: Node) -> bool:
-        return source.lane_index == target.lane_index and self.grid.column_free(
-            source.lane_index, source.step + 1, target.step - 1
-        )
+    def port(self, index: int, side: str) -> Port | None:
+        """The router's port on one side of a symbol, None when no track lies in front.
 
-    def _outer_sides(self, node: Node) -> set[Side]:
-        members = [n.lane_index for n in self.grid.row_nodes(node.step)]
-        members += [  # an end capsule beside the symbol closes that side
-            n.lane_index for n in self.grid.nodes if n.is_end_capsule and n.step == node.step
-        ]
-        sides: set[Side] = set()
-        if node.lane_index == min(members):
-            sides.add("left")
-        if node.lane_index == max(members):
-            sides.add("right")
-        return sides
-
-    def _side_toward(self, node: Node, lane_index: int) -> Side | None:
-        free = self._outer_sides(node) - self.used[node.key]
-        prefer: list[Side] = (
-            ["left", "right"] if lane_index < node.lane_index else ["right", "left"]
-        )
-        for side in prefer:
-            if side in free:
-                return side
-        return None
-
-    def _exit_sides(self, source: Node, outgoing: list[tuple[Edge, Node]]) -> dict[Edge, Side]:
-        """Bottom for the most natural forward exit, sides for the others."""
-        sides: dict[Edge, Side] = {}
-        forward = [(e, t) for e, t in outgoing if not e.is_back]
-        if forward:
-            first = min(
-                forward,
-                key=lambda p: (
-                    0 if self._straight(source, p[1]) or p[0].target == source.step + 1 else 1,
-                    p[0].index != 0,  # the first exit ("Ya") goes on down when it can
-                    p[0].target is None,  # an end capsule beside the row comes last
-                    p[1].step,
-                ),
-            )
-            sides[first[0]] = "bottom"
-            self.used[source.key].add("bottom")
-        for e, t in outgoing:
-            if e in sides:
-                continue
-            side = self._side_toward(source, t.lane_index)
-            if side is None:  # a joint symbol's inner sides are taken by its links
-                side = "bottom" if "bottom" not in self.used[source.key] else "right"
-            sides[e] = side
-            self.used[source.key].add(side)
-        return sides
-
-    def clear(self, label: Label | None, source: str) -> Label | None:
-        """The label of an arrow out of `source`, moved up clear of the labels placed before
-        and of every other symbol (exits sharing a port, end capsules beside the vertex)."""
-        if label is None:
-            return None
-        others = [Label("", n.cx, n.cy, n.w, n.h) for n in self.grid.nodes if n.key != source]
-        label = _clear_of(label, self.placed + others)
-        self.placed.append(label)
-        return label
-
-    # ---- planning
-
-    def route_all(self) -> tuple[Route, ...]:
-        plans: list[_Plan] = []
-        by_source: dict[int, list[Edge]] = {}
-        for e in edges(self.sop):
-            if e.target is not None or e in self.ends:  # the others have straight arrows
-                by_source.setdefault(e.source, []).append(e)
-        pairs: dict[Edge, tuple[Node, Node]] = {}
-        for source_step in sorted(by_source):
-            group = by_source[source_step]
-            for e in group:
-                pairs[e] = self._pair(e)
-            per_node: dict[str, list[tuple[Edge, Node]]] = {}
-            for e in group:
-                per_node.setdefault(pairs[e][0].key, []).append((e, pairs[e][1]))
-            for key, outgoing in per_node.items():
-                source = next(n for n in self.grid.nodes if n.key == key)
-                for e, side in self._exit_sides(source, outgoing).items():
-                    plans.append(_Plan(e, source, pairs[e][1], [], side))
-        plans.sort(key=lambda p: (p.edge.source, p.edge.index, p.edge.target or 0))
-        for plan in plans:
-            plan.points = self._plan(plan)
-        return self._materialise(plans)
-
-    def _corridor_for_side(self, node: Node, side: Side) -> int:
-        return node.lane_index + (1 if side == "right" else 0)
-
-    def _plan(self, p: _Plan) -> list[tuple[_X, _Y]]:
-        s, t = p.source, p.target
-        start = s.port(p.exit_side)
-        pts: list[tuple[_X, _Y]] = [start]
-        if t.step == s.step:  # an end capsule in the same row: up into it from the gap below
-            if p.exit_side != "bottom":
-                pts.append((_Corr(self._corridor_for_side(s, p.exit_side)), s.cy))
-            pts += [(pts[-1][0], _Gap(s.step)), (t.cx, _Gap(s.step)), t.port("bottom")]
-            return _drop_repeats(pts)
-        if not p.edge.is_back:
-            if p.exit_side == "bottom":
-                if self._straight(s, t) or (t.step == s.step + 1 and t.lane_index == s.lane_index):
-                    return [start, t.port("top")]
-                pts.append((s.cx, _Gap(s.step)))
-                if t.step > s.step + 1:
-                    b = self._forward_corridor(s, t)
-                    pts += [(_Corr(b), _Gap(s.step)), (_Corr(b), _Gap(t.step - 1))]
-            else:
-                b = self._corridor_for_side(s, p.exit_side)
-                pts += [(_Corr(b), s.cy), (_Corr(b), _Gap(t.step - 1))]
-            pts += [(t.cx, _Gap(t.step - 1)), t.port("top")]
-            return _drop_repeats(pts)
-        return self._plan_back(p, start)
-
-    def _forward_corridor(self, s: Node, t: Node) -> int:
-        if t.lane_index > s.lane_index:
-            return t.lane_index
-        if t.lane_index < s.lane_index:
-            return t.lane_index + 1
-        return s.lane_index + 1
-
-    def _plan_back(self, p: _Plan, start: Point) -> list[tuple[_X, _Y]]:
-        s, t = p.source, p.target
-        if p.exit_side == "bottom":
-            cs = s.lane_index + 1
-            pts: list[tuple[_X, _Y]] = [start, (s.cx, _Gap(s.step)), (_Corr(cs), _Gap(s.step))]
+        `side` is top, bottom, left, right, or for a decision also top-l, top-r, bottom-l,
+        bottom-r: on its flat top or bottom edge, a sixth of its width off the middle (a
+        decision with more exits than its vertices can take)."""
+        n = self.nodes[index]
+        edge, _, shift = side.partition("-")
+        px, py = n.port(edge)  # type: ignore[arg-type]
+        if shift:
+            px = round(px + (n.w / 6 if shift == "r" else -n.w / 6), 2)
+        if edge in ("top", "bottom"):
+            j = _nearest(self.ys, n.y, n.y + n.h, edge == "bottom")
+            node = (self.xs.index(round(px, 2)), j)
         else:
-            cs = self._corridor_for_side(s, p.exit_side)
-            pts = [start, (_Corr(cs), s.cy)]
-        entry = self._entry_side(t, cs)
-        if entry is None:  # enter from the top through the gap above the target
-            pts += [(_Corr(cs), _Gap(t.step - 1)), (t.cx, _Gap(t.step - 1)), t.port("top")]
-            return _drop_repeats(pts)
-        self.used[t.key].add(entry)
-        ct = self._corridor_for_side(t, entry)
-        if ct != cs:
-            pts += [(_Corr(cs), _Gap(t.step)), (_Corr(ct), _Gap(t.step))]
-        pts += [(_Corr(ct), t.cy), t.port(entry)]
-        return _drop_repeats(pts)
-
-    def _entry_side(self, t: Node, corridor: int) -> Side | None:
-        if t.shape == "diamond":
+            i = _nearest(self.xs, n.x, n.x + n.w, side == "right")
+            node = (i, self.ys.index(round(n.cy, 2)))
+        if node[0] < 0 or node[1] < 0:
             return None
-        free = self._outer_sides(t) - self.used[t.key]
-        prefer: list[Side] = ["left", "right"] if corridor <= t.lane_index else ["right", "left"]
-        return next((side for side in prefer if side in free), None)
+        return Port(index, side, (px * MM_PER_PT, py * MM_PER_PT), node, _AHEAD[edge])
 
-    # ---- tracks
+    def _claim_links(self, links: Sequence[Link]) -> None:
+        index = {n.key: i for i, n in enumerate(self.nodes)}
+        for link in links:
+            a, b = self.port(index[link.source], "right"), self.port(index[link.target], "left")
+            if a is None or b is None:
+                continue
+            self.router.claim_line(self.router.point(a.node), self.router.point(b.node))
+            self.router.used_ports |= {(a.symbol, a.side), (b.symbol, b.side)}
 
-    def _materialise(self, plans: list[_Plan]) -> tuple[Route, ...]:
-        corr_tracks = self._assign_corridors(plans)
-        gap_tracks = self._assign_gaps(plans)
-        routes: list[Route] = []
-        for i, p in enumerate(plans):
-            pts = [
-                (
-                    self.grid.corr_x(x.b) + corr_tracks[(i, x.b)] if isinstance(x, _Corr) else x,
-                    self.grid.gap_y[y.g] + gap_tracks[(i, y.g)] if isinstance(y, _Gap) else y,
-                )
-                for x, y in p.points
-            ]
-            pts = simplify_path(pts)
-            label = self.clear(_label(p, pts, self.width), p.source.key)
-            routes.append(Route(p.edge, p.source.key, p.target.key, tuple(pts), label))
-        return tuple(routes)
+    def _ports(self, step: int, end: Node | None, costs: dict[Side, float]) -> list:
+        chosen = [end] if end is not None else []
+        if end is None:
+            chosen = [n for n in self.nodes if n.step == step and not n.is_end_capsule]
+        found = []
+        for n in chosen:
+            extra = _EXTRA_SIDES if n.shape == "diamond" else ()
+            for side in (*_SIDES, *extra):
+                port = self.port(self.nodes.index(n), side)
+                if port is not None:
+                    found.append(
+                        (port, costs[side.partition("-")[0]] + EXTRA_PORT_COST * (side in extra))
+                    )  # type: ignore[index]
+        return found
 
-    def _approx(self, x: _X, y: _Y) -> Point:
+    def route_all(self, ends: dict[Edge, Node], links: Sequence[Link]) -> tuple[Route, ...]:
+        """Every flow edge routed in flow order, then the exit labels placed."""
+        self._claim_links(links)
+        routes = [self._route(e, ends.get(e)) for e in sorted(edges(self.sop), key=_order)]
+        return tuple(self._labelled(routes, links))
+
+    def _route(self, edge: Edge, end: Node | None) -> Route:
+        sources = self._ports(edge.source, None, BACK_OUT_COST if edge.is_back else OUT_COST)
+        into = BACK_IN_COST if edge.is_back else IN_COST
+        targets = self._ports(edge.target or 0, end, into)
+        found = self.router.route(sources, targets)
+        points = found[0] if found else self.router.route_loose(sources, targets)
+        source = _at(sources, points[0])
+        target = _at(targets, points[-1])
+        pts = tuple((self.back[round(x, 2)], self.back[round(y, 2)]) for x, y in points)
+        return Route(edge, self.nodes[source].key, self.nodes[target].key, pts, None)
+
+    # ---- labels
+
+    def _labelled(self, routes: list[Route], links: Sequence[Link]) -> list[Route]:
+        lines = [s for r in routes for s in segments(r.points)]
+        lines += [link.points for link in links]
+        lines += [((b, self.frame.y0), (b, self.frame.y1)) for b in self.boundaries]
+        placed: list[Box] = []
+        out = []
+        for r in routes:
+            label = self._place(r, lines, placed) if r.edge.label else None
+            if label is not None:
+                placed.append(label.box)
+            out.append(Route(r.edge, r.source, r.target, r.points, label))
+        return out
+
+    def _place(self, route: Route, lines: list[tuple[Point, Point]], placed: list[Box]) -> Label:
+        """The first spot beside the exit (along its segments) that is inside the frame and
+        clear of every line, symbol and label, the text wrapped wide, then narrower; failing
+        that, the nearest clear spot around the exit."""
+        shapes = [self._shape(route.edge.label, share) for share in LABEL_NARROWER]
+        for wrapped, w, h in shapes:
+            for k, seg in enumerate(segments(route.points)):
+                for cx, cy in _spots(seg, w, h, k == 0):
+                    label = Label(route.edge.label, cx, cy, w, h, wrapped)
+                    if self._clear(label.box, route.source, lines, placed):
+                        return label
+        wrapped, w, h = shapes[0]
+        x0, y0 = route.points[0]
+        for dx, dy in _ring(w, h):
+            label = Label(route.edge.label, x0 + dx, y0 + dy, w, h, wrapped)
+            if self._clear(label.box, route.source, lines, placed):
+                return label
+        return Label(route.edge.label, x0 + w / 2 + 2, y0 - h / 2 - 2, w, h, wrapped)
+
+    def _shape(self, text: str, share: float) -> tuple[tuple[str, ...], float, float]:
+        """The label's lines, width and height (pt) wrapped at `share` of its widest."""
+        wrapped = tuple(wrap_pt(text, self.label_width * share, LABEL_FONT, bold=True))
+        w = max(pt(t, LABEL_FONT, bold=True) for t in wrapped) + 4
+        return wrapped, w, len(wrapped) * LABEL_FONT * LINE
+
+    def _in_frame(self, box: Box) -> bool:
+        f = self.frame
         return (
-            self.grid.corr_x(x.b) if isinstance(x, _Corr) else x,
-            self.grid.gap_y[y.g] if isinstance(y, _Gap) else y,
+            f.x0 + 1 <= box.x0 and box.x1 <= f.x1 - 1 and f.y0 + 1 <= box.y0 and box.y1 <= f.y1 - 1
         )
 
-    def _assign_corridors(self, plans: list[_Plan]) -> dict[tuple[int, int], float]:
-        segments: dict[int, list[tuple[float, float, int]]] = {}
-        for i, p in enumerate(plans):
-            spans: dict[int, list[float]] = {}
-            for x, y in p.points:
-                if isinstance(x, _Corr):
-                    spans.setdefault(x.b, []).append(self._approx(x, y)[1])
-            for b, ys in spans.items():
-                segments.setdefault(b, []).append((min(ys), max(ys), i))
-        return {
-            key: value
-            for b, segs in segments.items()
-            for key, value in _assign(segs, self.grid.tracks(b), b).items()
-        }
-
-    def _assign_gaps(self, plans: list[_Plan]) -> dict[tuple[int, int], float]:
-        segments: dict[int, list[tuple[float, float, int]]] = {}
-        for i, p in enumerate(plans):
-            spans: dict[int, list[float]] = {}
-            for x, y in p.points:
-                if isinstance(y, _Gap):
-                    spans.setdefault(y.g, []).append(self._approx(x, y)[0])
-            for g, xs in spans.items():
-                segments.setdefault(g, []).append((min(xs), max(xs), i))
-        return {
-            key: value
-            for g, segs in segments.items()
-            for key, value in _assign(segs, GAP_TRACKS, g).items()
-        }
+    def _clear(
+        self, box: Box, source: str, lines: list[tuple[Point, Point]], placed: list[Box]
+    ) -> bool:
+        if not self._in_frame(box):
+            return False
+        grown = box.grow(LABEL_CLEAR - 0.01)
+        if any(grown.overlaps(n.box.grow(0 if n.key == source else 1.0)) for n in self.nodes):
+            return False
+        if any(grown.overlaps(b) for b in placed):
+            return False
+        return all(box_segment_distance(box, a, b) >= LABEL_CLEAR - 0.01 for a, b in lines)
 
 
-def _assign(
-    segments: list[tuple[float, float, int]], tracks: tuple[float, ...], where: int
-) -> dict[tuple[int, int], float]:
-    """Greedy interval colouring: overlapping (or touching) runs get different tracks."""
-    taken: dict[float, list[tuple[float, float]]] = {t: [] for t in tracks}
-    result: dict[tuple[int, int], float] = {}
-    for lo, hi, i in sorted(segments):
-        chosen = tracks[-1]
-        for t in tracks:
-            if all(hi + TRACK_CLEARANCE < a or lo - TRACK_CLEARANCE > b for a, b in taken[t]):
-                chosen = t
-                break
-        taken[chosen].append((lo, hi))
-        result[(i, where)] = chosen
-    return result
+def _at(ports: Sequence[tuple[Port, float]], point: Point) -> int:
+    """The symbol whose port lies at `point` (mm, rounded as the router's paths)."""
+    return next(p.symbol for p, _ in ports if (round(p.point[0], 2), round(p.point[1], 2)) == point)
 
 
-def _drop_repeats(points: list[tuple[_X, _Y]]) -> list[tuple[_X, _Y]]:
-    out: list[tuple[_X, _Y]] = []
-    for pt in points:
-        if not out or out[-1] != pt:
-            out.append(pt)
-    return out
+def _order(edge: Edge) -> tuple[int, int]:
+    return (edge.source, edge.index)
 
 
-def _overlaps(a: Label, b: Label) -> bool:
-    return abs(a.cx - b.cx) * 2 < a.w + b.w and abs(a.cy - b.cy) * 2 < a.h + b.h
+def _nearest(values: Sequence[float], low: float, high: float, after: bool) -> int:
+    """Index of the value nearest above `high` (after) or below `low`; -1 when none."""
+    if after:
+        return next((i for i, v in enumerate(values) if v > high + 0.01), -1)
+    return max((i for i, v in enumerate(values) if v < low - 0.01), default=-1)
 
 
-def _clear_of(label: Label, placed: list[Label]) -> Label:
-    """The label moved up until it overlaps none of the boxes `placed`."""
-    while any(_overlaps(label, other) for other in placed):
-        label = Label(label.text, label.cx, label.cy - label.h - 1, label.w, label.h)
-    return label
+def _ring(w: float, h: float) -> Iterator[Point]:
+    """Offsets of label centres around an exit, nearest first (a last search when no spot
+    beside the exit's segments is clear)."""
+    return ((dx, dy) for dx, dy in _RING if abs(dx) >= w / 2 or abs(dy) >= h / 2)
 
 
-def _label(p: _Plan, pts: list[Point], width: float) -> Label | None:
-    """'Ya'/'Tidak' beside a decision's exit, outside the diamond."""
-    if not p.edge.label:
-        return None
-    text = p.edge.label
-    w = text_width(text, LABEL_FONT) + 2
-    h = LABEL_FONT * LINE
-    s = p.source
-    x0, y0 = pts[0]
-    if p.exit_side == "bottom":
-        above = 2 + h  # label's top, measured up from the bottom vertex
-        half = s.w / 2 * above / (s.h / 2)
-        return _inside(Label(text, x0 + half + 2 + w / 2, y0 - 2 - h / 2, w, h), width)
-    sign = 1 if p.exit_side == "right" else -1
-    return _inside(Label(text, x0 + sign * (2 + w / 2), y0 - 1 - h / 2, w, h), width)
+_RING = sorted(
+    ((dx * 4.0, dy * 4.0) for dx in range(-40, 41) for dy in range(-20, 21)),
+    key=lambda d: (abs(d[0]) + abs(d[1]), d),
+)
 
 
-# --------------------------------------------------------------------------- checks
+def _closed(xs: Sequence[float], ys: Sequence[float], boxes: Sequence[Box]) -> set[tuple[int, int]]:
+    """The grid nodes inside a box grown by the Router's clearance (xs, ys sorted)."""
+    closed: set[tuple[int, int]] = set()
+    for box in boxes:
+        b = box.grow(CLEAR)
+        cols = range(bisect_left(xs, b.x0), bisect_right(xs, b.x1))
+        rows = range(bisect_left(ys, b.y0), bisect_right(ys, b.y1))
+        closed |= {(i, j) for i in cols for j in rows}
+    return closed
 
 
-def segment_hits_box(a: Point, b: Point, box: tuple[float, float, float, float]) -> bool:
-    """True when an axis-parallel segment passes through the inside of a box (x, y, w, h)."""
-    x, y, w, h = box
-    eps = 0.5
-    lo_x, hi_x = sorted((a[0], b[0]))
-    lo_y, hi_y = sorted((a[1], b[1]))
-    return lo_x < x + w - eps and hi_x > x + eps and lo_y < y + h - eps and hi_y > y + eps
+def _spots(seg: tuple[Point, Point], w: float, h: float, first: bool) -> list[Point]:
+    """Label centres beside a segment, from its start on: both sides, a step at a time (at
+    least a few steps beside the `first` segment of an exit, even a short one)."""
+    (x0, y0), (x1, y1) = seg
+    length = abs(x1 - x0) + abs(y1 - y0)
+    gap = LABEL_CLEAR + 0.5
+    found: list[Point] = []
+    t = 2.0
+    while t <= max(length - 2.0, 2.0) or (first and t <= 2.0 + 4 * 6):
+        if y0 == y1:  # horizontal: above, then below
+            sx = 1 if x1 > x0 else -1
+            cx = x0 + sx * (t + w / 2)
+            found += [(cx, y0 - gap - h / 2), (cx, y0 + gap + h / 2)]
+        else:  # vertical: right, then left
+            sy = 1 if y1 > y0 else -1
+            cy = y0 + sy * (t + h / 2)
+            found += [(x0 + gap + w / 2, cy), (x0 - gap - w / 2, cy)]
+        t += 4.0
+    return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -72,7 +72,6 @@ class RenderContext:
     env: jinja2.Environment
     logo: bytes | None = None
     logo_name: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def logo_uri(self) -> str:

@@ -5,8 +5,9 @@ symbols and lane bands where they are pinned, arrows along the routed polylines 
 edge `pos`. Every piece of text goes through `dot_escape`, so nothing a user writes can
 change the DOT or be read as a Graphviz escape.
 
-The PDF is for print on A4: the same SVG, scaled to the page width and cut between rows
-into page-high slices, each page under a repeated strip of lane headers (`pdf_pages`).
+The PDF is for print on the office's paper (F4 or A4; landscape for a drawing too wide for a
+portrait page): the same SVG, scaled to the page width and cut between rows into page-high
+slices, each page under a repeated strip of lane headers (`pdf_pages`).
 """
 
 from __future__ import annotations
@@ -38,10 +39,14 @@ from generator.render.common import (
 )
 
 ENGINE = "neato"  # run as `neato -n2`: positions are taken as given, in points
-# Pango reads a family list plus a style; SVG gets the same text as a CSS font-family list
-# (bold is lost there, the family is kept). Liberation Sans has Arial's metrics.
+# Pango reads a family list plus a style; SVG gets the same text as a CSS font-family list,
+# which must stay valid CSS (a list ending "sans-serif Bold" is not, and a browser then
+# falls back to its serif default): the bold name ends with a family "Liberation Sans Bold"
+# that Pango reads as Liberation Sans in bold, and a browser reads as one more family name
+# after the generic sans-serif. Liberation Sans has Arial's metrics.
 FONT_NAME = "Liberation Sans,Arial,sans-serif"
-BOLD_FONT_NAME = "Liberation Sans,Arial,sans-serif Bold"
+BOLD_FONT_NAME = "Liberation Sans,Arial,sans-serif,Liberation Sans Bold"
+PNG_DPI = 120  # raster output readable on slides and in chat
 MARGIN = 14.0  # white border around the drawing, in points
 ARROW = 7.0  # arrowhead length (arrowsize 0.7)
 INK = "#1f2933"
@@ -154,7 +159,7 @@ def _node(c: _Canvas, node: Node) -> list[str]:
         ),
     }
     if node.shape == "diamond":
-        style = {"shape": "diamond", "style": "filled", "fillcolor": _q(DIAMOND_FILL)}
+        style = {"shape": "hexagon", "style": "filled", "fillcolor": _q(DIAMOND_FILL)}
     elif node.shape == "box":
         style = {"shape": "box", "style": "filled", "fillcolor": '"white"'}
     else:  # only the text: the stadium outline is a closed line (see _capsule_outline)
@@ -258,7 +263,7 @@ def _label(c: _Canvas, route: Route, label: Label) -> str:
         width=_size(label.w),
         height=_size(label.h),
         pos=c.centre(label.cx, label.cy),
-        label=_q(label.text),
+        label=_q("\n".join(label.lines or (label.text,))),
     )
     return f'  "label_{e.ident.replace("-", "_")}" {attrs};'
 
@@ -294,13 +299,15 @@ def _text_block(c: _Canvas, key: str, block: TextBlock, bold: bool) -> str:
     return f'  "{key}" {attrs};'
 
 
-def layout_dot(layout: DiagramLayout, name: str) -> str:
-    """DOT text drawing a computed layout."""
+def layout_dot(layout: DiagramLayout, name: str, dpi: float | None = None) -> str:
+    """DOT text drawing a computed layout; `dpi` for a raster (PNG) only: Graphviz applies a
+    graph's dpi to every output format, and the SVG must keep its natural size."""
     c = _Canvas(layout)
+    raster = f', dpi="{_num(dpi)}"' if dpi else ""
     lines = [
         f"digraph {_q(name)} {{",
         f'  graph [outputorder="edgesfirst", pad="{_num(MARGIN / 72)}", bgcolor="white", '
-        f'fontname="{FONT_NAME}"];',
+        f'fontname="{FONT_NAME}"{raster}];',
         f'  node [fixedsize=true, fontname="{FONT_NAME}", fontsize={_num(FONT)}, '
         f'fontcolor="{INK}", color="{INK}", penwidth=1.0, margin=0];',
         f'  edge [fontname="{FONT_NAME}", color="{INK}"];',
@@ -328,6 +335,7 @@ def diagram_dot(ctx: RenderContext, sop: Sop) -> str:
 # --------------------------------------------------------------------------- the PDF
 
 A4_PT = (595.28, 841.89)
+PT_PER_MM = 72 / 25.4
 PAGE_MARGIN = (34.0, 28.0, 40.0, 28.0)  # top, right, bottom (holds the footer), left, in pt
 # A diagram that fits one page at this scale or more stays whole: the seed (9 steps) and
 # pt-sulteng (10) need 0.77 and 0.76, as their single-page PDF always had; 9 pt text prints ~7 pt.
@@ -421,14 +429,30 @@ def _cuts(layout: DiagramLayout) -> list[float]:
     return [*cuts, layout.height + EDGE]
 
 
-def pdf_pages(layout: DiagramLayout) -> list[PdfPage]:
-    """The diagram on A4 portrait pages, scaled to the page width (never enlarged).
+def paper_pt(paper_mm: tuple[float, float]) -> tuple[float, float]:
+    """(width, height) of a portrait paper in points, from millimetres."""
+    return (paper_mm[0] * PT_PER_MM, paper_mm[1] * PT_PER_MM)
+
+
+def oriented(layout: DiagramLayout, paper: tuple[float, float]) -> tuple[float, float]:
+    """The paper (width, height in pt) portrait, or landscape when a portrait page would
+    shrink the drawing below MIN_ONE_PAGE_SCALE (its text would print too small)."""
+    portrait = (min(paper), max(paper))
+    room = portrait[0] - PAGE_MARGIN[1] - PAGE_MARGIN[3]
+    if room / (layout.width + 2 * EDGE) < MIN_ONE_PAGE_SCALE:
+        return (portrait[1], portrait[0])
+    return portrait
+
+
+def pdf_pages(layout: DiagramLayout, paper: tuple[float, float] = A4_PT) -> list[PdfPage]:
+    """The diagram on portrait pages of `paper` (width, height in pt; the office's F4 or
+    A4), scaled to the page width (never enlarged).
 
     A diagram that fits one page stays whole (shrunk down to MIN_ONE_PAGE_SCALE if need be);
-    a longer one is cut between rows on as few pages as hold them, the rows spread evenly.
+    a longer one is cut between rows, each page filled with as many rows as it holds.
     """
-    page_w = A4_PT[0] - PAGE_MARGIN[1] - PAGE_MARGIN[3]
-    page_h = A4_PT[1] - PAGE_MARGIN[0] - PAGE_MARGIN[2] - SLACK
+    page_w = paper[0] - PAGE_MARGIN[1] - PAGE_MARGIN[3]
+    page_h = paper[1] - PAGE_MARGIN[0] - PAGE_MARGIN[2] - SLACK
     left, width = -EDGE, layout.width + 2 * EDGE
     total = layout.height + 2 * EDGE
     scale = min(1.0, page_w / width)
@@ -440,7 +464,7 @@ def pdf_pages(layout: DiagramLayout) -> list[PdfPage]:
     strip = Slice(lane.top - 1, lane.top + lane.header_h + 1, left, width, scale)
     first = (page_h - MORE_H) / scale
     other = first - ((strip.bottom - strip.top) * scale + STRIP_GAP) / scale
-    ends = _balanced_ends(_cuts(layout), -EDGE, first, other)
+    ends = _page_ends(_cuts(layout), -EDGE, (first, other))
     starts = [-EDGE, *ends[:-1]]
     return [
         PdfPage(strip if i else None, Slice(a, b, left, width, scale), i < len(ends) - 1)
@@ -460,27 +484,16 @@ def _page_ends(cuts: list[float], start: float, rooms: tuple[float, float]) -> l
     return ends
 
 
-def _balanced_ends(cuts: list[float], start: float, first: float, other: float) -> list[float]:
-    """Page ends using as few pages as the greedy fill, with the rows spread evenly: the
-    smallest page height (searched by halving) that still needs no extra page."""
-    count = len(_page_ends(cuts, start, (first, other)))
-    low, high = 0.0, 1.0
-    for _ in range(30):
-        mid = (low + high) / 2
-        if len(_page_ends(cuts, start, (first * mid, other * mid))) <= count:
-            high = mid
-        else:
-            low = mid
-    return _page_ends(cuts, start, (first * high, other * high))
-
-
 def diagram_pdf_html(ctx: RenderContext, sop: Sop, layout: DiagramLayout) -> str:
-    """The print wrapper: A4 pages of SVG slices, `<!--sop:svg ...-->` where the drawing goes."""
+    """The print wrapper: pages of the office's paper holding SVG slices, `<!--sop:svg ...-->`
+    where the drawing goes."""
+    paper = oriented(layout, paper_pt(ctx.paper_mm))
     return render_template(
         ctx.env,
         "diagram/halaman.html",
         sop=sop,
-        pages=pdf_pages(layout),
+        pages=pdf_pages(layout, paper),
+        paper=f"{_num(paper[0])}pt {_num(paper[1])}pt",
         margin=" ".join(f"{_num(m)}pt" for m in PAGE_MARGIN),
         strip_gap=f"{_num(STRIP_GAP)}pt",
         more_h=f"{_num(MORE_H)}pt",
@@ -490,10 +503,11 @@ def diagram_pdf_html(ctx: RenderContext, sop: Sop, layout: DiagramLayout) -> str
 def outputs(ctx: RenderContext, sop: Sop) -> Outputs:
     """The diagram as SVG (site), PNG (slides, chat) and PDF (print), from one DOT text."""
     layout = layout_diagram(sop, ctx.office.name_on_sheet)
-    dot = layout_dot(layout, f"diagram-alir {sop.slug}")
+    name = f"diagram-alir {sop.slug}"
+    dot = layout_dot(layout, name)
     svg = DotJob(dot, "svg", ENGINE)
     return {
         "diagram-alir.svg": svg,
-        "diagram-alir.png": DotJob(dot, "png", ENGINE),
+        "diagram-alir.png": DotJob(layout_dot(layout, name, PNG_DPI), "png", ENGINE),
         "diagram-alir.pdf": SvgPagesPdfJob(diagram_pdf_html(ctx, sop, layout), svg),
     }

@@ -16,10 +16,21 @@ from generator import tools
 from generator.build import render_context
 from generator.errors import ToolMissingError
 from generator.flow import edges
-from generator.layout.diagram import END_TEXT, layout_diagram, segment_hits_box
+from generator.layout.diagram import END_TEXT, layout_diagram
+from generator.layout.geometry import segment_inside
 from generator.loader import Project, load_project
 from generator.render.common import DotJob, SvgPagesPdfJob
-from generator.render.diagram import A4_PT, EDGE, diagram_dot, dot_escape, outputs, pdf_pages
+from generator.render.diagram import (
+    A4_PT,
+    EDGE,
+    PNG_DPI,
+    diagram_dot,
+    dot_escape,
+    oriented,
+    outputs,
+    paper_pt,
+    pdf_pages,
+)
 from tests import decisions
 from tests.conftest import TEMPLATES
 from tests.expected import assert_matches_expected
@@ -96,7 +107,7 @@ def test_outputs_are_svg_png_and_a_pdf_of_the_same_svg(seed_project):
     svg, png, pdf = out["diagram-alir.svg"], out["diagram-alir.png"], out["diagram-alir.pdf"]
     assert isinstance(svg, DotJob) and isinstance(png, DotJob)
     assert (svg.fmt, png.fmt, svg.engine, png.engine) == ("svg", "png", "neato", "neato")
-    assert png.dot == svg.dot
+    assert png.dot == svg.dot.replace('sans-serif"];', f'sans-serif", dpi="{PNG_DPI}"];', 1)
     assert isinstance(pdf, SvgPagesPdfJob) and pdf.svg == svg
 
 
@@ -174,8 +185,8 @@ def test_seed_symbols_and_edge_styles(seed_project):
     svg = _render(seed_project, "svg").decode()
     root = ET.fromstring(svg)
     by_id = {g.get("id"): g for g in root.iter(f"{SVG}g")}
-    diamond = next(by_id["s6_sekcam"].iter(f"{SVG}polygon"))
-    assert len(_coords(diamond)) == 5  # four vertices, closed
+    decision = next(by_id["s6_sekcam"].iter(f"{SVG}polygon"))
+    assert len(_coords(decision)) == 7  # a hexagon: six vertices, closed
     assert "outline-s1_camat" in by_id and "outline-s9_staf" in by_id  # capsules
     back = next(by_id["flow-6-5-exit1"].iter(f"{SVG}path"))
     assert back.get("stroke-dasharray") and back.get("stroke") == "#b03a2e"
@@ -231,8 +242,9 @@ def test_hostile_labels_print_literally(hostile_project):
     for i, bad in enumerate(HOSTILE):
         number = i + 3
         lane = sop.step(number).actors[0]
-        drawn = "".join(steps[f"s{number}_{lane}"].texts).replace(" ", "")
-        assert drawn == f"{number}.{bad}".replace(" ", "")
+        lines = steps[f"s{number}_{lane}"].texts
+        drawn = "".join(line[:-1] if line.endswith("-") else line for line in lines)
+        assert drawn.replace(" ", "") == f"{number}.{bad}".replace(" ", "")
     headers = {h.id: " ".join(h.texts) for h in _of(shapes, "lane-header")}
     assert headers["lane-header-staf"] == 'Staf "<i>" \\N & {x}'
     assert len(_of(shapes, "step")) == sum(len(s.actors) for s in sop.steps)  # no extra nodes
@@ -246,8 +258,8 @@ def test_png_is_readable_on_slides(seed_project):
     svg = ET.fromstring(_render(seed_project, "svg"))
     svg_w = float(svg.get("width").removesuffix("pt"))
     svg_h = float(svg.get("height").removesuffix("pt"))
-    assert width == pytest.approx(svg_w * tools.PNG_DPI / 72, abs=3)
-    assert height == pytest.approx(svg_h * tools.PNG_DPI / 72, abs=3)
+    assert width == pytest.approx(svg_w * PNG_DPI / 72, abs=3)
+    assert height == pytest.approx(svg_h * PNG_DPI / 72, abs=3)
 
 
 def _pdf_pages_text(pdf: Path) -> list[str]:
@@ -289,12 +301,13 @@ def printed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     return request.param, project, pdf
 
 
-def test_pdf_pages_are_a4_with_lane_headers_and_whole_steps(printed):
+def test_pdf_pages_are_the_offices_paper_with_lane_headers_and_whole_steps(printed):
     name, project, pdf = printed
     sop = project.sops[0]
     pages = _pdf_pages_text(pdf)
-    assert _page_sizes(pdf) == {(595, 842)}
-    assert len(pages) == {"seed_project": 1, "sulteng_project": 1, "besar_project": 4}[name]
+    paper = {"F4": (609, 935), "A4": (595, 842)}[project.office.paper]  # 215 x 330 mm, A4
+    assert _page_sizes(pdf) == {paper}
+    assert len(pages) == {"seed_project": 1, "sulteng_project": 1, "besar_project": 3}[name]
     assert sop.name.upper() in pages[0] and sop.number in pages[0]
     where: dict[int, set[int]] = {}
     for i, text in enumerate(pages, start=1):
@@ -320,9 +333,9 @@ def test_pdf_text_is_readable_when_printed(printed):
 def test_long_diagram_is_cut_between_rows_at_one_scale(besar_project):
     layout = layout_diagram(besar_project.sops[0], besar_project.office.name_on_sheet)
     pages = pdf_pages(layout)
-    assert len(pages) == 4
+    assert len(pages) == 3
     assert pages[0].strip is None and all(p.strip is not None for p in pages[1:])
-    assert [p.more for p in pages] == [True, True, True, False]
+    assert [p.more for p in pages] == [True, True, False]
     assert pages[0].body.top == -EDGE and pages[-1].body.bottom == layout.height + EDGE
     for upper, lower in zip(pages, pages[1:], strict=False):
         assert upper.body.bottom == lower.body.top
@@ -335,6 +348,10 @@ def test_long_diagram_is_cut_between_rows_at_one_scale(besar_project):
     for page in pages:
         strip = page.strip.bottom - page.strip.top if page.strip else 0.0
         assert (page.body.bottom - page.body.top + strip) * page.body.scale < usable
+    tallest = max(n.h for n in layout.nodes) + 32 + 14
+    for page in pages[:-1]:  # filled: the next row would not have fitted
+        strip = page.strip.bottom - page.strip.top if page.strip else 0.0
+        assert (page.body.bottom - page.body.top + strip + tallest) * page.body.scale > usable
 
 
 def test_short_diagram_stays_one_page_never_enlarged(seed_project):
@@ -408,7 +425,7 @@ def _assert_drawn_apart(layout) -> None:
             assert _inside_drawing(layout, *a) and _inside_drawing(layout, *b), r.edge
             for n in layout.nodes:
                 if n.key not in (r.source, r.target):
-                    assert not segment_hits_box(a, b, (n.x, n.y, n.w, n.h)), (r.edge, n.key)
+                    assert not segment_inside(n.box.grow(-0.5), a, b), (r.edge, n.key)
     for r in layout.routes:
         for n in layout.nodes:
             lb = r.label
@@ -446,3 +463,34 @@ def test_every_mix_of_exits_and_selesai_is_drawn(tmp_path: Path, targets, at, la
         if x.target is None:
             assert ends[f"e{at}_{i}"].texts == (END_TEXT,)
     assert len(ends) == sum(t == "selesai" for t in targets)
+
+
+def test_wide_diagram_prints_landscape_on_the_offices_paper(tmp_path: Path):
+    """A 9-lane SOP of an F4 office: F4 landscape, its text no smaller than on a one-page
+    portrait diagram; a narrow one stays portrait."""
+    project = load_project(Path(__file__).parents[1] / "fixtures/real-sops/dpmptsp-wajo")
+    ctx = render_context(project, TEMPLATES)
+    sop = project.sops[0]
+    layout = layout_diagram(sop, project.office.name_on_sheet)
+    assert project.office.paper == "F4" and len(sop.lane_ids) == 9
+    paper = oriented(layout, paper_pt(ctx.paper_mm))
+    assert paper == pytest.approx((330 * 72 / 25.4, 215 * 72 / 25.4))
+    assert all(p.body.scale >= 0.75 for p in pdf_pages(layout, paper))
+    pdf = tmp_path / "diagram-alir.pdf"
+    pdf.write_bytes(tools.run_job(outputs(ctx, sop)["diagram-alir.pdf"]))
+    assert _page_sizes(pdf) == {(935, 609)}
+    seed = load_project(Path(__file__).parents[2] / "sop_data")
+    narrow = layout_diagram(seed.sops[0], seed.office.name_on_sheet)
+    assert oriented(narrow, paper) == pytest.approx((215 * 72 / 25.4, 330 * 72 / 25.4))
+
+
+def test_svg_text_names_liberation_sans_in_valid_css(seed_project):
+    """A browser reads each text's font-family as a CSS list: it must stay valid (an item
+    like 'sans-serif Bold' voids it, and the text falls back to a serif font)."""
+    root = ET.fromstring(_render(seed_project, "svg"))
+    families = {t.get("font-family") for t in root.iter(f"{SVG}text")}
+    assert families
+    for family in families:
+        items = [item.strip() for item in family.split(",")]
+        assert items[0] == "Liberation Sans" and "sans-serif" in items, family
+        assert all(i == "sans-serif" or "sans-serif" not in i for i in items), family

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from generator import flow
+from generator.layout.router import Port, Router  # noqa: F401
 from generator.layout.sheet.drawing import LABEL_LH, _letters, _page_drawing  # noqa: F401
 from generator.layout.sheet.grid import (
     _columns,
@@ -41,8 +42,6 @@ from generator.layout.sheet.measure import (  # noqa: F401  (the package's publi
     SYM_MAX_W,
     Style,
     symbol_width,
-    text_width,
-    wrap,
 )
 from generator.layout.sheet.records import (  # noqa: F401
     Box,
@@ -57,7 +56,7 @@ from generator.layout.sheet.records import (  # noqa: F401
     Symbol,
     _r,
 )
-from generator.layout.sheet.router import Port, Router  # noqa: F401
+from generator.layout.text import text_width, wrap  # noqa: F401
 from generator.model import Office, Sop
 
 # --------------------------------------------------------------------------- the sheet

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import flow
+from generator.layout.geometry import manhattan as _dist
+from generator.layout.router import Port, Router
 from generator.layout.sheet.grid import CONN_GAP, CONN_W, _conn_height, _crossing, symbol_kind
 from generator.layout.sheet.measure import (
     ARROW_LEN,
@@ -16,7 +18,6 @@ from generator.layout.sheet.measure import (
     IN_PORT_COST,
     MERGE_COST,
     MERGE_COST_FALLBACK,
-    MM_PER_PT,
     OUT_PORT_COST,
     ROUTE_MODES,
     STYLE,
@@ -27,8 +28,7 @@ from generator.layout.sheet.measure import (
     lane_tracks,
 )
 from generator.layout.sheet.records import Box, Join, Point, Route, Row, Symbol, _r
-from generator.layout.sheet.router import Port, Router, _dist
-from generator.layout.text import font
+from generator.layout.text import MM_PER_PT, font
 from generator.model import Sop
 
 # --------------------------------------------------------------------------- page drawing

@@ -17,7 +17,8 @@ from generator.layout.sheet.grid import (
     _step_height,
     _step_texts,
 )
-from generator.layout.sheet.measure import STYLE, text_width
+from generator.layout.sheet.measure import STYLE
+from generator.layout.text import text_width
 from generator.model import Office, Sop
 
 # Paper sizes in millimetres (portrait width, height).

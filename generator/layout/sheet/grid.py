@@ -13,9 +13,6 @@ from generator.layout.sheet.measure import (
     STYLE,
     SYM_H,
     ZONE,
-    text_width,
-    wrap,
-    wrap_text,
 )
 from generator.layout.sheet.records import (
     Approval,
@@ -27,6 +24,7 @@ from generator.layout.sheet.records import (
     ListItem,
     _r,
 )
+from generator.layout.text import text_width, wrap, wrap_text
 from generator.model import Office, Sop, format_date, item_groups
 
 # --------------------------------------------------------------------------- columns

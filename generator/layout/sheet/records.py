@@ -4,62 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.layout.geometry import Point
-from generator.layout.sheet.measure import STYLE, Style, wrap
-
-# --------------------------------------------------------------------------- geometry
-
-
-@dataclass(frozen=True)
-class Box:
-    """An axis-aligned rectangle."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @property
-    def cx(self) -> float:
-        """Centre x."""
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        """Centre y."""
-        return (self.y0 + self.y1) / 2
-
-    @property
-    def w(self) -> float:
-        """Width."""
-        return self.x1 - self.x0
-
-    @property
-    def h(self) -> float:
-        """Height."""
-        return self.y1 - self.y0
-
-    def grow(self, d: float) -> Box:
-        """This box grown by d on every side."""
-        return Box(self.x0 - d, self.y0 - d, self.x1 + d, self.y1 + d)
-
-    def contains(self, x: float, y: float) -> bool:
-        """True when the point lies inside or on the edge."""
-        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
-
-    def overlaps(self, other: Box) -> bool:
-        """True when the interiors intersect."""
-        return (
-            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
-        )
-
-    def crosses_segment(self, a: Point, b: Point) -> bool:
-        """True when the axis-aligned segment a-b passes through the box's interior."""
-        lo_x, hi_x = sorted((a[0], b[0]))
-        lo_y, hi_y = sorted((a[1], b[1]))
-        if lo_x == hi_x:
-            return self.x0 < lo_x < self.x1 and lo_y < self.y1 and self.y0 < hi_y
-        return self.y0 < lo_y < self.y1 and lo_x < self.x1 and self.x0 < hi_x
+from generator.layout.geometry import Box, Point  # noqa: F401  (Box: the sheet's name)
+from generator.layout.sheet.measure import STYLE, Style
+from generator.layout.text import wrap
 
 
 def _r(v: float) -> float:

@@ -8,9 +8,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator.layout.geometry import simplify_path
-from generator.layout.sheet.measure import BEND_COST, CLEAR, CROSS_COST, RESERVE_COST
-from generator.layout.sheet.records import Box, Point
+from generator.layout.geometry import Box, Point, simplify_path
+from generator.layout.geometry import manhattan as _dist
+
+# Routing costs and clearance, in the grid's unit (mm on the sheet; the diagram routes in mm).
+RESERVE_COST = 30.0
+CLEAR = 0.4
+BEND_COST = 4.0
+CROSS_COST = 80.0
 
 # --------------------------------------------------------------------------- router
 
@@ -248,7 +253,3 @@ class Router:
             self.used_segments.add(self._seg(a_, b_))
         for k, n in enumerate(nodes):
             self.node_use[n] = "x" if k in (0, len(nodes) - 1) else "h"
-
-
-def _dist(a: Point, b: Point) -> float:
-    return abs(a[0] - b[0]) + abs(a[1] - b[1])
