@@ -77,6 +77,17 @@ class _PageBuilder:
     symbols: list[Symbol] = field(default_factory=list)
     by_step: dict[int, list[int]] = field(default_factory=dict)
     joins: list[Join] = field(default_factory=list)
+    many_exits: set[int] = field(default_factory=set)  # decisions with more exits than corners
+
+    def edge_ports(self, index: int) -> dict[str, Point]:
+        """Extra ports of a decision with 4 exits: the middles of its two lower edges, where an
+        exit leaves downwards (its corners are one too few for 4 exits and the arrow in)."""
+        sym = self.symbols[index]
+        if sym.kind != "decision" or sym.step not in self.many_exits:
+            return {}
+        b = sym.box
+        y = _r((b.cy + b.y1) / 2)
+        return {"bottom-left": (_r((b.x0 + b.cx) / 2), y), "bottom-right": (_r((b.cx + b.x1) / 2), y)}
 
     def add_symbol(
         self,
@@ -109,6 +120,7 @@ class _PageBuilder:
                 xs.add(_r(x1 - s * k))
             xs.add(_r((x0 + x1) / 2))
         xs |= {_r(s.box.cx) for s in self.symbols if s.kind in ("out", "in")}
+        xs |= {p[0] for i in range(len(self.symbols)) for p in self.edge_ports(i).values()}
         return sorted(xs)
 
     def hugging(self) -> list[float]:
@@ -141,6 +153,10 @@ class _PageBuilder:
             out["bottom"] = Port(
                 index, "bottom", (cx, b.y1), (router.ix(cx), router.iy(below[0])), (0, 1)
             )
+        for side, (px, py) in self.edge_ports(index).items():
+            if below:
+                node = (router.ix(px), router.iy(below[0]))
+                out[side] = Port(index, side, (px, py), node, (0, 1))
         if left:
             out["left"] = Port(
                 index, "left", (b.x0, cy), (router.ix(left[-1]), router.iy(cy)), (-1, 0)
@@ -166,6 +182,11 @@ def _page_drawing(
     first, last = span
     incoming, outgoing = _crossing(edges, first, last)
     pb = _PageBuilder(sop, lane_x, sym_w)
+    pb.many_exits = {
+        n
+        for n in range(first, last + 1)
+        if sop.step(n).is_decision and len(sop.step(n).decision.exits) >= 4
+    }
     y = 0.0
     end_index: dict[flow.Edge, int] = {}  # an exit that ends the procedure -> its end capsule
     conn_index: dict[tuple[str, flow.Edge], int] = {}
@@ -202,6 +223,7 @@ def _page_drawing(
 
     if incoming:
         connector_row("in", incoming)
+    step_bands: list[tuple[int, _Band]] = []
     for n in range(first, last + 1):
         cells, height = rows_info[n]
         row = Row("step", _r(y), height, n, tuple(cells.items()))
@@ -215,10 +237,14 @@ def _page_drawing(
             pb.add_symbol(_joint_kind(kind, k, len(joint)), lane, band, step=n)
             for k, lane in enumerate(joint)
         ]
-        for e in flow.end_exits(sop):
-            if e.source == n:
-                end_index[e] = pb.add_symbol("end", _end_lane(sop, pb, band), band, ends=e.ident)
+        step_bands.append((n, band))
         y += height
+    for k, (n, band) in enumerate(step_bands):
+        ends = [e for e in flow.end_exits(sop) if e.source == n]
+        slots = _end_slots(sop, pb, step_bands, k)
+        for i, e in enumerate(ends):
+            lane, slot = slots[i] if i < len(slots) else (_end_lane(sop, pb, band), band)
+            end_index[e] = pb.add_symbol("end", lane, slot, ends=e.ident)
     if outgoing:
         connector_row("out", outgoing)
 
@@ -286,6 +312,25 @@ def _end_lane(sop: Sop, pb: _PageBuilder, band: _Band) -> str:
     order = sorted(range(len(lanes)), key=lambda k: (abs(k - home), k < home))
     free = [lanes[k] for k in order if lanes[k] not in taken]
     return free[0] if free else lanes[home]
+
+
+def _end_slots(
+    sop: Sop, pb: _PageBuilder, step_bands: Sequence[tuple[int, _Band]], k: int
+) -> list[tuple[str, _Band]]:
+    """Where the end capsules of the exits of step row k that end the procedure go, nearest
+    first: the lanes of its own row with no symbol (nearest the decision, right first), then
+    those of the row below it, then of the row above it (a decision filling every lane)."""
+    lanes = sop.lane_ids
+    home = max(lanes.index(lane) for lane in sop.step(step_bands[k][0]).actors)
+    order = sorted(range(len(lanes)), key=lambda i: (abs(i - home), i < home))
+    slots = []
+    for j in (k, k + 1, k - 1):
+        if not 0 <= j < len(step_bands):
+            continue
+        band = step_bands[j][1]
+        taken = {s.lane for s in pb.symbols if band.y0 <= s.box.cy <= band.y1}
+        slots += [(lanes[i], band) for i in order if lanes[i] not in taken]
+    return slots
 
 
 _Job = tuple[flow.Edge, list[int], list[int], bool]  # edge, source and target symbols, back
@@ -357,6 +402,9 @@ def _route_uncrossed(pb: _PageBuilder, jobs: list[_Job]) -> tuple[list[_Job], _F
     return jobs, found
 
 
+EDGE_SIDES = ("bottom-left", "bottom-right")
+
+
 def _can_leave(sym: Symbol, side: str) -> bool:
     """True when an arrow may leave this symbol from this side."""
     if sym.kind == "decision" and side == "top":
@@ -366,6 +414,8 @@ def _can_leave(sym: Symbol, side: str) -> bool:
 
 def _can_enter(sym: Symbol, side: str) -> bool:
     """True when an arrow may enter this symbol from this side."""
+    if side in EDGE_SIDES:
+        return False
     return sym.kind != "in" and not (sym.kind == "out" and side != "top")
 
 

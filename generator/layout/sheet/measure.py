@@ -186,7 +186,14 @@ RESERVE_COST = 30.0
 CLEAR = 0.4
 BEND_COST = 4.0
 CROSS_COST = 80.0
-OUT_PORT_COST = {"bottom": 0.0, "left": 1.5, "right": 1.5, "top": 12.0}
+OUT_PORT_COST = {
+    "bottom": 0.0,
+    "left": 1.5,
+    "right": 1.5,
+    "top": 12.0,
+    "bottom-left": 6.0,  # the lower edges of a decision with 4 exits
+    "bottom-right": 6.0,
+}
 IN_PORT_COST = {"top": 0.0, "left": 4.0, "right": 4.0, "bottom": 30.0}
 BACK_IN_PORT_COST = {"top": 8.0, "left": 0.0, "right": 0.0, "bottom": 30.0}
 MAX_ROWS_PER_PAGE = 40
