@@ -87,7 +87,10 @@ class _PageBuilder:
             return {}
         b = sym.box
         y = _r((b.cy + b.y1) / 2)
-        return {"bottom-left": (_r((b.x0 + b.cx) / 2), y), "bottom-right": (_r((b.cx + b.x1) / 2), y)}
+        return {
+            "bottom-left": (_r((b.x0 + b.cx) / 2), y),
+            "bottom-right": (_r((b.cx + b.x1) / 2), y),
+        }
 
     def add_symbol(
         self,
@@ -323,11 +326,13 @@ def _end_slots(
     lanes = sop.lane_ids
     home = max(lanes.index(lane) for lane in sop.step(step_bands[k][0]).actors)
     order = sorted(range(len(lanes)), key=lambda i: (abs(i - home), i < home))
+    own = step_bands[k][1]
+    beside = [step_bands[j][1] for j in (k + 1, k - 1) if 0 <= j < len(step_bands)]
+    rest = sorted(
+        (b for b in pb.bands if b is not own and b not in beside), key=lambda b: abs(b.cy - own.cy)
+    )
     slots = []
-    for j in (k, k + 1, k - 1):
-        if not 0 <= j < len(step_bands):
-            continue
-        band = step_bands[j][1]
+    for band in [own, *beside, *rest]:
         taken = {s.lane for s in pb.symbols if band.y0 <= s.box.cy <= band.y1}
         slots += [(lanes[i], band) for i in order if lanes[i] not in taken]
     return slots
@@ -397,6 +402,10 @@ def _route_uncrossed(pb: _PageBuilder, jobs: list[_Job]) -> tuple[list[_Job], _F
         if better is None:
             break
         jobs, mode, found, crossed = better
+    if crossed and mode < ROUTE_MODES.index("merge"):  # cheap merges may avoid a crossing
+        merged = _route_jobs(pb, jobs, "merge")
+        if merged is not None and len(crossing_pairs([p for p, _ in merged])) < len(crossed):
+            mode, found = ROUTE_MODES.index("merge"), merged
     if found is not None:
         _route_jobs(pb, jobs, ROUTE_MODES[mode])  # the joins of the order kept
     return jobs, found
