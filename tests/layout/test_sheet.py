@@ -236,6 +236,7 @@ def _check_routes(
             for s in page.symbols:
                 assert not _through(s, a, b), f"{route} crosses {s}"
     segs = _segments(page)
+    _check_spacing(page, segs, lane_x)
     for (ia, a0, a1), (ib, b0, b1) in combinations(segs, 2):
         if ia == ib:
             continue
@@ -261,6 +262,35 @@ def _check_routes(
             assert not box.y0 < y < box.y1, f"label of {r} on the row border at y {y}"
     for a, b in combinations(labels, 2):
         assert not a.overlaps(b)
+
+
+PARALLEL_MIN = 1.5  # mm between parallel runs of different arrows (sheet_quality.py)
+BORDER_MIN = 1.0  # mm between an arrow and a table border it runs along
+RUN_MIN = 4.0  # runs overlapping less than this are not counted (sheet_quality.py)
+
+
+def _check_spacing(page: Page, segs: list, lane_x: dict[str, tuple[float, float]]) -> None:
+    """What the quality tool measures as close parallels: different arrows running side by
+    side closer than 1.5 mm over more than 4 mm, an arrow running along a table border (a lane
+    or row line) closer than 1 mm over more than 4 mm."""
+    for (ia, a0, a1), (ib, b0, b1) in combinations(segs, 2):
+        if ia == ib:
+            continue
+        for axis in (0, 1):  # 0: vertical runs (same x), 1: horizontal runs (same y)
+            other = 1 - axis
+            if a0[axis] == a1[axis] and b0[axis] == b1[axis]:
+                gap = abs(a0[axis] - b0[axis])
+                run = _overlap(a0[other], a1[other], b0[other], b1[other])
+                assert not (EPS < gap < PARALLEL_MIN and run > RUN_MIN), (
+                    f"{ia} runs {gap:.2f} mm beside {ib} over {run:.1f} mm"
+                )
+    xs = {x for lane in lane_x.values() for x in lane}
+    ys = {y for row in page.rows for y in (row.y0, row.y1)}
+    for name, a, b in segs:
+        for axis, lines in ((0, xs), (1, ys)):
+            if a[axis] == b[axis] and abs(a[1 - axis] - b[1 - axis]) > RUN_MIN:
+                near = [v for v in lines if abs(a[axis] - v) < BORDER_MIN]
+                assert not near, f"{name} runs along the table border at {near[0]}"
 
 
 def _check_edges(sop: Sop, layout: SheetLayout) -> None:
