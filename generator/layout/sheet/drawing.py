@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 from typing import Any
 
 from generator import flow
@@ -465,6 +466,7 @@ def _route_jobs(
             for j, (other, _, other_tgts, _) in enumerate(jobs[:k])
             if other.target == e.target
             and other_tgts == tgts
+            and other.source != e.source  # two exits to one step: each its own line
             and done[j][1] is None  # never into an arrow that itself merges
             for node in router.paths[j][1:-1]
             if router.node_use.get(node) in ("h", "v")
@@ -556,14 +558,22 @@ def _label_size(lines: Sequence[str], size_pt: float) -> tuple[float, float]:
 
 def label_variants(label: str) -> list[tuple[tuple[str, ...], float]]:
     """(lines, size in pt) to try for a label, best first: one line, then (when it has
-    spaces) two lines split where they are most even, then both a little smaller; narrow
-    lanes have room for a short, taller label only."""
+    spaces) two, three and four lines split where they are most even, then all a little
+    smaller; narrow lanes have room for a short, taller label only."""
     words = label.split()
-    shapes: list[tuple[str, ...]] = [(label,)]
-    if len(words) > 1:
-        splits = [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
-        shapes.append(min(splits, key=lambda p: max(len(p[0]), len(p[1]))))
+    shapes = [_even_lines(words, k) for k in range(1, min(len(words), 4) + 1)]
     return [(lines, pt) for pt in (STYLE.label_pt, LABEL_SMALL_PT) for lines in shapes]
+
+
+def _even_lines(words: Sequence[str], count: int) -> tuple[str, ...]:
+    """The words in `count` lines whose longest line is shortest (in characters)."""
+    best: tuple[str, ...] = (" ".join(words),)
+    for cuts in combinations(range(1, len(words)), count - 1):
+        bounds = (0, *cuts, len(words))
+        lines = tuple(" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
+        if count > 1 and (len(best) != count or max(map(len, lines)) < max(map(len, best))):
+            best = lines
+    return best
 
 
 LABEL_GAPS = (0.6, 0.3)  # the tighter gap only when no place at the normal one is clear
