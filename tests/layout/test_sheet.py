@@ -547,13 +547,15 @@ def test_last_resort_route_never_fails() -> None:
     assert len(router.paths) == 2
 
 
-# (case, joint decision, paper) -> crossings left: the joint decision fills every lane of its
-# row, so the arrows it sends back up and the one coming down into it have no free lane to
-# pass each other in.
+# (case, joint decision, paper) -> crossings left. Two kinds: a joint decision filling every
+# lane of its row, whose arrows back up and the one coming into it have no free lane to pass
+# each other in; and two exits leaving for connectors on another page where the corner each
+# leaves by is on the other side from its connector (connectors stand in letter order).
 FAMILY_CROSSINGS = {
-    ("4:5-2-6-1", True, "F4"): 1,
-    ("7:2-3-1-s", True, "F4"): 1,
-    ("7:1-2-s-s", True, "F4"): 2,
+    ("4:5-2-6-1", False, "F4"): 2,
+    ("4:5-2-6-1", True, "A4"): 1,
+    ("7:2-3-1-s", True, "A4"): 1,
+    ("7:1-2-s-s", True, "A4"): 2,
 }
 
 

@@ -13,6 +13,7 @@ from generator.layout.sheet.measure import (
     ARROW_LEN,
     BACK_IN_PORT_COST,
     CLEAR,
+    CONN_EDGE_ZONE,
     CONN_ZONE,
     IN_PORT_COST,
     MERGE_COST,
@@ -43,17 +44,26 @@ class _Band:
     y1: float
     sym_h: float
     zone: float
+    centre: float | None = None  # the symbol line, when not in the middle
 
     @property
     def cy(self) -> float:
-        return _r((self.y0 + self.y1) / 2)
+        return _r(self.centre if self.centre is not None else (self.y0 + self.y1) / 2)
 
     def tracks(self) -> list[float]:
+        """The horizontal tracks: two either side of the symbol line (one in a gap too low
+        for two tracks 1.5 mm apart), and the line itself."""
         top = self.cy - self.sym_h / 2
         bottom = self.cy + self.sym_h / 2
-        up = [_r(self.y0 + (top - self.y0) * k / (TRACKS + 1)) for k in range(1, TRACKS + 1)]
-        down = [_r(bottom + (self.y1 - bottom) * k / (TRACKS + 1)) for k in range(1, TRACKS + 1)]
+        n_up, n_down = (_track_count(top - self.y0), _track_count(self.y1 - bottom))
+        up = [_r(self.y0 + (top - self.y0) * k / (n_up + 1)) for k in range(1, n_up + 1)]
+        down = [_r(bottom + (self.y1 - bottom) * k / (n_down + 1)) for k in range(1, n_down + 1)]
         return [*up, self.cy, *down]
+
+
+def _track_count(gap: float) -> int:
+    """Tracks in a gap of `gap` mm: TRACKS where they stand 1.5 mm apart, else one."""
+    return TRACKS if gap >= (TRACKS + 1) * 1.5 else 1
 
 
 def _letters(index: int) -> str:
@@ -206,11 +216,22 @@ def _page_drawing(
         tiers = max(-(-len(v) // per_tier) for v in by_lane.values())
         height = _conn_height(tiers)
         pb.rows.append(Row("conn-top" if kind == "in" else "conn-bottom", _r(y), height))
-        tier_h = height / tiers
-        bands = [
-            _Band(_r(y + k * tier_h), _r(y + (k + 1) * tier_h), SYM_H[kind], CONN_ZONE)
-            for k in range(tiers)
-        ]
+        tier_h = SYM_H[kind] + 2 * CONN_ZONE
+        cut = CONN_ZONE - CONN_EDGE_ZONE  # the page-edge side of the outermost tier
+        bands = []
+        for k in range(tiers):
+            y0 = y + k * tier_h - (cut if kind == "in" and k else 0.0)
+            y1 = (
+                y0
+                + tier_h
+                - (cut if kind == "in" and k == 0 or kind == "out" and k == tiers - 1 else 0.0)
+            )
+            centre = (
+                y1 - CONN_ZONE - SYM_H[kind] / 2
+                if kind == "in"
+                else y0 + CONN_ZONE + SYM_H[kind] / 2
+            )
+            bands.append(_Band(_r(y0), _r(y1), SYM_H[kind], CONN_ZONE, _r(centre)))
         pb.bands.extend(bands)
         w = min(sym_w, CONN_W)
         for lane, lane_edges in by_lane.items():

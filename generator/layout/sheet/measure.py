@@ -179,6 +179,7 @@ CAPSULE_RATIO = 1.7  # width / height of a start or end capsule at least
 ZONE = 6.5  # above and below a symbol: room for two horizontal tracks
 TRACKS = 2
 CONN_ZONE = 5.0
+CONN_EDGE_ZONE = 2.5  # between a connector row's page-edge side and its connectors: one track
 ARROW_LEN = 1.4
 ARROW_HALF = 0.65
 MERGE_COST = 40.0
