@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import combinations
+from itertools import combinations, product
 from typing import Any
 
 from generator import flow
@@ -365,11 +365,14 @@ _Found = list[tuple[list[Point], int | None]]
 REORDER_TRIES = 6
 
 
-def _route_all(pb: _PageBuilder, jobs: Sequence[_Job]) -> tuple[int, _Found]:
+def _route_all(
+    pb: _PageBuilder, jobs: Sequence[_Job], ghosts: Sequence[Sequence[Point]] = ()
+) -> tuple[int, _Found]:
     """Route the jobs in this order with the first routing mode that succeeds: (its index in
-    ROUTE_MODES, the routes)."""
+    ROUTE_MODES, the routes). `ghosts` are where the other arrows ran in an earlier try: the
+    first job pays for crossing them as if they were there."""
     for k, mode in enumerate(ROUTE_MODES):
-        found = _route_jobs(pb, jobs, mode)
+        found = _route_jobs(pb, jobs, mode, ghosts)
         if found is not None:
             return k, found
     raise AssertionError("the last routing mode never fails")
@@ -405,31 +408,33 @@ def _route_uncrossed(pb: _PageBuilder, jobs: list[_Job]) -> tuple[list[_Job], _F
     the way around), keeping an order that crosses less without a worse routing mode."""
     mode, found = _route_all(pb, jobs)
     crossed = crossing_pairs([p for p, _ in found])
-    tried: set[tuple[int, ...]] = set()
+    tried: set[tuple[int | bool, ...]] = set()
+    kept_ghosts: list[Sequence[Point]] = []
     for _ in range(REORDER_TRIES):
         if not crossed:
             break
         better = None
-        for _i, j in crossed:
+        for (_i, j), with_ghosts in product(crossed, (False, True)):
             order = [jobs[j]] + [jb for k, jb in enumerate(jobs) if k != j]
-            key = tuple(id(jb) for jb in order)
+            key = (*(id(jb) for jb in order), with_ghosts)
             if key in tried:
                 continue
             tried.add(key)
-            t_mode, t_found = _route_all(pb, order)
+            ghosts = [p for k, (p, _) in enumerate(found) if k != j] if with_ghosts else []
+            t_mode, t_found = _route_all(pb, order, ghosts)
             t_crossed = crossing_pairs([p for p, _ in t_found])
             if t_mode <= mode and len(t_crossed) < len(crossed):
-                better = (order, t_mode, t_found, t_crossed)
+                better = (order, t_mode, t_found, t_crossed, ghosts)
                 break
         if better is None:
             break
-        jobs, mode, found, crossed = better
+        jobs, mode, found, crossed, kept_ghosts = better
     if crossed and mode < ROUTE_MODES.index("merge"):  # cheap merges may avoid a crossing
-        merged = _route_jobs(pb, jobs, "merge")
+        merged = _route_jobs(pb, jobs, "merge", kept_ghosts)
         if merged is not None and len(crossing_pairs([p for p, _ in merged])) < len(crossed):
             mode, found = ROUTE_MODES.index("merge"), merged
     if found is not None:
-        _route_jobs(pb, jobs, ROUTE_MODES[mode])  # the joins of the order kept
+        _route_jobs(pb, jobs, ROUTE_MODES[mode], kept_ghosts)  # the joins of the order kept
     return jobs, found
 
 
@@ -451,7 +456,7 @@ def _can_enter(sym: Symbol, side: str) -> bool:
 
 
 def _route_jobs(
-    pb: _PageBuilder, jobs: Sequence[_Job], mode: str
+    pb: _PageBuilder, jobs: Sequence[_Job], mode: str, ghosts: Sequence[Sequence[Point]] = ()
 ) -> list[tuple[list[Point], int | None]] | None:
     """Route a page's arrows in order with one of the ROUTE_MODES; None when one has no route.
 
@@ -470,6 +475,7 @@ def _route_jobs(
     merge_cost = MERGE_COST if mode in ("normal", "budget") else MERGE_COST_FALLBACK
     done: list[tuple[list[Point], int | None]] = []
     for k, (e, srcs, tgts, back) in enumerate(jobs):
+        router.set_ghosts(ghosts if k == 0 else ())
         sources = [
             (p, OUT_PORT_COST[side] + (3.0 if back and side == "bottom" else 0.0))
             for i in srcs

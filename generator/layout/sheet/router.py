@@ -65,6 +65,28 @@ class Router:
         self.used_ports: set[tuple[int, str]] = set()
         self.paths: list[list[tuple[int, int]]] = []  # grid nodes of each route, in order
         self.reserved: set[tuple[int, int]] = set()  # nodes in front of symbol ports
+        self.ghosts: dict[tuple[int, int], str] = {}  # node -> axis of an arrow not yet drawn
+
+    def set_ghosts(self, paths: Iterable[Sequence[Point]]) -> None:
+        """Where arrows not routed yet are expected to run (their points): the next route
+        pays CROSS_COST for crossing one at a node inside one of their straight runs."""
+        self.ghosts = {}
+        index_x = {x: i for i, x in enumerate(self.xs)}
+        index_y = {y: j for j, y in enumerate(self.ys)}
+        for points in paths:
+            for a, b in zip(points, points[1:], strict=False):
+                if a[1] == b[1] and a[1] in index_y:
+                    lo, hi = sorted((a[0], b[0]))
+                    nodes = [(index_x[x], index_y[a[1]]) for x in self.xs if lo < x < hi]
+                    axis = "h"
+                elif a[0] == b[0] and a[0] in index_x:
+                    lo, hi = sorted((a[1], b[1]))
+                    nodes = [(index_x[a[0]], index_y[y]) for y in self.ys if lo < y < hi]
+                    axis = "v"
+                else:
+                    continue
+                for node in nodes:
+                    self.ghosts[node] = axis if self.ghosts.get(node, axis) == axis else "x"
 
     def ix(self, x: float) -> int:
         """Index of the grid line at x."""
@@ -169,6 +191,9 @@ class Router:
                 if nd[0] == 0 and node[0] in self.hugging:
                     step *= 1.3
                 crossing = CROSS_COST if use and nxt not in junctions else 0.0
+                ghost = self.ghosts.get(nxt)
+                if ghost in ("h", "v") and ghost != axis:
+                    crossing += CROSS_COST
                 if nxt in self.reserved and nxt not in goal:
                     crossing += RESERVE_COST  # keep other symbols' ports reachable
                 ng = g + step + (BEND_COST if nd != d else 0.0) + crossing
