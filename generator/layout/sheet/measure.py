@@ -187,6 +187,8 @@ RESERVE_COST = 30.0
 CLEAR = 0.4
 BEND_COST = 4.0
 CROSS_COST = 80.0
+CLOSE_GAP = 1.6  # mm: parallel runs of two arrows closer than this read as one line
+CLOSE_COST = 1.5  # extra cost per mm of such a run, on top of its length
 OUT_PORT_COST = {
     "bottom": 0.0,
     "left": 1.5,

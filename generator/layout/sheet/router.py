@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.layout.geometry import simplify_path
-from generator.layout.sheet.measure import BEND_COST, CLEAR, CROSS_COST, RESERVE_COST
+from generator.layout.sheet.measure import (
+    BEND_COST,
+    CLEAR,
+    CLOSE_COST,
+    CLOSE_GAP,
+    CROSS_COST,
+    RESERVE_COST,
+)
 from generator.layout.sheet.records import Box, Point
 
 # --------------------------------------------------------------------------- router
@@ -190,6 +197,7 @@ class Router:
                 step = _dist(self.point(node), self.point(nxt))
                 if nd[0] == 0 and node[0] in self.hugging:
                     step *= 1.3
+                step *= 1.0 + CLOSE_COST * self._beside(node, nxt)
                 crossing = CROSS_COST if use and nxt not in junctions else 0.0
                 ghost = self.ghosts.get(nxt)
                 if ghost in ("h", "v") and ghost != axis:
@@ -199,6 +207,23 @@ class Router:
                 ng = g + step + (BEND_COST if nd != d else 0.0) + crossing
                 push((nxt, nd), ng, state, ng + h(nxt))
         return None
+
+    def _beside(self, a: tuple[int, int], b: tuple[int, int]) -> int:
+        """How many routed (or ghost) segments run parallel to the step a-b on a neighbouring
+        track closer than CLOSE_GAP mm (a close parallel the quality tool counts)."""
+        axis = 0 if a[0] == b[0] else 1  # 0: vertical step (neighbours left/right)
+        lines = self.xs if axis == 0 else self.ys
+        along = "v" if axis == 0 else "h"
+        count = int(self.ghosts.get(a) == along and self.ghosts.get(b) == along)  # on one
+        for d in (-1, 1):
+            k = a[axis] + d
+            if not 0 <= k < len(lines) or abs(lines[k] - lines[a[axis]]) >= CLOSE_GAP:
+                continue
+            na = (k, a[1]) if axis == 0 else (a[0], k)
+            nb = (k, b[1]) if axis == 0 else (b[0], k)
+            ghost = self.ghosts.get(na) == along and self.ghosts.get(nb) == along
+            count += self._seg(na, nb) in self.used_segments or ghost
+        return count
 
     def route_loose(
         self, sources: Sequence[tuple[Port, float]], targets: Sequence[tuple[Port, float]]
