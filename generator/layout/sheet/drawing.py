@@ -617,12 +617,13 @@ def _label_candidates(
     """
     w, h = size
     out: list[tuple[float, Box]] = []
+    before = 0.0  # how far along the route the segment starts: a label far from its exit
     for index, (a, b) in enumerate(route.segments[:3]):
         length = _dist(a, b)
         back = -(w if a[1] == b[1] else h) if index == 0 else gap
         t = back
         while t <= max(length - gap, gap):
-            penalty = index * 6.0 + abs(t) * (1.5 if t < 0 else 1.0)
+            penalty = index * 6.0 + before + abs(t) * (1.5 if t < 0 else 1.0)
             if a[1] == b[1]:  # horizontal: above or below, starting t along it
                 sign = 1 if b[0] > a[0] else -1
                 bx = a[0] + sign * t if sign > 0 else a[0] - t - w
@@ -634,6 +635,7 @@ def _label_candidates(
                 out.append((penalty, Box(a[0] + gap, by, a[0] + gap + w, by + h)))
                 out.append((penalty + 0.5, Box(a[0] - gap - w, by, a[0] - gap, by + h)))
             t += 0.5
+        before += length
     return out
 
 
