@@ -16,6 +16,8 @@ RESERVE_COST = 30.0
 CLEAR = 0.4
 BEND_COST = 4.0
 CROSS_COST = 80.0
+CLOSE_GAP = 1.6  # mm: parallel runs of two arrows closer than this read as one line
+CLOSE_COST = 1.5  # extra cost per mm of such a run, on top of its length
 
 # --------------------------------------------------------------------------- router
 
@@ -70,6 +72,28 @@ class Router:
         self.used_ports: set[tuple[int, str]] = set()
         self.paths: list[list[tuple[int, int]]] = []  # grid nodes of each route, in order
         self.reserved: set[tuple[int, int]] = set()  # nodes in front of symbol ports
+        self.ghosts: dict[tuple[int, int], str] = {}  # node -> axis of an arrow not yet drawn
+
+    def set_ghosts(self, paths: Iterable[Sequence[Point]]) -> None:
+        """Where arrows not routed yet are expected to run (their points): the next route
+        pays CROSS_COST for crossing one at a node inside one of their straight runs."""
+        self.ghosts = {}
+        index_x = {x: i for i, x in enumerate(self.xs)}
+        index_y = {y: j for j, y in enumerate(self.ys)}
+        for points in paths:
+            for a, b in zip(points, points[1:], strict=False):
+                if a[1] == b[1] and a[1] in index_y:
+                    lo, hi = sorted((a[0], b[0]))
+                    nodes = [(index_x[x], index_y[a[1]]) for x in self.xs if lo < x < hi]
+                    axis = "h"
+                elif a[0] == b[0] and a[0] in index_x:
+                    lo, hi = sorted((a[1], b[1]))
+                    nodes = [(index_x[a[0]], index_y[y]) for y in self.ys if lo < y < hi]
+                    axis = "v"
+                else:
+                    continue
+                for node in nodes:
+                    self.ghosts[node] = axis if self.ghosts.get(node, axis) == axis else "x"
 
     def ix(self, x: float) -> int:
         """Index of the grid line at x."""
@@ -173,12 +197,33 @@ class Router:
                 step = _dist(self.point(node), self.point(nxt))
                 if nd[0] == 0 and node[0] in self.hugging:
                     step *= 1.3
+                step *= 1.0 + CLOSE_COST * self._beside(node, nxt)
                 crossing = CROSS_COST if use and nxt not in junctions else 0.0
+                ghost = self.ghosts.get(nxt)
+                if ghost in ("h", "v") and ghost != axis:
+                    crossing += CROSS_COST
                 if nxt in self.reserved and nxt not in goal:
                     crossing += RESERVE_COST  # keep other symbols' ports reachable
                 ng = g + step + (BEND_COST if nd != d else 0.0) + crossing
                 push((nxt, nd), ng, state, ng + h(nxt))
         return None
+
+    def _beside(self, a: tuple[int, int], b: tuple[int, int]) -> int:
+        """How many routed (or ghost) segments run parallel to the step a-b on a neighbouring
+        track closer than CLOSE_GAP mm (a close parallel the quality tool counts)."""
+        axis = 0 if a[0] == b[0] else 1  # 0: vertical step (neighbours left/right)
+        lines = self.xs if axis == 0 else self.ys
+        along = "v" if axis == 0 else "h"
+        count = int(self.ghosts.get(a) == along and self.ghosts.get(b) == along)  # on one
+        for d in (-1, 1):
+            k = a[axis] + d
+            if not 0 <= k < len(lines) or abs(lines[k] - lines[a[axis]]) >= CLOSE_GAP:
+                continue
+            na = (k, a[1]) if axis == 0 else (a[0], k)
+            nb = (k, b[1]) if axis == 0 else (b[0], k)
+            ghost = self.ghosts.get(na) == along and self.ghosts.get(nb) == along
+            count += self._seg(na, nb) in self.used_segments or ghost
+        return count
 
     def route_loose(
         self, sources: Sequence[tuple[Port, float]], targets: Sequence[tuple[Port, float]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import combinations, product
 from typing import Any
 
 from generator import flow
@@ -14,6 +15,7 @@ from generator.layout.sheet.measure import (
     ARROW_LEN,
     BACK_IN_PORT_COST,
     CLEAR,
+    CONN_EDGE_ZONE,
     CONN_ZONE,
     IN_PORT_COST,
     MERGE_COST,
@@ -42,17 +44,26 @@ class _Band:
     y1: float
     sym_h: float
     zone: float
+    centre: float | None = None  # the symbol line, when not in the middle
 
     @property
     def cy(self) -> float:
-        return _r((self.y0 + self.y1) / 2)
+        return _r(self.centre if self.centre is not None else (self.y0 + self.y1) / 2)
 
     def tracks(self) -> list[float]:
+        """The horizontal tracks: two either side of the symbol line (one in a gap too low
+        for two tracks 1.5 mm apart), and the line itself."""
         top = self.cy - self.sym_h / 2
         bottom = self.cy + self.sym_h / 2
-        up = [_r(self.y0 + (top - self.y0) * k / (TRACKS + 1)) for k in range(1, TRACKS + 1)]
-        down = [_r(bottom + (self.y1 - bottom) * k / (TRACKS + 1)) for k in range(1, TRACKS + 1)]
+        n_up, n_down = (_track_count(top - self.y0), _track_count(self.y1 - bottom))
+        up = [_r(self.y0 + (top - self.y0) * k / (n_up + 1)) for k in range(1, n_up + 1)]
+        down = [_r(bottom + (self.y1 - bottom) * k / (n_down + 1)) for k in range(1, n_down + 1)]
         return [*up, self.cy, *down]
+
+
+def _track_count(gap: float) -> int:
+    """Tracks in a gap of `gap` mm: TRACKS where they stand 1.5 mm apart, else one."""
+    return TRACKS if gap >= (TRACKS + 1) * 1.5 else 1
 
 
 def _letters(index: int) -> str:
@@ -77,6 +88,20 @@ class _PageBuilder:
     symbols: list[Symbol] = field(default_factory=list)
     by_step: dict[int, list[int]] = field(default_factory=dict)
     joins: list[Join] = field(default_factory=list)
+    many_exits: set[int] = field(default_factory=set)  # decisions with more exits than corners
+
+    def edge_ports(self, index: int) -> dict[str, Point]:
+        """Extra ports of a decision with 4 exits: the middles of its two lower edges, where an
+        exit leaves downwards (its corners are one too few for 4 exits and the arrow in)."""
+        sym = self.symbols[index]
+        if sym.kind != "decision" or sym.step not in self.many_exits:
+            return {}
+        b = sym.box
+        y = _r((b.cy + b.y1) / 2)
+        return {
+            "bottom-left": (_r((b.x0 + b.cx) / 2), y),
+            "bottom-right": (_r((b.cx + b.x1) / 2), y),
+        }
 
     def add_symbol(
         self,
@@ -109,6 +134,7 @@ class _PageBuilder:
                 xs.add(_r(x1 - s * k))
             xs.add(_r((x0 + x1) / 2))
         xs |= {_r(s.box.cx) for s in self.symbols if s.kind in ("out", "in")}
+        xs |= {p[0] for i in range(len(self.symbols)) for p in self.edge_ports(i).values()}
         return sorted(xs)
 
     def hugging(self) -> list[float]:
@@ -141,6 +167,10 @@ class _PageBuilder:
             out["bottom"] = Port(
                 index, "bottom", (cx, b.y1), (router.ix(cx), router.iy(below[0])), (0, 1)
             )
+        for side, (px, py) in self.edge_ports(index).items():
+            if below:
+                node = (router.ix(px), router.iy(below[0]))
+                out[side] = Port(index, side, (px, py), node, (0, 1))
         if left:
             out["left"] = Port(
                 index, "left", (b.x0, cy), (router.ix(left[-1]), router.iy(cy)), (-1, 0)
@@ -166,6 +196,11 @@ def _page_drawing(
     first, last = span
     incoming, outgoing = _crossing(edges, first, last)
     pb = _PageBuilder(sop, lane_x, sym_w)
+    pb.many_exits = {
+        n
+        for n in range(first, last + 1)
+        if sop.step(n).is_decision and len(sop.step(n).decision.exits) >= 4
+    }
     y = 0.0
     end_index: dict[flow.Edge, int] = {}  # an exit that ends the procedure -> its end capsule
     conn_index: dict[tuple[str, flow.Edge], int] = {}
@@ -181,11 +216,22 @@ def _page_drawing(
         tiers = max(-(-len(v) // per_tier) for v in by_lane.values())
         height = _conn_height(tiers)
         pb.rows.append(Row("conn-top" if kind == "in" else "conn-bottom", _r(y), height))
-        tier_h = height / tiers
-        bands = [
-            _Band(_r(y + k * tier_h), _r(y + (k + 1) * tier_h), SYM_H[kind], CONN_ZONE)
-            for k in range(tiers)
-        ]
+        tier_h = SYM_H[kind] + 2 * CONN_ZONE
+        cut = CONN_ZONE - CONN_EDGE_ZONE  # the page-edge side of the outermost tier
+        bands = []
+        for k in range(tiers):
+            y0 = y + k * tier_h - (cut if kind == "in" and k else 0.0)
+            y1 = (
+                y0
+                + tier_h
+                - (cut if kind == "in" and k == 0 or kind == "out" and k == tiers - 1 else 0.0)
+            )
+            centre = (
+                y1 - CONN_ZONE - SYM_H[kind] / 2
+                if kind == "in"
+                else y0 + CONN_ZONE + SYM_H[kind] / 2
+            )
+            bands.append(_Band(_r(y0), _r(y1), SYM_H[kind], CONN_ZONE, _r(centre)))
         pb.bands.extend(bands)
         w = min(sym_w, CONN_W)
         for lane, lane_edges in by_lane.items():
@@ -202,6 +248,7 @@ def _page_drawing(
 
     if incoming:
         connector_row("in", incoming)
+    step_bands: list[tuple[int, _Band]] = []
     for n in range(first, last + 1):
         cells, height = rows_info[n]
         row = Row("step", _r(y), height, n, tuple(cells.items()))
@@ -215,10 +262,14 @@ def _page_drawing(
             pb.add_symbol(_joint_kind(kind, k, len(joint)), lane, band, step=n)
             for k, lane in enumerate(joint)
         ]
-        for e in flow.end_exits(sop):
-            if e.source == n:
-                end_index[e] = pb.add_symbol("end", _end_lane(sop, pb, band), band, ends=e.ident)
+        step_bands.append((n, band))
         y += height
+    for k, (n, band) in enumerate(step_bands):
+        ends = [e for e in flow.end_exits(sop) if e.source == n]
+        slots = _end_slots(sop, pb, step_bands, k)
+        for i, e in enumerate(ends):
+            lane, slot = slots[i] if i < len(slots) else (_end_lane(sop, pb, band), band)
+            end_index[e] = pb.add_symbol("end", lane, slot, ends=e.ident)
     if outgoing:
         connector_row("out", outgoing)
 
@@ -288,16 +339,40 @@ def _end_lane(sop: Sop, pb: _PageBuilder, band: _Band) -> str:
     return free[0] if free else lanes[home]
 
 
+def _end_slots(
+    sop: Sop, pb: _PageBuilder, step_bands: Sequence[tuple[int, _Band]], k: int
+) -> list[tuple[str, _Band]]:
+    """Where the end capsules of the exits of step row k that end the procedure go, nearest
+    first: the lanes of its own row with no symbol (nearest the decision, right first), then
+    those of the row below it, then of the row above it (a decision filling every lane)."""
+    lanes = sop.lane_ids
+    home = max(lanes.index(lane) for lane in sop.step(step_bands[k][0]).actors)
+    order = sorted(range(len(lanes)), key=lambda i: (abs(i - home), i < home))
+    own = step_bands[k][1]
+    beside = [step_bands[j][1] for j in (k + 1, k - 1) if 0 <= j < len(step_bands)]
+    rest = sorted(
+        (b for b in pb.bands if b is not own and b not in beside), key=lambda b: abs(b.cy - own.cy)
+    )
+    slots = []
+    for band in [own, *beside, *rest]:
+        taken = {s.lane for s in pb.symbols if band.y0 <= s.box.cy <= band.y1}
+        slots += [(lanes[i], band) for i in order if lanes[i] not in taken]
+    return slots
+
+
 _Job = tuple[flow.Edge, list[int], list[int], bool]  # edge, source and target symbols, back
 _Found = list[tuple[list[Point], int | None]]
 REORDER_TRIES = 6
 
 
-def _route_all(pb: _PageBuilder, jobs: Sequence[_Job]) -> tuple[int, _Found]:
+def _route_all(
+    pb: _PageBuilder, jobs: Sequence[_Job], ghosts: Sequence[Sequence[Point]] = ()
+) -> tuple[int, _Found]:
     """Route the jobs in this order with the first routing mode that succeeds: (its index in
-    ROUTE_MODES, the routes)."""
+    ROUTE_MODES, the routes). `ghosts` are where the other arrows ran in an earlier try: the
+    first job pays for crossing them as if they were there."""
     for k, mode in enumerate(ROUTE_MODES):
-        found = _route_jobs(pb, jobs, mode)
+        found = _route_jobs(pb, jobs, mode, ghosts)
         if found is not None:
             return k, found
     raise AssertionError("the last routing mode never fails")
@@ -333,28 +408,37 @@ def _route_uncrossed(pb: _PageBuilder, jobs: list[_Job]) -> tuple[list[_Job], _F
     the way around), keeping an order that crosses less without a worse routing mode."""
     mode, found = _route_all(pb, jobs)
     crossed = crossing_pairs([p for p, _ in found])
-    tried: set[tuple[int, ...]] = set()
+    tried: set[tuple[int | bool, ...]] = set()
+    kept_ghosts: list[Sequence[Point]] = []
     for _ in range(REORDER_TRIES):
         if not crossed:
             break
         better = None
-        for _i, j in crossed:
+        for (_i, j), with_ghosts in product(crossed, (False, True)):
             order = [jobs[j]] + [jb for k, jb in enumerate(jobs) if k != j]
-            key = tuple(id(jb) for jb in order)
+            key = (*(id(jb) for jb in order), with_ghosts)
             if key in tried:
                 continue
             tried.add(key)
-            t_mode, t_found = _route_all(pb, order)
+            ghosts = [p for k, (p, _) in enumerate(found) if k != j] if with_ghosts else []
+            t_mode, t_found = _route_all(pb, order, ghosts)
             t_crossed = crossing_pairs([p for p, _ in t_found])
             if t_mode <= mode and len(t_crossed) < len(crossed):
-                better = (order, t_mode, t_found, t_crossed)
+                better = (order, t_mode, t_found, t_crossed, ghosts)
                 break
         if better is None:
             break
-        jobs, mode, found, crossed = better
+        jobs, mode, found, crossed, kept_ghosts = better
+    if crossed and mode < ROUTE_MODES.index("merge"):  # cheap merges may avoid a crossing
+        merged = _route_jobs(pb, jobs, "merge", kept_ghosts)
+        if merged is not None and len(crossing_pairs([p for p, _ in merged])) < len(crossed):
+            mode, found = ROUTE_MODES.index("merge"), merged
     if found is not None:
-        _route_jobs(pb, jobs, ROUTE_MODES[mode])  # the joins of the order kept
+        _route_jobs(pb, jobs, ROUTE_MODES[mode], kept_ghosts)  # the joins of the order kept
     return jobs, found
+
+
+EDGE_SIDES = ("bottom-left", "bottom-right")
 
 
 def _can_leave(sym: Symbol, side: str) -> bool:
@@ -366,11 +450,13 @@ def _can_leave(sym: Symbol, side: str) -> bool:
 
 def _can_enter(sym: Symbol, side: str) -> bool:
     """True when an arrow may enter this symbol from this side."""
+    if side in EDGE_SIDES:
+        return False
     return sym.kind != "in" and not (sym.kind == "out" and side != "top")
 
 
 def _route_jobs(
-    pb: _PageBuilder, jobs: Sequence[_Job], mode: str
+    pb: _PageBuilder, jobs: Sequence[_Job], mode: str, ghosts: Sequence[Sequence[Point]] = ()
 ) -> list[tuple[list[Point], int | None]] | None:
     """Route a page's arrows in order with one of the ROUTE_MODES; None when one has no route.
 
@@ -389,6 +475,7 @@ def _route_jobs(
     merge_cost = MERGE_COST if mode in ("normal", "budget") else MERGE_COST_FALLBACK
     done: list[tuple[list[Point], int | None]] = []
     for k, (e, srcs, tgts, back) in enumerate(jobs):
+        router.set_ghosts(ghosts if k == 0 else ())
         sources = [
             (p, OUT_PORT_COST[side] + (3.0 if back and side == "bottom" else 0.0))
             for i in srcs
@@ -406,6 +493,7 @@ def _route_jobs(
             for j, (other, _, other_tgts, _) in enumerate(jobs[:k])
             if other.target == e.target
             and other_tgts == tgts
+            and other.source != e.source  # two exits to one step: each its own line
             and done[j][1] is None  # never into an arrow that itself merges
             for node in router.paths[j][1:-1]
             if router.node_use.get(node) in ("h", "v")
@@ -497,14 +585,22 @@ def _label_size(lines: Sequence[str], size_pt: float) -> tuple[float, float]:
 
 def label_variants(label: str) -> list[tuple[tuple[str, ...], float]]:
     """(lines, size in pt) to try for a label, best first: one line, then (when it has
-    spaces) two lines split where they are most even, then both a little smaller; narrow
-    lanes have room for a short, taller label only."""
+    spaces) two, three and four lines split where they are most even, then all a little
+    smaller; narrow lanes have room for a short, taller label only."""
     words = label.split()
-    shapes: list[tuple[str, ...]] = [(label,)]
-    if len(words) > 1:
-        splits = [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
-        shapes.append(min(splits, key=lambda p: max(len(p[0]), len(p[1]))))
+    shapes = [_even_lines(words, k) for k in range(1, min(len(words), 4) + 1)]
     return [(lines, pt) for pt in (STYLE.label_pt, LABEL_SMALL_PT) for lines in shapes]
+
+
+def _even_lines(words: Sequence[str], count: int) -> tuple[str, ...]:
+    """The words in `count` lines whose longest line is shortest (in characters)."""
+    best: tuple[str, ...] = (" ".join(words),)
+    for cuts in combinations(range(1, len(words)), count - 1):
+        bounds = (0, *cuts, len(words))
+        lines = tuple(" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
+        if count > 1 and (len(best) != count or max(map(len, lines)) < max(map(len, best))):
+            best = lines
+    return best
 
 
 LABEL_GAPS = (0.6, 0.3)  # the tighter gap only when no place at the normal one is clear
@@ -521,12 +617,13 @@ def _label_candidates(
     """
     w, h = size
     out: list[tuple[float, Box]] = []
+    before = 0.0  # how far along the route the segment starts: a label far from its exit
     for index, (a, b) in enumerate(route.segments[:3]):
         length = _dist(a, b)
         back = -(w if a[1] == b[1] else h) if index == 0 else gap
         t = back
         while t <= max(length - gap, gap):
-            penalty = index * 6.0 + abs(t) * (1.5 if t < 0 else 1.0)
+            penalty = index * 6.0 + before + abs(t) * (1.5 if t < 0 else 1.0)
             if a[1] == b[1]:  # horizontal: above or below, starting t along it
                 sign = 1 if b[0] > a[0] else -1
                 bx = a[0] + sign * t if sign > 0 else a[0] - t - w
@@ -538,6 +635,7 @@ def _label_candidates(
                 out.append((penalty, Box(a[0] + gap, by, a[0] + gap + w, by + h)))
                 out.append((penalty + 0.5, Box(a[0] - gap - w, by, a[0] - gap, by + h)))
             t += 0.5
+        before += length
     return out
 
 

@@ -8,6 +8,7 @@ from itertools import product
 
 from generator import flow
 from generator.layout.sheet.measure import (
+    CONN_EDGE_ZONE,
     CONN_ZONE,
     MAX_ROWS_PER_PAGE,
     STYLE,
@@ -345,7 +346,12 @@ def _step_height(sop: Sop, number: int, cells: dict[str, tuple[str, ...]]) -> fl
 
 
 def _conn_height(tiers: int) -> float:
-    return _r(tiers * (SYM_H["out"] + 2 * CONN_ZONE)) if tiers else 0.0
+    """Height (mm) of a row of off-page connectors in `tiers` tiers: each tier a connector
+    with room for two tracks either side, but next to the page's edge (above the connectors
+    coming in, below those going out) where no arrow runs: one track there."""
+    if not tiers:
+        return 0.0
+    return _r(tiers * (SYM_H["out"] + 2 * CONN_ZONE) - CONN_ZONE + CONN_EDGE_ZONE)
 
 
 def _crossing(

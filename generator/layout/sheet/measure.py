@@ -58,10 +58,18 @@ CAPSULE_RATIO = 1.7  # width / height of a start or end capsule at least
 ZONE = 6.5  # above and below a symbol: room for two horizontal tracks
 TRACKS = 2
 CONN_ZONE = 5.0
+CONN_EDGE_ZONE = 2.5  # between a connector row's page-edge side and its connectors: one track
 ARROW_LEN = 1.4
 ARROW_HALF = 0.65
 MERGE_COST = 40.0
-OUT_PORT_COST = {"bottom": 0.0, "left": 1.5, "right": 1.5, "top": 12.0}
+OUT_PORT_COST = {
+    "bottom": 0.0,
+    "left": 1.5,
+    "right": 1.5,
+    "top": 12.0,
+    "bottom-left": 6.0,  # the lower edges of a decision with 4 exits
+    "bottom-right": 6.0,
+}
 IN_PORT_COST = {"top": 0.0, "left": 4.0, "right": 4.0, "bottom": 30.0}
 BACK_IN_PORT_COST = {"top": 8.0, "left": 0.0, "right": 0.0, "bottom": 30.0}
 MAX_ROWS_PER_PAGE = 40
