@@ -78,6 +78,9 @@ class BuildResult:
     files: dict[str, bytes]
     timings: dict[str, float] = field(default_factory=dict)
     jobs_run: int = 0
+    # internal outputs ('slug/.name', e.g. the sheet fragment the site embeds): cached with
+    # the SOP's files, never written
+    internal: dict[str, bytes] = field(default_factory=dict)
     cache_hits: int = 0
     sops_rendered: tuple[str, ...] = ()
     sops_cached: int = 0
@@ -436,18 +439,25 @@ def render_project(
     if cache:
         cache.clean_if_due(CACHE_MAX_AGE_DAYS)
     files: dict[str, bytes] = {}
+    internal: dict[str, bytes] = {}
     for sop in project.sops:  # project order, whatever order workers finished in
-        result = by_slug[sop.slug]
-        files.update((f"{sop.slug}/{name}", data) for name, data in result.files.items())
+        for name, data in by_slug[sop.slug].files.items():
+            (internal if is_internal(name) else files)[f"{sop.slug}/{name}"] = data
     return BuildResult(
         project,
         files,
         timings,
+        internal=internal,
         jobs_run=sum(by_slug[slug].jobs_run for slug in rendered),
         cache_hits=sum(r.cache_hits for r in by_slug.values()),
         sops_rendered=tuple(sorted(rendered)),
         sops_cached=total - len(rendered),
     )
+
+
+def is_internal(name: str) -> bool:
+    """True for a renderer's internal output (its name starts with '.'): cached, never written."""
+    return name.startswith(".")
 
 
 def run_jobs(

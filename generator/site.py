@@ -11,11 +11,12 @@ import html
 import re
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from generator import build, checklist, fonts, outdir
 from generator.build import BuildResult
-from generator.cache import Cache, cache_key
+from generator.cache import Cache
 from generator.errors import Problem, UserError
 from generator.loader import SOP_DIR, Project, load_project
 from generator.render import cycles, page, sheet
@@ -94,27 +95,61 @@ def _time_row(times: checklist.StepTimes, calendar: checklist.WorkCalendar) -> p
     )
 
 
+@dataclass(frozen=True)
+class CycleStatuses:
+    """Every recorded cycle's status at one "now" and the office calendar: computed once per
+    site build, then shown as the SOP pages' rows and as the cycle pages and records."""
+
+    calendar: checklist.WorkCalendar
+    now: datetime
+    by_slug: dict[str, list[checklist.CycleStatus]]
+
+    def runs(self, slug: str) -> list[checklist.Checklist]:
+        """The cycles recorded for `slug`, in record order."""
+        return [status.checklist for status in self.by_slug.get(slug, [])]
+
+
+def cycle_statuses(
+    project: Project, records: dict[str, list[checklist.Checklist]]
+) -> CycleStatuses:
+    """The status of every cycle in `records` (slug -> cycles) at now ($SOP_NOW replaces the
+    clock), with the edits of its SOP since it started as warnings."""
+    calendar = checklist.WorkCalendar.of(project.office)
+    now = checklist.current_time(calendar.tz)
+    sops = {sop.slug: sop for sop in project.sops}
+    by_slug = {
+        slug: [
+            checklist.cycle_status(c, calendar, now, sops.get(slug), check_sop=True) for c in runs
+        ]
+        for slug, runs in records.items()
+    }
+    return CycleStatuses(calendar, now, by_slug)
+
+
 def cycle_views(
     project: Project,
     records: dict[str, list[checklist.Checklist]] | None = None,
     directory_urls: bool = True,
+    statuses: CycleStatuses | None = None,
 ) -> dict[str, page.Cycles]:
     """Each SOP's recorded cycles (sop_data/checklist/) as the site shows them, at now
-    ($SOP_NOW replaces the clock, for reproducible builds and tests)."""
-    calendar = checklist.WorkCalendar.of(project.office)
-    now = checklist.current_time(calendar.tz)
-    if records is None:
-        records = checklist.load_checklists(project.data_dir)
+    ($SOP_NOW replaces the clock, for reproducible builds and tests); `statuses` given, from
+    them (no status is computed again)."""
+    if statuses is None:
+        if records is None:
+            records = checklist.load_checklists(project.data_dir)
+        statuses = cycle_statuses(project, records)
+    calendar = statuses.calendar
     views = {}
     for sop in project.sops:
-        runs = records.get(sop.slug, [])
+        runs = statuses.runs(sop.slug)
         rows = tuple(
-            _cycle_row(checklist.summarize(c, calendar, now), calendar, directory_urls)
-            for c in runs
+            _cycle_row(checklist.summary_of(status, calendar), calendar, directory_urls)
+            for status in statuses.by_slug.get(sop.slug, [])
         )
         times = checklist.cycle_times(runs, calendar, sop) if runs else []
         views[sop.slug] = page.Cycles(
-            checklist.show_time(now, calendar.tz),
+            checklist.show_time(statuses.now, calendar.tz),
             rows,
             tuple(_time_row(t, calendar) for t in times),
             checklist.revision_coverage(runs, calendar, sop).text() if runs else "",
@@ -140,19 +175,22 @@ def cycle_files(
     records: dict[str, list[checklist.Checklist]],
     cache_dir: Path | None,
     directory_urls: bool = True,
+    statuses: CycleStatuses | None = None,
 ) -> tuple[dict[str, str], dict[str, bytes], str]:
     """Every cycle's page and printed record (`siklus/<slug>/<id>/`), and the home page's
-    section on running, overdue and orphaned cycles, at now ($SOP_NOW replaces the clock)."""
-    calendar = checklist.WorkCalendar.of(project.office)
-    now = checklist.current_time(calendar.tz)
+    section on running, overdue and orphaned cycles, at now ($SOP_NOW replaces the clock);
+    `statuses` given, from them (no status is computed again)."""
+    statuses = statuses or cycle_statuses(project, records)
+    calendar = statuses.calendar
     sops = {sop.slug: sop for sop in project.sops}
     pages: dict[str, str] = {}
     jobs: dict[str, PdfJob] = {}
     listed = []
-    for slug in sorted(records):
+    for slug in sorted(statuses.by_slug):
         sop = sops.get(slug)
-        for cycle in records[slug]:
-            report = checklist.cycle_report(cycle, calendar, now, sop)
+        for status in statuses.by_slug[slug]:
+            cycle = status.checklist
+            report = checklist.report_of(status, calendar)
             pages[cycles.cycle_page_path(slug, cycle.run_id)] = cycles.cycle_page(
                 ctx, report, sop, directory_urls
             )
@@ -160,33 +198,19 @@ def cycle_files(
             jobs[pdf] = cycles.record_job(ctx, report, sop)
             listed.append((report, sop is not None))
     pdfs, _ = build.run_jobs(dict(jobs), Cache(cache_dir) if cache_dir else None)
-    as_of = checklist.show_time(now, calendar.tz)
+    as_of = checklist.show_time(statuses.now, calendar.tz)
     overview = cycles.overview(ctx, listed, as_of, directory_urls) if listed else ""
     return pages, pdfs, overview
 
 
-def sheet_fragments(
-    project: Project, ctx: RenderContext, templates_dir: Path, cache_dir: Path | None
-) -> dict[str, str]:
-    """Each SOP's sheet as an HTML fragment for its page, through the cache.
-
-    Laying out a sheet is the costly part of a page, so a fragment is stored under the same
-    key as the SOP's documents (SOP record, office, templates, code, tool versions): editing
-    one SOP lays out only that SOP again.
-    """
-    cache = Cache(cache_dir) if cache_dir else None
-    shared = build.context_fingerprint(project, templates_dir) if cache else ""
-    fragments = {}
-    for sop in project.sops:
-        related = build.related_of(project.sops, sop)
-        key = cache_key(["sheet-fragment", build.sop_key(shared, sop, related)]) if cache else ""
-        found = cache.get(key) if cache else None
-        if found is None:
-            found = sheet.sheet_fragment(ctx, sop).encode("utf-8")
-            if cache:
-                cache.put(key, found)
-        fragments[sop.slug] = found.decode("utf-8")
-    return fragments
+def sheet_fragments(result: BuildResult) -> dict[str, str]:
+    """Each SOP's sheet as an HTML fragment for its page: the one the build made with the
+    sheet's HTML and PDF (`sheet.FRAGMENT_NAME`, cached with them), so a site build lays
+    each sheet out once at most."""
+    return {
+        sop.slug: result.internal[f"{sop.slug}/{sheet.FRAGMENT_NAME}"].decode("utf-8")
+        for sop in result.project.sops
+    }
 
 
 def build_site(
@@ -204,19 +228,20 @@ def build_site(
     result.timings["load"] = load_time
     start = time.perf_counter()
     ctx = build.render_context(project, templates_dir)
-    sheets = sheet_fragments(project, ctx, templates_dir, cache_dir)
+    sheets = sheet_fragments(result)
     records, cycle_warnings = checklist.checklist_records(project.data_dir)
     project = replace(project, warnings=(*project.warnings, *cycle_warnings))
+    statuses = cycle_statuses(project, records)
     pages = page.site_pages(
         ctx,
         result.files,
         sheets.keys(),
-        cycle_views(project, records, directory_urls),
+        cycle_views(project, records, directory_urls, statuses),
         warnings_by_sop(project),
         directory_urls,
     )
     cycle_pages, cycle_pdfs, overview = cycle_files(
-        project, ctx, records, cache_dir, directory_urls
+        project, ctx, records, cache_dir, directory_urls, statuses
     )
     pages["index.md"] += overview
     pages.update(cycle_pages)

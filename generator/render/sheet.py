@@ -40,6 +40,9 @@ PT = 25.4 / 72
 HTML_NAME = "lembar-sop.html"
 PDF_NAME = "lembar-sop.pdf"
 WRAPPER_CLASS = "lembar-sop"
+# An internal output (a name starting with "."): kept with the SOP's files in the cache and
+# handed to the site, never written as a file.
+FRAGMENT_NAME = ".lembar-sop.fragmen.html"
 
 
 def sheet_layout(ctx: RenderContext, sop: Sop) -> SheetLayout:
@@ -48,13 +51,16 @@ def sheet_layout(ctx: RenderContext, sop: Sop) -> SheetLayout:
 
 
 def outputs(ctx: RenderContext, sop: Sop) -> Outputs:
-    """The standalone sheet HTML and the PDF job made from it; the job checks that the PDF
-    holds every step's number and first line and every identity item (`expected_text`)."""
+    """The standalone sheet HTML, the PDF job made from it (the job checks that the PDF holds
+    every step's number and first line and every identity item, `expected_text`) and, under
+    the internal name `FRAGMENT_NAME`, the fragment the site embeds: one layout for all three."""
     layout = sheet_layout(ctx, sop)
-    html = sheet_html(ctx, sop, layout)
+    css, body = _css(ctx, layout), _fragment(ctx, sop, layout)
+    html = _standalone(ctx, sop, layout, css, body)
     return {
         HTML_NAME: html.encode("utf-8"),
         PDF_NAME: PdfJob(html, expected_text(layout)),
+        FRAGMENT_NAME: _scoped(css, body).encode("utf-8"),
     }
 
 
@@ -80,22 +86,29 @@ def expected_text(layout: SheetLayout) -> tuple[str, ...]:
 def sheet_html(ctx: RenderContext, sop: Sop, layout: SheetLayout | None = None) -> str:
     """The standalone, print-ready sheet (no JavaScript, everything inline)."""
     layout = layout or sheet_layout(ctx, sop)
+    return _standalone(ctx, sop, layout, _css(ctx, layout), _fragment(ctx, sop, layout))
+
+
+def _standalone(ctx: RenderContext, sop: Sop, layout: SheetLayout, css: str, body: str) -> str:
     return render_template(
         ctx.env,
         "sheet/lembar-sop.html",
         sop=sop,
         L=layout,
         s=STYLE,
-        css=Markup(_css(ctx, layout)),
-        fragment=Markup(_fragment(ctx, sop, layout)),
+        css=Markup(css),
+        fragment=Markup(body),
     )
 
 
 def sheet_fragment(ctx: RenderContext, sop: Sop) -> str:
     """The sheet as an HTML fragment with its CSS scoped under `.lembar-sop` (for the site)."""
     layout = sheet_layout(ctx, sop)
-    css = _css(ctx, layout)
-    return f"<style>\n{css}</style>\n{_fragment(ctx, sop, layout)}"
+    return _scoped(_css(ctx, layout), _fragment(ctx, sop, layout))
+
+
+def _scoped(css: str, body: str) -> str:
+    return f"<style>\n{css}</style>\n{body}"
 
 
 def _css(ctx: RenderContext, layout: SheetLayout) -> str:
