@@ -34,7 +34,15 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
 from generator.errors import UserError, storage_error
-from generator.site import SiteBuild, SiteOutput, build_site, error_files, problem_report
+from generator.site import (
+    SiteBuild,
+    SiteFiles,
+    SiteOutput,
+    build_site,
+    error_files,
+    place,
+    problem_report,
+)
 
 log = get_plugin_logger("sop")
 
@@ -156,7 +164,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             return
         output, self.output = self.output, None
         try:
-            output.commit()
+            output.commit(self.site.files.documents if self.site else None)
         except OSError as exc:
             error = storage_error(
                 exc, str(output.site_dir), "situs tidak dapat ditulis", "situs lama"
@@ -190,7 +198,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             generated = error_files(self.failure, self.site, data)
         else:
             generated = self.site.files
-        for path, content in sorted(generated.items()):
+        for path in sorted(generated):
             inclusion = (
                 InclusionLevel.NOT_IN_NAV
                 if path.endswith("index.md") and path != "index.md"
@@ -202,8 +210,27 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
                     f"{config.docs_dir}/{path}: berkas ini dibuat oleh plugin sop; "
                     "hapus berkas itu dari folder docs"
                 )
-            files.append(File.generated(config, path, content=content, inclusion=inclusion))
+            files.append(_site_file(config, generated, path, inclusion))
         return files
+
+
+class LinkedFile(File):
+    """A document of the site: hard-linked from the document store, never copied or read."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        """Put the store file into the site folder (`site.place`)."""
+        assert self.abs_src_path is not None
+        place(Path(self.abs_src_path), Path(self.abs_dest_path))
+
+
+def _site_file(
+    config: MkDocsConfig, files: SiteFiles, path: str, inclusion: InclusionLevel
+) -> File:
+    """A generated file for MkDocs: a document by its store path, a text by its content."""
+    source = files.document(path)
+    if source is not None:
+        return LinkedFile.generated(config, path, abs_src_path=str(source), inclusion=inclusion)
+    return File.generated(config, path, content=files.texts[path], inclusion=inclusion)
 
 
 def _strict_abort_pending(config: MkDocsConfig) -> bool:

@@ -7,17 +7,23 @@ then the page renderer, then adds the local fonts. Knows nothing of MkDocs: the 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
+import os
 import re
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator import build, checklist, fonts, outdir
 from generator.build import BuildResult
-from generator.cache import Cache
-from generator.errors import Problem, UserError
+from generator.cache import Cache, report_damaged
+from generator.errors import Problem, UserError, storage_error
 from generator.loader import SOP_DIR, Project, load_project
 from generator.render import cycles, page, sheet
 from generator.render.common import PdfJob, RenderContext
@@ -26,13 +32,112 @@ from generator.render.common import PdfJob, RenderContext
 FONT_FILES = tuple(fonts.STYLES.values())
 
 
+DOCUMENT_STORE = "situs"  # under the cache folder: the site's documents, by content
+STORE_MAX_AGE_DAYS = 30.0  # documents no site build used for this long are removed
+
+
+class SiteFiles(Mapping[str, bytes]):
+    """The site's files by site path: texts in memory, documents (PDF, PNG, SVG, form pages)
+    as read-only files of the document store, read only when asked for.
+
+    MkDocs gets a document by its path and hard-links it into the site (`place`) instead of
+    copying bytes, so a rebuild neither holds nor copies the documents.
+    """
+
+    def __init__(self, texts: dict[str, bytes], documents: dict[str, Path] | None = None):
+        self.texts = texts
+        self.documents = documents or {}
+
+    def __getitem__(self, path: str) -> bytes:
+        if path in self.texts:
+            return self.texts[path]
+        return self.documents[path].read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.texts
+        yield from (path for path in self.documents if path not in self.texts)
+
+    def __len__(self) -> int:
+        return len(self.texts.keys() | self.documents.keys())
+
+    def document(self, path: str) -> Path | None:
+        """The store file holding the document at site path `path` (None: a text)."""
+        return None if path in self.texts else self.documents.get(path)
+
+    def with_texts(self, texts: dict[str, bytes]) -> SiteFiles:
+        """These files with some texts added or replaced."""
+        return SiteFiles({**self.texts, **texts}, self.documents)
+
+
+def _store_path(store: Path, data: bytes, suffix: str) -> Path:
+    digest = hashlib.sha256(data).hexdigest()
+    return store / digest[:2] / f"{digest}{suffix}"
+
+
+def store_documents(docs: dict[str, bytes], store: Path) -> dict[str, Path]:
+    """Each document written once into `store`, named by the sha256 of its content, read-only
+    and never written again (a new version is a new file): site path -> its store file.
+
+    A stored file is verified against the bytes before it is used again; one whose content
+    differs (changed in place through a site folder's hard link) is reported, and replaced by
+    a new file (the changed one keeps its other names). Raises OSError (disk).
+    """
+    placed: dict[str, Path] = {}
+    for path, data in docs.items():
+        target = _store_path(store, data, PurePosixPath(path).suffix)
+        try:
+            same = target.stat().st_size == len(data) and target.read_bytes() == data
+        except FileNotFoundError:
+            same = False
+        else:
+            if not same:
+                report_damaged(target, "isi berubah")
+        if not same:
+            _write_read_only(target, data)
+        with contextlib.suppress(OSError):
+            os.utime(target)  # used now: kept by `clean_store`
+        placed[path] = target
+    return placed
+
+
+def _write_read_only(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def clean_store(store: Path, max_age_days: float = STORE_MAX_AGE_DAYS) -> int:
+    """Remove store files no build used for `max_age_days` (a site holding a hard link keeps
+    its own name); at most once a day. Returns how many were removed."""
+    return Cache(store).clean_if_due(max_age_days)
+
+
+def place(source: Path, dest: Path) -> None:
+    """Put a store file into a site folder being built: a hard link (nothing copied), or a
+    copy where the file system cannot link. Neither the store nor the site ever writes into
+    an existing file, so the shared content never changes."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.unlink(missing_ok=True)
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copyfile(source, dest)
+
+
 @dataclass
 class SiteBuild:
     """What the site gets: files by site path, pages among them, and the build's figures."""
 
     project: Project
     result: BuildResult
-    files: dict[str, bytes]
+    files: SiteFiles
     pages: tuple[str, ...]
     logo: str
     sheets: dict[str, str]  # page path -> the official sheet's HTML for `page.insert_sheet`
@@ -246,14 +351,30 @@ def build_site(
     pages["index.md"] += overview
     pages.update(cycle_pages)
     font_data = read_fonts()
-    files: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
-    files.update(page.site_artifacts(result.files, directory_urls))
-    files.update(cycle_pdfs)
-    files.update(page.site_assets(ctx, font_data))
-    files.update({f"{page.FONTS_DIR}/{name}": data for name, data in font_data.items()})
+    texts: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
+    texts.update(page.site_assets(ctx, font_data))
+    texts.update({f"{page.FONTS_DIR}/{name}": data for name, data in font_data.items()})
+    docs = {**page.site_artifacts(result.files, directory_urls), **cycle_pdfs}
+    files = _site_files(texts, docs, cache_dir)
+    result.files = {}  # the documents are in the store now: not held for the site's life
     result.timings["pages"] = time.perf_counter() - start
     sheet_pages = {page.sop_page_path(slug): html for slug, html in sheets.items()}
     return SiteBuild(project, result, files, tuple(pages), page.logo_name(ctx), sheet_pages)
+
+
+def _site_files(texts: dict[str, bytes], docs: dict[str, bytes], cache: Path | None) -> SiteFiles:
+    """The site's files: documents in the store under the cache folder (in memory without a
+    cache folder)."""
+    if cache is None:
+        return SiteFiles({**texts, **docs})
+    store = Path(cache) / DOCUMENT_STORE
+    try:
+        documents = store_documents(docs, store)
+        clean_store(store)
+    except OSError as exc:
+        what = "dokumen situs tidak dapat disimpan"
+        raise storage_error(exc, str(store), what, "situs lama tidak berubah") from None
+    return SiteFiles(texts, documents)
 
 
 # --------------------------------------------------------------------------- live preview
@@ -288,21 +409,19 @@ def error_page(error: UserError) -> str:
 
 def error_files(
     error: UserError, previous: SiteBuild | None, data_dir: Path | None = None
-) -> dict[str, bytes]:
+) -> SiteFiles:
     """The site's files while the data has errors (live preview only): the last good build's
     files with each of its pages replaced by `error_page`. Without a good build yet, the home
     page and the page of every SOP file in `data_dir`/sop/ are the error page."""
     text = error_page(error).encode("utf-8")
-    files = dict(previous.files) if previous else {}
     if previous:
         paths = list(previous.pages)
     else:
         names = sorted(data_dir.glob("sop/*.yaml")) if data_dir else []
         slugs = [p.stem for p in names if re.fullmatch(r"[a-z0-9][a-z0-9-]*", p.stem)]
         paths = ["index.md", *(page.sop_page_path(slug) for slug in slugs)]
-    for path in paths:
-        files[path] = text
-    return files
+    files = previous.files if previous else SiteFiles({})
+    return files.with_texts(dict.fromkeys(paths, text))
 
 
 # --------------------------------------------------------------------------- the output folder
@@ -354,9 +473,17 @@ class SiteOutput:
         """The real site folder."""
         return self.staged.out
 
-    def commit(self) -> None:
-        """Write the completion marker last and switch the site in, in one step."""
-        self.staged.commit(SITE_KIND, self.inputs)
+    def commit(self, documents: Mapping[str, Path] | None = None) -> None:
+        """Write the completion marker last and switch the site in, in one step.
+
+        `documents` (site path -> store file, `SiteFiles.documents`): a staged file that is
+        still a hard link of its store file gets the digest the store file is named by
+        (verified when stored), without being read again."""
+        known = {}
+        for path, source in (documents or {}).items():
+            with contextlib.suppress(OSError):
+                known[path] = (source.stat().st_ino, source.name.split(".")[0])
+        self.staged.commit(SITE_KIND, self.inputs, known=known)
 
     def abort(self) -> None:
         """Drop the staging folder; the site folder stays as it was."""

@@ -289,3 +289,36 @@ def test_pages_do_not_list_every_sop(tmp_path: Path) -> None:
     home = (large / "site" / "index.html").read_text(encoding="utf-8")
     for slug in (SEED_SLUG, BESAR_SLUG, COPY_SLUG):
         assert home.count(f'href="sop/{slug}/"') == 1
+
+
+def test_documents_are_hard_links_of_the_store_not_copies(tmp_path: Path) -> None:
+    """A site's documents are hard links of the read-only document store under the cache:
+    MkDocs copies none of them; a rebuild links the same files again; the marker holds their
+    real digests; a store file changed in place (through a site's link) is reported and
+    replaced by a new file, never served."""
+    from generator import outdir
+    from generator.site import DOCUMENT_STORE
+
+    project = make_project(tmp_path / "p")
+    first = build_in_process(project)
+    pdf = project / "site" / "sop" / SEED_SLUG / "lembar-sop.pdf"
+    source = first.files.document(f"sop/{SEED_SLUG}/lembar-sop.pdf")
+    assert source is not None and source.is_relative_to(project / ".sop-cache" / DOCUMENT_STORE)
+    assert pdf.stat().st_ino == source.stat().st_ino and pdf.stat().st_nlink >= 2
+    assert source.stat().st_mode & 0o222 == 0
+    assert first.files[f"sop/{SEED_SLUG}/lembar-sop.pdf"] == pdf.read_bytes()
+    marker = outdir.read_marker(project / "site")
+    assert marker is not None and outdir.verify_tree(project / "site", marker) == ""
+    again = build_in_process(project)
+    assert again.files.document(f"sop/{SEED_SLUG}/lembar-sop.pdf") == source
+    assert (project / "site" / "sop" / SEED_SLUG / "lembar-sop.pdf").stat().st_ino == (
+        source.stat().st_ino
+    )
+    good, old_inode = source.read_bytes(), source.stat().st_ino
+    os.chmod(source, 0o644)
+    source.write_bytes(b"%PDF rusak")  # what a tool writing into the site's file would do
+    third = build_in_process(project)
+    fresh = third.files.document(f"sop/{SEED_SLUG}/lembar-sop.pdf")
+    assert fresh is not None and fresh.read_bytes() == good
+    assert fresh.stat().st_ino != old_inode
+    assert (project / "site" / "sop" / SEED_SLUG / "lembar-sop.pdf").read_bytes() == good
