@@ -166,9 +166,30 @@ def bench_env(src: Path) -> dict[str, str]:
     return env
 
 
+class _MkdocsLoader(yaml.SafeLoader):
+    """mkdocs.yml's YAML: `!ENV [NAME, default]` read as the variable's value or default."""
+
+
+def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    names = loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode) else []
+    names = names or [loader.construct_scalar(node)]  # type: ignore[arg-type]
+    for name in names[:-1] if len(names) > 1 else names:
+        if str(name) in os.environ:
+            return os.environ[str(name)]
+    return names[-1] if len(names) > 1 else None
+
+
+_MkdocsLoader.add_constructor("!ENV", _env_tag)
+
+
+def mkdocs_yml(path: Path) -> dict:
+    """mkdocs.yml as plain data (environment tags resolved), to write a variant of it."""
+    return yaml.load(path.read_text("utf-8"), Loader=_MkdocsLoader)  # noqa: S506
+
+
 def site_project(src: Path, dest: Path, data: Path, cache: Path) -> Path:
     """A folder with mkdocs.yml and docs/ building the SOP site of `data`."""
-    config = yaml.safe_load((src / "mkdocs.yml").read_text("utf-8"))
+    config = mkdocs_yml(src / "mkdocs.yml")
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "sop" in plugin:
             plugin["sop"] = {
@@ -201,7 +222,7 @@ def baseline_page(sop: dict) -> str:
 
 def baseline_project(src: Path, dest: Path, data: Path) -> Path:
     """A plain mkdocs-material site with one comparable page per synthetic SOP."""
-    config = yaml.safe_load((src / "mkdocs.yml").read_text("utf-8"))
+    config = mkdocs_yml(src / "mkdocs.yml")
     config["plugins"] = [p for p in config["plugins"] if not (isinstance(p, dict) and "sop" in p)]
     config["extra_css"] = []
     docs = dest / "docs"
@@ -232,7 +253,7 @@ def _dump_site(data: Path, templates: Path, cache: Path, dest: Path) -> dict:
 
 def same_pages_project(src: Path, dest: Path, data: Path, cache: Path, env: dict) -> Path:
     """Baseline B: the SOP site's own pages and files, built by MkDocs without our plugin."""
-    config = yaml.safe_load((src / "mkdocs.yml").read_text("utf-8"))
+    config = mkdocs_yml(src / "mkdocs.yml")
     config["plugins"] = [p for p in config["plugins"] if not (isinstance(p, dict) and "sop" in p)]
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(src / "docs", dest / "docs")

@@ -319,17 +319,24 @@ def sheet_fragments(result: BuildResult) -> dict[str, str]:
 
 
 def build_site(
-    data_dir: Path, templates_dir: Path, cache_dir: Path | None, directory_urls: bool = True
+    data_dir: Path,
+    templates_dir: Path,
+    cache_dir: Path | None,
+    directory_urls: bool = True,
+    defer_pdfs: bool = False,
 ) -> SiteBuild:
     """Load, render every SOP's artifacts and pages, and gather the site's own assets.
 
     `directory_urls` false (`use_directory_urls: false`, a site opened from a folder) makes
-    every link to a page name its 'index.html'. Raises `UserError` for bad data or templates.
+    every link to a page name its 'index.html'. `defer_pdfs` (live preview only): an SOP's
+    PDFs missing from the cache are left out of the site (`result.pending`, to be run by the
+    caller) and its page lists them as not available yet; pages, the sheet and the diagram
+    are complete. Raises `UserError` for bad data or templates.
     """
     start = time.perf_counter()
     project = load_project(data_dir, templates_dir)
     load_time = time.perf_counter() - start
-    result = build.render_project(project, templates_dir, cache_dir)
+    result = build.render_project(project, templates_dir, cache_dir, defer_pdfs=defer_pdfs)
     result.timings["load"] = load_time
     start = time.perf_counter()
     ctx = build.render_context(project, templates_dir)

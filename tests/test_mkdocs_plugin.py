@@ -322,3 +322,46 @@ def test_documents_are_hard_links_of_the_store_not_copies(tmp_path: Path) -> Non
     assert fresh is not None and fresh.read_bytes() == good
     assert fresh.stat().st_ino != old_inode
     assert (project / "site" / "sop" / SEED_SLUG / "lembar-sop.pdf").read_bytes() == good
+
+
+def test_live_preview_shows_the_page_before_its_pdfs(tmp_path: Path) -> None:
+    """Under `mkdocs serve` an edited SOP's page (sheet and diagram) is served without
+    waiting for its PDFs: the page offers no PDF of the new text until the background run
+    has put it in the cache and triggered a rebuild; then the new PDF is served."""
+    project = make_project(tmp_path / "klon")
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [*MKDOCS, "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=ENV,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/sop/{SEED_SLUG}/"
+    pdf = f"{url}lembar-sop.pdf"
+    try:
+        assert _wait_for(url, 'href="lembar-sop.pdf"', 300), (tmp_path / "serve.log").read_text()
+        sop_file = project / "sop_data" / "sop" / f"{SEED_SLUG}.yaml"
+        text = sop_file.read_text(encoding="utf-8")
+        assert "Memerintahkan Sekcam" in text
+        sop_file.write_text(text.replace("Memerintahkan Sekcam", "Menugaskan Sekcam"), "utf-8")
+        assert _wait_for(url, "Menugaskan Sekcam", 300), (tmp_path / "serve.log").read_text()
+        page = _fetch(url)
+        assert page.count("Menugaskan Sekcam") >= 2  # the step list and the embedded sheet
+        assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
+        if 'href="lembar-sop.pdf"' not in page:  # PDFs still running: none offered
+            assert "Lembar SOP (PDF): belum tersedia" in page
+        # then the PDF of the new text follows, and the page links it again
+        assert _wait_for(url, 'href="lembar-sop.pdf"', 300), (tmp_path / "serve.log").read_text()
+        with urllib.request.urlopen(pdf, timeout=5) as response:  # noqa: S310 (127.0.0.1 only)
+            data = response.read()
+        got = subprocess.run(
+            ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
+        ).stdout.decode()
+        assert "Menugaskan" in got and "Memerintahkan Sekcam" not in got
+        assert "PDF dibuat di latar belakang" in (tmp_path / "serve.log").read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
