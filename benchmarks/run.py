@@ -299,7 +299,7 @@ def serve_edit(proj: Path, data: Path, env: dict, run: int) -> float:
         deadline = time.monotonic() + 600
         while not page() and time.monotonic() < deadline:
             time.sleep(0.2)
-        text = f"Menerima surat permohonan (pratinjau {run})"
+        text = f"Pratinjau{run} diterima"  # short: one line in the sheet's uraian column
         doc = yaml.safe_load(path.read_text("utf-8"))
         doc["langkah"][0]["uraian"] = text
         start = time.perf_counter()
