@@ -362,11 +362,9 @@ _STAND_INS: dict[str, list[bytes]] = {}
 
 def _stand_in_pdf(job: object) -> bytes:
     """Stand-in for WeasyPrint in the warm-up: one of the real PDFs, chosen by the job's text."""
-    from generator.render.common import PdfJob
-
-    assert isinstance(job, PdfJob)
+    html = str(getattr(job, "html", ""))  # a PdfJob or an SvgPagesPdfJob (the diagram's PDF)
     pool = _STAND_INS["pdf"]
-    return pool[int(hashlib.sha256(job.html.encode()).hexdigest(), 16) % len(pool)]
+    return pool[int(hashlib.sha256(html.encode()).hexdigest(), 16) % len(pool)]
 
 
 def _warm_one(slug: str) -> str:
