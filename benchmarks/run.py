@@ -166,9 +166,30 @@ def bench_env(src: Path) -> dict[str, str]:
     return env
 
 
+class _MkdocsLoader(yaml.SafeLoader):
+    """mkdocs.yml's YAML: `!ENV [NAME, default]` read as the variable's value or default."""
+
+
+def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    names = loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode) else []
+    names = names or [loader.construct_scalar(node)]  # type: ignore[arg-type]
+    for name in names[:-1] if len(names) > 1 else names:
+        if str(name) in os.environ:
+            return os.environ[str(name)]
+    return names[-1] if len(names) > 1 else None
+
+
+_MkdocsLoader.add_constructor("!ENV", _env_tag)
+
+
+def mkdocs_yml(path: Path) -> dict:
+    """mkdocs.yml as plain data (environment tags resolved), to write a variant of it."""
+    return yaml.load(path.read_text("utf-8"), Loader=_MkdocsLoader)  # noqa: S506
+
+
 def site_project(src: Path, dest: Path, data: Path, cache: Path) -> Path:
     """A folder with mkdocs.yml and docs/ building the SOP site of `data`."""
-    config = yaml.safe_load((src / "mkdocs.yml").read_text("utf-8"))
+    config = mkdocs_yml(src / "mkdocs.yml")
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "sop" in plugin:
             plugin["sop"] = {
@@ -201,7 +222,7 @@ def baseline_page(sop: dict) -> str:
 
 def baseline_project(src: Path, dest: Path, data: Path) -> Path:
     """A plain mkdocs-material site with one comparable page per synthetic SOP."""
-    config = yaml.safe_load((src / "mkdocs.yml").read_text("utf-8"))
+    config = mkdocs_yml(src / "mkdocs.yml")
     config["plugins"] = [p for p in config["plugins"] if not (isinstance(p, dict) and "sop" in p)]
     config["extra_css"] = []
     docs = dest / "docs"
@@ -232,7 +253,7 @@ def _dump_site(data: Path, templates: Path, cache: Path, dest: Path) -> dict:
 
 def same_pages_project(src: Path, dest: Path, data: Path, cache: Path, env: dict) -> Path:
     """Baseline B: the SOP site's own pages and files, built by MkDocs without our plugin."""
-    config = yaml.safe_load((src / "mkdocs.yml").read_text("utf-8"))
+    config = mkdocs_yml(src / "mkdocs.yml")
     config["plugins"] = [p for p in config["plugins"] if not (isinstance(p, dict) and "sop" in p)]
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(src / "docs", dest / "docs")
@@ -248,6 +269,70 @@ def edit_sop(data: Path, run: int) -> Path:
     doc["langkah"][0]["uraian"] = f"Menerima surat permohonan (revisi {run})"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
     return path
+
+
+def serve_edit(proj: Path, data: Path, env: dict, run: int) -> float:
+    """Seconds from saving an edit of one SOP to `mkdocs serve` serving its page with the
+    new text (in the step list and in the embedded sheet); the server is started (and its
+    first build awaited) before the edit and stopped after."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen(
+        cmd, cwd=proj, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    path = sorted((data / "sop").glob("*.yaml"))[EDIT_INDEX - 1]
+    url = f"http://127.0.0.1:{port}/sop/{path.stem}/"
+
+    def page() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    try:
+        deadline = time.monotonic() + 600
+        while not page() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        text = f"Pratinjau{run} diterima"  # short: one line in the sheet's uraian column
+        doc = yaml.safe_load(path.read_text("utf-8"))
+        doc["langkah"][0]["uraian"] = text
+        start = time.perf_counter()
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
+        while page().count(text) < 2:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"mkdocs serve tidak menampilkan suntingan: {url}")
+            time.sleep(0.05)
+        return time.perf_counter() - start
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+QUALITY_TOOLS = [ROOT.parent / "shared", ROOT.parent.parent / "shared"]  # main, worktree
+QUALITY_TOTAL = re.compile(r"^TOTAL \((\d+) sheets\)\s+(.*)$", re.M)
+
+
+def sheet_quality(out: Path, data: Path, env: dict) -> dict:
+    """The sheet-quality counts (`../shared/tools/sheet_quality.py`) of a `sop build`
+    output: its TOTAL line, by column; {} when the tool is not there."""
+    found = [d / "tools" / "sheet_quality.py" for d in QUALITY_TOOLS]
+    tool = Path(os.environ.get("SOP_SHEET_QUALITY", next((t for t in found if t.is_file()), "")))
+    if not tool.is_file():
+        return {}
+    cmd = [sys.executable, str(tool), str(out), "--data", str(data)]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    found = QUALITY_TOTAL.search(result.stdout)
+    header = next((ln for ln in result.stdout.splitlines() if ln.startswith("sheet ")), "")
+    if not found or not header:
+        return {"error": result.stdout[-500:] + result.stderr[-500:]}
+    names = header.split()[1:]
+    return {"sheets": int(found.group(1)), **dict(zip(names, found.group(2).split(), strict=False))}
 
 
 def tree_bytes(folder: Path) -> int:
@@ -277,11 +362,9 @@ _STAND_INS: dict[str, list[bytes]] = {}
 
 def _stand_in_pdf(job: object) -> bytes:
     """Stand-in for WeasyPrint in the warm-up: one of the real PDFs, chosen by the job's text."""
-    from generator.render.common import PdfJob
-
-    assert isinstance(job, PdfJob)
+    html = str(getattr(job, "html", ""))  # a PdfJob or an SvgPagesPdfJob (the diagram's PDF)
     pool = _STAND_INS["pdf"]
-    return pool[int(hashlib.sha256(job.html.encode()).hexdigest(), 16) % len(pool)]
+    return pool[int(hashlib.sha256(html.encode()).hexdigest(), 16) % len(pool)]
 
 
 def _warm_one(slug: str) -> str:
@@ -388,16 +471,20 @@ def run_size(n: int, args: argparse.Namespace, src: Path, env: dict, raw: dict) 
         colds, sop_colds, bares = [], [], []
         for _ in range(args.cold_runs):
             shutil.rmtree(cache, ignore_errors=True)
-            sop_colds.append(measure(sop_build, ROOT, env))
-            shutil.rmtree(cache, ignore_errors=True)
             colds.append(measure(mkdocs, proj, env))
+            if args.lean:  # the cold site build only; `sop build` then fills out/ from cache
+                measure(sop_build, ROOT, env)
+                continue
+            shutil.rmtree(cache, ignore_errors=True)
+            sop_colds.append(measure(sop_build, ROOT, env))
             bares.append(_bare_in_process(data, src, args.workers, env))
         out["cold"] = median_runs(colds)
-        out["cold_sop"] = median_runs(sop_colds)
-        out["bare"] = {
-            "wall": statistics.median(b["wall"] for b in bares),
-            "jobs": bares[0]["jobs"],
-        }
+        if sop_colds:
+            out["cold_sop"] = median_runs(sop_colds)
+            out["bare"] = {
+                "wall": statistics.median(b["wall"] for b in bares),
+                "jobs": bares[0]["jobs"],
+            }
         args.pdf_source = base / "out"
     else:
         say("warming the cache (stand-in PDFs)")
@@ -424,6 +511,15 @@ def run_size(n: int, args: argparse.Namespace, src: Path, env: dict, raw: dict) 
     out["edit"] = median_runs(edits)
     counts = [LOG_LINE.search(r.stderr) for r in edits]
     out["edit_jobs"] = [int(m.group(2)) if m else -1 for m in counts]
+    if n <= args.serve_max:
+        say("edit to fresh page under mkdocs serve")
+        out["serve_edit"] = statistics.median(
+            serve_edit(proj, data, env, run) for run in range(args.runs)
+        )
+    if n <= args.quality_max:
+        say("sheet quality")
+        measure(sop_build, ROOT, env)  # out/ from the edited data
+        out["quality"] = sheet_quality(base / "out", data, env)
     edited = sorted((proj / "site" / "sop").iterdir())[EDIT_INDEX - 1]
     out["jobs_per_edited_sop"] = sum(
         1 for p in edited.iterdir() if p.suffix in (".pdf", ".png", ".svg")
@@ -543,8 +639,28 @@ def report(results: list[dict], args: argparse.Namespace, stages: dict, started:
             f"| {r['site_bytes'] / r['sops'] / 1024:.0f} KiB "
             f"({r['site_sop_bytes'] / r['sops'] / 1024:.0f} KiB) |"
         )
+    lines += ["", *extra_table(results)]
     lines += ["", *targets(results), "", *stage_table(stages, results), "", *notes(results, args)]
     return "\n".join(lines) + "\n"
+
+
+def extra_table(results: list[dict]) -> list[str]:
+    """Cold seconds per SOP, edit to fresh page under `mkdocs serve`, sheet quality."""
+    lines = [
+        "## Per SOP, live preview, sheet quality",
+        "",
+        "| N | cold `mkdocs build` per SOP | edit to fresh page (`mkdocs serve`) "
+        "| sheet quality (TOTAL of `sheet_quality.py` on the `sop build` output) |",
+        "|---|---|---|---|",
+    ]
+    for r in results:
+        cold = _get(r, "cold")
+        per = f"{cold / r['sops']:.2f} s" if cold else "—"
+        serve = _s(r.get("serve_edit"))
+        q = r.get("quality") or {}
+        quality = ", ".join(f"{k} {v}" for k, v in q.items()) if q else "—"
+        lines.append(f"| {r['n']} | {per} | {serve} | {quality} |")
+    return lines
 
 
 def _get(result: dict, key: str) -> float | None:
@@ -574,6 +690,16 @@ def targets(results: list[dict]) -> list[str]:
         cores = c["cold_sop"]["cpu"] / c["cold_sop"]["wall"]
         rows.append((f"cold build of N={c['n']} <= 1.2x bare tools", f"{ratio:.2f}x", ratio <= 1.2))
         rows.append((f"cold build of N={c['n']} uses every core", f"{cores:.2f} cores", None))
+    colds = [r for r in results if "cold" in r]
+    if colds:
+        c = colds[-1]
+        per = c["cold"]["wall"] / c["sops"]
+        rows.append((f"cold build of N={c['n']} <= 1.0 s per SOP", f"{per:.2f} s", per <= 1.0))
+    serves = [r for r in results if "serve_edit" in r]
+    if serves:
+        r = serves[-1]
+        ok = r["serve_edit"] <= 3.0
+        rows.append((f"edit to fresh page at N={r['n']} <= 3 s", _s(r["serve_edit"]), ok))
     sizes = {r["n"]: r["site_bytes"] / r["sops"] for r in results}
     if 100 in sizes and 1000 in sizes:
         drift = sizes[1000] / sizes[100] - 1
@@ -669,6 +795,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=RESULTS_MD, help="the Markdown report")
     parser.add_argument("--drop", default="", help="comma-separated generated SOPs to leave out")
+    parser.add_argument(
+        "--lean", action="store_true", help="cold: only `mkdocs build` (no `sop build`, no bare)"
+    )
+    parser.add_argument("--serve-max", type=int, default=100, help="edit-to-page up to this N")
+    parser.add_argument("--quality-max", type=int, default=10, help="sheet quality up to this N")
     parser.add_argument("--bare", nargs=3)
     parser.add_argument("--warm", nargs=5)
     parser.add_argument("--stages", nargs=3)

@@ -78,6 +78,11 @@ class BuildResult:
     files: dict[str, bytes]
     timings: dict[str, float] = field(default_factory=dict)
     jobs_run: int = 0
+    # internal outputs ('slug/.name', e.g. the sheet fragment the site embeds): cached with
+    # the SOP's files, never written
+    internal: dict[str, bytes] = field(default_factory=dict)
+    # with `defer_pdfs`: the PDF jobs not in the cache yet ('slug/name'), their files absent
+    pending: dict[str, Job] = field(default_factory=dict)
     cache_hits: int = 0
     sops_rendered: tuple[str, ...] = ()
     sops_cached: int = 0
@@ -95,6 +100,7 @@ class SopResult:
     jobs_run: int = 0
     cache_hits: int = 0
     problems: tuple[Problem, ...] = ()
+    pending: dict[str, Job] = field(default_factory=dict)  # PDF jobs left for later
 
 
 def render_context(project: Project, templates_dir: Path) -> RenderContext:
@@ -244,11 +250,15 @@ def store_bundle(cache: Cache, key: str, result: SopResult) -> None:
 # --------------------------------------------------------------------------- rendering
 
 
-def render_sop(ctx: RenderContext, sop: Sop, cache: Cache | None) -> SopResult:
+def render_sop(
+    ctx: RenderContext, sop: Sop, cache: Cache | None, defer_pdfs: bool = False
+) -> SopResult:
     """Render one SOP completely (text, then its jobs through the job cache), in this process.
 
-    A user error (a template mistake, a tool refusing its input) comes back as `problems`,
-    so it crosses a process boundary intact.
+    With `defer_pdfs` (live preview), a PDF job missing from the cache is not run but left in
+    `pending` (its file absent); Graphviz jobs always run. A user error (a template mistake,
+    a tool refusing its input) comes back as `problems`, so it crosses a process boundary
+    intact.
     """
     result = SopResult(sop.slug)
     try:
@@ -256,9 +266,16 @@ def render_sop(ctx: RenderContext, sop: Sop, cache: Cache | None) -> SopResult:
         for name, out in outputs.items():
             if isinstance(out, bytes):
                 result.files[name] = out
+                continue
+            result.job_keys[name] = job_key(out)
+            found = cache.get(result.job_keys[name]) if cache and defer_pdfs else None
+            if found is not None:
+                result.files[name] = found
+                result.cache_hits += 1
+            elif defer_pdfs and not isinstance(out, DotJob):
+                result.pending[name] = out
             else:
                 result.files[name] = _run_cached(out, cache, result)
-                result.job_keys[name] = job_key(out)
         result.jobs = frozenset(result.job_keys)
     except UserError as exc:
         result.problems = exc.problems
@@ -337,11 +354,12 @@ def _init_worker(
     _WORKER["cache"] = Cache(cache_dir) if cache_dir else None
 
 
-def _worker_render(slug: str) -> SopResult:
+def _worker_render(slug: str, defer_pdfs: bool = False) -> SopResult:
     """A worker's task: render the SOP named `slug`."""
     sops = _WORKER["sops"]
     assert isinstance(sops, dict)
-    return render_sop(_WORKER["ctx"], sops[slug], _WORKER["cache"])  # type: ignore[arg-type]
+    cache = _WORKER["cache"]
+    return render_sop(_WORKER["ctx"], sops[slug], cache, defer_pdfs)  # type: ignore[arg-type]
 
 
 def default_workers() -> int:
@@ -358,13 +376,14 @@ def _render_missing(
     cache_dir: Path | None,
     missing: list[Sop],
     workers: int,
+    defer_pdfs: bool = False,
 ) -> Iterator[SopResult]:
     """Render the SOPs missing from the cache, in worker processes when more than one."""
     if len(missing) < 2 or workers < 2:
         ctx = render_context(project, templates_dir)
         cache = Cache(cache_dir) if cache_dir else None
         for sop in missing:
-            yield render_sop(ctx, sop, cache)
+            yield render_sop(ctx, sop, cache, defer_pdfs)
         return
     absolute = Path(cache_dir).resolve() if cache_dir else None
     with ProcessPoolExecutor(
@@ -373,7 +392,7 @@ def _render_missing(
         initializer=_init_worker,
         initargs=(project, Path(templates_dir).resolve(), absolute, os.getpid()),
     ) as pool:
-        pending = {pool.submit(_worker_render, sop.slug) for sop in missing}
+        pending = {pool.submit(_worker_render, sop.slug, defer_pdfs) for sop in missing}
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -391,11 +410,14 @@ def render_project(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    defer_pdfs: bool = False,
 ) -> BuildResult:
     """Render every artifact of every SOP, in memory; SOPs found in the cache are not rendered.
 
     `workers` bounds the worker processes (default: every core); `progress(done, total)` is
     called as SOPs finish. A user error in any SOP stops the build with every problem found.
+    `defer_pdfs` (live preview): PDFs missing from the cache are left in `pending`, absent
+    from `files`; an SOP with pending PDFs is not stored as a whole (its jobs are, once run).
     """
     timings: dict[str, float] = {}
     total = len(project.sops)
@@ -416,14 +438,16 @@ def render_project(
     problems: list[Problem] = []
     rendered: list[str] = []
     finished = len(by_slug)
+    pending: dict[str, Job] = {}
     for result in _render_missing(
-        project, templates_dir, cache_dir, missing, workers or default_workers()
+        project, templates_dir, cache_dir, missing, workers or default_workers(), defer_pdfs
     ):
         problems.extend(result.problems)
         if not result.problems:
             by_slug[result.slug] = result
             rendered.append(result.slug)
-            if cache:
+            pending.update((f"{result.slug}/{n}", job) for n, job in result.pending.items())
+            if cache and not result.pending:
                 store_bundle(cache, keys[result.slug], result)
         for stage, seconds in result.timings.items():
             timings[stage] = timings.get(stage, 0.0) + seconds
@@ -436,18 +460,26 @@ def render_project(
     if cache:
         cache.clean_if_due(CACHE_MAX_AGE_DAYS)
     files: dict[str, bytes] = {}
+    internal: dict[str, bytes] = {}
     for sop in project.sops:  # project order, whatever order workers finished in
-        result = by_slug[sop.slug]
-        files.update((f"{sop.slug}/{name}", data) for name, data in result.files.items())
+        for name, data in by_slug[sop.slug].files.items():
+            (internal if is_internal(name) else files)[f"{sop.slug}/{name}"] = data
     return BuildResult(
         project,
         files,
         timings,
+        internal=internal,
+        pending=pending,
         jobs_run=sum(by_slug[slug].jobs_run for slug in rendered),
         cache_hits=sum(r.cache_hits for r in by_slug.values()),
         sops_rendered=tuple(sorted(rendered)),
         sops_cached=total - len(rendered),
     )
+
+
+def is_internal(name: str) -> bool:
+    """True for a renderer's internal output (its name starts with '.'): cached, never written."""
+    return name.startswith(".")
 
 
 def run_jobs(
@@ -467,6 +499,7 @@ def run_jobs(
     if len(missing) > 1 and workers > 1:
         with ProcessPoolExecutor(
             max_workers=min(workers, len(missing)),
+            mp_context=multiprocessing.get_context("forkserver"),  # safe from any thread
             initializer=die_with_parent,
             initargs=(os.getpid(),),
         ) as pool:

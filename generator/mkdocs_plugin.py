@@ -21,22 +21,39 @@ builds into its own temporary folder and is left alone.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup, escape
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
+from generator.build import run_jobs
+from generator.cache import Cache
 from generator.errors import UserError, storage_error
-from generator.site import SiteBuild, SiteOutput, build_site, error_files, problem_report
+from generator.render.common import Job
+from generator.site import (
+    SiteBuild,
+    SiteFiles,
+    SiteOutput,
+    build_site,
+    error_files,
+    place,
+    problem_report,
+)
 
 log = get_plugin_logger("sop")
+PREVIEW_DIR = "pratinjau"  # under the cache folder, watched by `mkdocs serve`
+PREVIEW_TRIGGER = "pdf-selesai"
 
 
 class SopPluginConfig(base.Config):
@@ -52,6 +69,14 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
     site: SiteBuild | None = None  # the last good build
     command: str | None = None
+    trigger: Path | None = None  # serve: the watched folder a finished background run touches
+    pdfs_done = False
+    in_flight: dict[str, Job]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = {}
+
     failure: UserError | None = None  # the errors of the current build (serve only)
     output: SiteOutput | None = None
 
@@ -103,8 +128,11 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             self._stage(config, data, templates)
         try:
             cache = self._folder(config, "cache_dir")
-            self.site = build_site(data, templates, cache, config.use_directory_urls)
+            urls = config.use_directory_urls
+            self.site = build_site(data, templates, cache, urls, defer_pdfs=self.serving)
             self.failure = None
+            if self.site.result.pending:
+                self._finish_pdfs_later(self.site.result.pending, cache)
         except UserError as exc:
             if not self.serving:
                 raise PluginError(exc.format()) from None
@@ -124,6 +152,40 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             f"{result.cache_hits} dari cache"
         )
         return config
+
+    def _finish_pdfs_later(self, jobs: dict[str, Job], cache: Path) -> None:
+        """Live preview: run the PDFs the page went without in the background (into the
+        cache), then touch the watched trigger so `mkdocs serve` rebuilds with them."""
+        fresh = {path: job for path, job in jobs.items() if path not in self.in_flight}
+        self.in_flight.update(fresh)
+        log.info(f"pratinjau: {len(fresh)} PDF dibuat di latar belakang")
+        worker = threading.Thread(target=self._run_pdfs, args=(fresh, cache), daemon=True)
+        worker.start()
+
+    def _run_pdfs(self, jobs: dict[str, Job], cache: Path) -> None:
+        try:
+            run_jobs(jobs, Cache(cache))
+        except Exception as exc:  # reported; the next build renders them in the foreground
+            log.warning(f"pratinjau: PDF gagal dibuat di latar belakang: {exc}")
+        finally:
+            for path in jobs:
+                self.in_flight.pop(path, None)
+        self.pdfs_done = True
+        self._pull_trigger()
+
+    def _pull_trigger(self) -> None:
+        if self.trigger is not None:
+            self.trigger.mkdir(parents=True, exist_ok=True)
+            (self.trigger / PREVIEW_TRIGGER).write_text(f"{time.time()}\n", "utf-8")
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> Any:
+        """Watch the preview trigger: a rebuild once background PDFs are in the cache."""
+        self.trigger = self._folder(config, "cache_dir").resolve() / PREVIEW_DIR
+        self.trigger.mkdir(parents=True, exist_ok=True)
+        server.watch(str(self.trigger))
+        if self.pdfs_done:  # finished before the watch began
+            self._pull_trigger()
+        return server
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Give every page its title as metadata, which the theme prints as it is.
@@ -156,7 +218,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             return
         output, self.output = self.output, None
         try:
-            output.commit()
+            output.commit(self.site.files.documents if self.site else None)
         except OSError as exc:
             error = storage_error(
                 exc, str(output.site_dir), "situs tidak dapat ditulis", "situs lama"
@@ -190,7 +252,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             generated = error_files(self.failure, self.site, data)
         else:
             generated = self.site.files
-        for path, content in sorted(generated.items()):
+        for path in sorted(generated):
             inclusion = (
                 InclusionLevel.NOT_IN_NAV
                 if path.endswith("index.md") and path != "index.md"
@@ -202,8 +264,27 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
                     f"{config.docs_dir}/{path}: berkas ini dibuat oleh plugin sop; "
                     "hapus berkas itu dari folder docs"
                 )
-            files.append(File.generated(config, path, content=content, inclusion=inclusion))
+            files.append(_site_file(config, generated, path, inclusion))
         return files
+
+
+class LinkedFile(File):
+    """A document of the site: hard-linked from the document store, never copied or read."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        """Put the store file into the site folder (`site.place`)."""
+        assert self.abs_src_path is not None
+        place(Path(self.abs_src_path), Path(self.abs_dest_path))
+
+
+def _site_file(
+    config: MkDocsConfig, files: SiteFiles, path: str, inclusion: InclusionLevel
+) -> File:
+    """A generated file for MkDocs: a document by its store path, a text by its content."""
+    source = files.document(path)
+    if source is not None:
+        return LinkedFile.generated(config, path, abs_src_path=str(source), inclusion=inclusion)
+    return File.generated(config, path, content=files.texts[path], inclusion=inclusion)
 
 
 def _strict_abort_pending(config: MkDocsConfig) -> bool:

@@ -93,9 +93,15 @@ def manifest_of(digests: Mapping[str, str]) -> tuple[int, str]:
     return len(digests), cache_key(["tree", *parts])
 
 
-def tree_digests(root: Path, skip: Iterable[str] = (MARKER,)) -> dict[str, str]:
+def tree_digests(
+    root: Path, skip: Iterable[str] = (MARKER,), known: Mapping[str, tuple[int, str]] | None = None
+) -> dict[str, str]:
     """Each regular file's sha256 under root by relative posix path (top-level `skip` names
-    left out). Symbolic links count as files holding their target's path."""
+    left out). Symbolic links count as files holding their target's path.
+
+    `known` maps a relative path to (inode, sha256) of a verified file it was hard-linked
+    from: when the path is still that inode, its digest is taken without reading it."""
+    known = known or {}
     root = Path(root)
     skipped = set(skip)
     digests: dict[str, str] = {}
@@ -108,6 +114,8 @@ def tree_digests(root: Path, skip: Iterable[str] = (MARKER,)) -> dict[str, str]:
                 continue
             if path.is_symlink():
                 digests[rel] = file_digest(os.readlink(path).encode("utf-8", "surrogateescape"))
+            elif rel in known and path.stat().st_ino == known[rel][0]:
+                digests[rel] = known[rel][1]
             else:
                 digests[rel] = file_digest(path.read_bytes())
     return digests
@@ -404,11 +412,13 @@ class Staged:
         kind: str,
         extra: Mapping[str, object],
         digests: Mapping[str, str] | None = None,
+        known: Mapping[str, tuple[int, str]] | None = None,
     ) -> None:
-        """Write the marker last (over `digests`, or over the staged files), then switch."""
+        """Write the marker last (over `digests`, or over the staged files, see `tree_digests`
+        for `known`), then switch."""
         try:
             if digests is None:
-                digests = tree_digests(self.staging)
+                digests = tree_digests(self.staging, known=known)
             fault("sebelum-penanda")
             (self.staging / MARKER).write_bytes(marker_bytes(kind, digests, extra))
             switch(self.staging, self.out)

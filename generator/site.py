@@ -7,16 +7,23 @@ then the page renderer, then adds the local fonts. Knows nothing of MkDocs: the 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
+import os
 import re
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
+from datetime import datetime
+from pathlib import Path, PurePosixPath
 
 from generator import build, checklist, fonts, outdir
 from generator.build import BuildResult
-from generator.cache import Cache, cache_key
-from generator.errors import Problem, UserError
+from generator.cache import Cache, report_damaged
+from generator.errors import Problem, UserError, storage_error
 from generator.loader import SOP_DIR, Project, load_project
 from generator.render import cycles, page, sheet
 from generator.render.common import PdfJob, RenderContext
@@ -25,13 +32,112 @@ from generator.render.common import PdfJob, RenderContext
 FONT_FILES = tuple(fonts.STYLES.values())
 
 
+DOCUMENT_STORE = "situs"  # under the cache folder: the site's documents, by content
+STORE_MAX_AGE_DAYS = 30.0  # documents no site build used for this long are removed
+
+
+class SiteFiles(Mapping[str, bytes]):
+    """The site's files by site path: texts in memory, documents (PDF, PNG, SVG, form pages)
+    as read-only files of the document store, read only when asked for.
+
+    MkDocs gets a document by its path and hard-links it into the site (`place`) instead of
+    copying bytes, so a rebuild neither holds nor copies the documents.
+    """
+
+    def __init__(self, texts: dict[str, bytes], documents: dict[str, Path] | None = None):
+        self.texts = texts
+        self.documents = documents or {}
+
+    def __getitem__(self, path: str) -> bytes:
+        if path in self.texts:
+            return self.texts[path]
+        return self.documents[path].read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.texts
+        yield from (path for path in self.documents if path not in self.texts)
+
+    def __len__(self) -> int:
+        return len(self.texts.keys() | self.documents.keys())
+
+    def document(self, path: str) -> Path | None:
+        """The store file holding the document at site path `path` (None: a text)."""
+        return None if path in self.texts else self.documents.get(path)
+
+    def with_texts(self, texts: dict[str, bytes]) -> SiteFiles:
+        """These files with some texts added or replaced."""
+        return SiteFiles({**self.texts, **texts}, self.documents)
+
+
+def _store_path(store: Path, data: bytes, suffix: str) -> Path:
+    digest = hashlib.sha256(data).hexdigest()
+    return store / digest[:2] / f"{digest}{suffix}"
+
+
+def store_documents(docs: dict[str, bytes], store: Path) -> dict[str, Path]:
+    """Each document written once into `store`, named by the sha256 of its content, read-only
+    and never written again (a new version is a new file): site path -> its store file.
+
+    A stored file is verified against the bytes before it is used again; one whose content
+    differs (changed in place through a site folder's hard link) is reported, and replaced by
+    a new file (the changed one keeps its other names). Raises OSError (disk).
+    """
+    placed: dict[str, Path] = {}
+    for path, data in docs.items():
+        target = _store_path(store, data, PurePosixPath(path).suffix)
+        try:
+            same = target.stat().st_size == len(data) and target.read_bytes() == data
+        except FileNotFoundError:
+            same = False
+        else:
+            if not same:
+                report_damaged(target, "isi berubah")
+        if not same:
+            _write_read_only(target, data)
+        with contextlib.suppress(OSError):
+            os.utime(target)  # used now: kept by `clean_store`
+        placed[path] = target
+    return placed
+
+
+def _write_read_only(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def clean_store(store: Path, max_age_days: float = STORE_MAX_AGE_DAYS) -> int:
+    """Remove store files no build used for `max_age_days` (a site holding a hard link keeps
+    its own name); at most once a day. Returns how many were removed."""
+    return Cache(store).clean_if_due(max_age_days)
+
+
+def place(source: Path, dest: Path) -> None:
+    """Put a store file into a site folder being built: a hard link (nothing copied), or a
+    copy where the file system cannot link. Neither the store nor the site ever writes into
+    an existing file, so the shared content never changes."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.unlink(missing_ok=True)
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copyfile(source, dest)
+
+
 @dataclass
 class SiteBuild:
     """What the site gets: files by site path, pages among them, and the build's figures."""
 
     project: Project
     result: BuildResult
-    files: dict[str, bytes]
+    files: SiteFiles
     pages: tuple[str, ...]
     logo: str
     sheets: dict[str, str]  # page path -> the official sheet's HTML for `page.insert_sheet`
@@ -94,27 +200,61 @@ def _time_row(times: checklist.StepTimes, calendar: checklist.WorkCalendar) -> p
     )
 
 
+@dataclass(frozen=True)
+class CycleStatuses:
+    """Every recorded cycle's status at one "now" and the office calendar: computed once per
+    site build, then shown as the SOP pages' rows and as the cycle pages and records."""
+
+    calendar: checklist.WorkCalendar
+    now: datetime
+    by_slug: dict[str, list[checklist.CycleStatus]]
+
+    def runs(self, slug: str) -> list[checklist.Checklist]:
+        """The cycles recorded for `slug`, in record order."""
+        return [status.checklist for status in self.by_slug.get(slug, [])]
+
+
+def cycle_statuses(
+    project: Project, records: dict[str, list[checklist.Checklist]]
+) -> CycleStatuses:
+    """The status of every cycle in `records` (slug -> cycles) at now ($SOP_NOW replaces the
+    clock), with the edits of its SOP since it started as warnings."""
+    calendar = checklist.WorkCalendar.of(project.office)
+    now = checklist.current_time(calendar.tz)
+    sops = {sop.slug: sop for sop in project.sops}
+    by_slug = {
+        slug: [
+            checklist.cycle_status(c, calendar, now, sops.get(slug), check_sop=True) for c in runs
+        ]
+        for slug, runs in records.items()
+    }
+    return CycleStatuses(calendar, now, by_slug)
+
+
 def cycle_views(
     project: Project,
     records: dict[str, list[checklist.Checklist]] | None = None,
     directory_urls: bool = True,
+    statuses: CycleStatuses | None = None,
 ) -> dict[str, page.Cycles]:
     """Each SOP's recorded cycles (sop_data/checklist/) as the site shows them, at now
-    ($SOP_NOW replaces the clock, for reproducible builds and tests)."""
-    calendar = checklist.WorkCalendar.of(project.office)
-    now = checklist.current_time(calendar.tz)
-    if records is None:
-        records = checklist.load_checklists(project.data_dir)
+    ($SOP_NOW replaces the clock, for reproducible builds and tests); `statuses` given, from
+    them (no status is computed again)."""
+    if statuses is None:
+        if records is None:
+            records = checklist.load_checklists(project.data_dir)
+        statuses = cycle_statuses(project, records)
+    calendar = statuses.calendar
     views = {}
     for sop in project.sops:
-        runs = records.get(sop.slug, [])
+        runs = statuses.runs(sop.slug)
         rows = tuple(
-            _cycle_row(checklist.summarize(c, calendar, now), calendar, directory_urls)
-            for c in runs
+            _cycle_row(checklist.summary_of(status, calendar), calendar, directory_urls)
+            for status in statuses.by_slug.get(sop.slug, [])
         )
         times = checklist.cycle_times(runs, calendar, sop) if runs else []
         views[sop.slug] = page.Cycles(
-            checklist.show_time(now, calendar.tz),
+            checklist.show_time(statuses.now, calendar.tz),
             rows,
             tuple(_time_row(t, calendar) for t in times),
             checklist.revision_coverage(runs, calendar, sop).text() if runs else "",
@@ -140,19 +280,22 @@ def cycle_files(
     records: dict[str, list[checklist.Checklist]],
     cache_dir: Path | None,
     directory_urls: bool = True,
+    statuses: CycleStatuses | None = None,
 ) -> tuple[dict[str, str], dict[str, bytes], str]:
     """Every cycle's page and printed record (`siklus/<slug>/<id>/`), and the home page's
-    section on running, overdue and orphaned cycles, at now ($SOP_NOW replaces the clock)."""
-    calendar = checklist.WorkCalendar.of(project.office)
-    now = checklist.current_time(calendar.tz)
+    section on running, overdue and orphaned cycles, at now ($SOP_NOW replaces the clock);
+    `statuses` given, from them (no status is computed again)."""
+    statuses = statuses or cycle_statuses(project, records)
+    calendar = statuses.calendar
     sops = {sop.slug: sop for sop in project.sops}
     pages: dict[str, str] = {}
     jobs: dict[str, PdfJob] = {}
     listed = []
-    for slug in sorted(records):
+    for slug in sorted(statuses.by_slug):
         sop = sops.get(slug)
-        for cycle in records[slug]:
-            report = checklist.cycle_report(cycle, calendar, now, sop)
+        for status in statuses.by_slug[slug]:
+            cycle = status.checklist
+            report = checklist.report_of(status, calendar)
             pages[cycles.cycle_page_path(slug, cycle.run_id)] = cycles.cycle_page(
                 ctx, report, sop, directory_urls
             )
@@ -160,75 +303,85 @@ def cycle_files(
             jobs[pdf] = cycles.record_job(ctx, report, sop)
             listed.append((report, sop is not None))
     pdfs, _ = build.run_jobs(dict(jobs), Cache(cache_dir) if cache_dir else None)
-    as_of = checklist.show_time(now, calendar.tz)
+    as_of = checklist.show_time(statuses.now, calendar.tz)
     overview = cycles.overview(ctx, listed, as_of, directory_urls) if listed else ""
     return pages, pdfs, overview
 
 
-def sheet_fragments(
-    project: Project, ctx: RenderContext, templates_dir: Path, cache_dir: Path | None
-) -> dict[str, str]:
-    """Each SOP's sheet as an HTML fragment for its page, through the cache.
-
-    Laying out a sheet is the costly part of a page, so a fragment is stored under the same
-    key as the SOP's documents (SOP record, office, templates, code, tool versions): editing
-    one SOP lays out only that SOP again.
-    """
-    cache = Cache(cache_dir) if cache_dir else None
-    shared = build.context_fingerprint(project, templates_dir) if cache else ""
-    fragments = {}
-    for sop in project.sops:
-        related = build.related_of(project.sops, sop)
-        key = cache_key(["sheet-fragment", build.sop_key(shared, sop, related)]) if cache else ""
-        found = cache.get(key) if cache else None
-        if found is None:
-            found = sheet.sheet_fragment(ctx, sop).encode("utf-8")
-            if cache:
-                cache.put(key, found)
-        fragments[sop.slug] = found.decode("utf-8")
-    return fragments
+def sheet_fragments(result: BuildResult) -> dict[str, str]:
+    """Each SOP's sheet as an HTML fragment for its page: the one the build made with the
+    sheet's HTML and PDF (`sheet.FRAGMENT_NAME`, cached with them), so a site build lays
+    each sheet out once at most."""
+    return {
+        sop.slug: result.internal[f"{sop.slug}/{sheet.FRAGMENT_NAME}"].decode("utf-8")
+        for sop in result.project.sops
+    }
 
 
 def build_site(
-    data_dir: Path, templates_dir: Path, cache_dir: Path | None, directory_urls: bool = True
+    data_dir: Path,
+    templates_dir: Path,
+    cache_dir: Path | None,
+    directory_urls: bool = True,
+    defer_pdfs: bool = False,
 ) -> SiteBuild:
     """Load, render every SOP's artifacts and pages, and gather the site's own assets.
 
     `directory_urls` false (`use_directory_urls: false`, a site opened from a folder) makes
-    every link to a page name its 'index.html'. Raises `UserError` for bad data or templates.
+    every link to a page name its 'index.html'. `defer_pdfs` (live preview only): an SOP's
+    PDFs missing from the cache are left out of the site (`result.pending`, to be run by the
+    caller) and its page lists them as not available yet; pages, the sheet and the diagram
+    are complete. Raises `UserError` for bad data or templates.
     """
     start = time.perf_counter()
     project = load_project(data_dir, templates_dir)
     load_time = time.perf_counter() - start
-    result = build.render_project(project, templates_dir, cache_dir)
+    result = build.render_project(project, templates_dir, cache_dir, defer_pdfs=defer_pdfs)
     result.timings["load"] = load_time
     start = time.perf_counter()
     ctx = build.render_context(project, templates_dir)
-    sheets = sheet_fragments(project, ctx, templates_dir, cache_dir)
+    sheets = sheet_fragments(result)
     records, cycle_warnings = checklist.checklist_records(project.data_dir)
     project = replace(project, warnings=(*project.warnings, *cycle_warnings))
+    statuses = cycle_statuses(project, records)
     pages = page.site_pages(
         ctx,
         result.files,
         sheets.keys(),
-        cycle_views(project, records, directory_urls),
+        cycle_views(project, records, directory_urls, statuses),
         warnings_by_sop(project),
         directory_urls,
     )
     cycle_pages, cycle_pdfs, overview = cycle_files(
-        project, ctx, records, cache_dir, directory_urls
+        project, ctx, records, cache_dir, directory_urls, statuses
     )
     pages["index.md"] += overview
     pages.update(cycle_pages)
     font_data = read_fonts()
-    files: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
-    files.update(page.site_artifacts(result.files, directory_urls))
-    files.update(cycle_pdfs)
-    files.update(page.site_assets(ctx, font_data))
-    files.update({f"{page.FONTS_DIR}/{name}": data for name, data in font_data.items()})
+    texts: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
+    texts.update(page.site_assets(ctx, font_data))
+    texts.update({f"{page.FONTS_DIR}/{name}": data for name, data in font_data.items()})
+    docs = {**page.site_artifacts(result.files, directory_urls), **cycle_pdfs}
+    files = _site_files(texts, docs, cache_dir)
+    result.files = {}  # the documents are in the store now: not held for the site's life
     result.timings["pages"] = time.perf_counter() - start
     sheet_pages = {page.sop_page_path(slug): html for slug, html in sheets.items()}
     return SiteBuild(project, result, files, tuple(pages), page.logo_name(ctx), sheet_pages)
+
+
+def _site_files(texts: dict[str, bytes], docs: dict[str, bytes], cache: Path | None) -> SiteFiles:
+    """The site's files: documents in the store under the cache folder (in memory without a
+    cache folder)."""
+    if cache is None:
+        return SiteFiles({**texts, **docs})
+    store = Path(cache) / DOCUMENT_STORE
+    try:
+        documents = store_documents(docs, store)
+        clean_store(store)
+    except OSError as exc:
+        what = "dokumen situs tidak dapat disimpan"
+        raise storage_error(exc, str(store), what, "situs lama tidak berubah") from None
+    return SiteFiles(texts, documents)
 
 
 # --------------------------------------------------------------------------- live preview
@@ -263,21 +416,19 @@ def error_page(error: UserError) -> str:
 
 def error_files(
     error: UserError, previous: SiteBuild | None, data_dir: Path | None = None
-) -> dict[str, bytes]:
+) -> SiteFiles:
     """The site's files while the data has errors (live preview only): the last good build's
     files with each of its pages replaced by `error_page`. Without a good build yet, the home
     page and the page of every SOP file in `data_dir`/sop/ are the error page."""
     text = error_page(error).encode("utf-8")
-    files = dict(previous.files) if previous else {}
     if previous:
         paths = list(previous.pages)
     else:
         names = sorted(data_dir.glob("sop/*.yaml")) if data_dir else []
         slugs = [p.stem for p in names if re.fullmatch(r"[a-z0-9][a-z0-9-]*", p.stem)]
         paths = ["index.md", *(page.sop_page_path(slug) for slug in slugs)]
-    for path in paths:
-        files[path] = text
-    return files
+    files = previous.files if previous else SiteFiles({})
+    return files.with_texts(dict.fromkeys(paths, text))
 
 
 # --------------------------------------------------------------------------- the output folder
@@ -329,9 +480,17 @@ class SiteOutput:
         """The real site folder."""
         return self.staged.out
 
-    def commit(self) -> None:
-        """Write the completion marker last and switch the site in, in one step."""
-        self.staged.commit(SITE_KIND, self.inputs)
+    def commit(self, documents: Mapping[str, Path] | None = None) -> None:
+        """Write the completion marker last and switch the site in, in one step.
+
+        `documents` (site path -> store file, `SiteFiles.documents`): a staged file that is
+        still a hard link of its store file gets the digest the store file is named by
+        (verified when stored), without being read again."""
+        known = {}
+        for path, source in (documents or {}).items():
+            with contextlib.suppress(OSError):
+                known[path] = (source.stat().st_ino, source.name.split(".")[0])
+        self.staged.commit(SITE_KIND, self.inputs, known=known)
 
     def abort(self) -> None:
         """Drop the staging folder; the site folder stays as it was."""

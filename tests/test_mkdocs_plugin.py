@@ -289,3 +289,79 @@ def test_pages_do_not_list_every_sop(tmp_path: Path) -> None:
     home = (large / "site" / "index.html").read_text(encoding="utf-8")
     for slug in (SEED_SLUG, BESAR_SLUG, COPY_SLUG):
         assert home.count(f'href="sop/{slug}/"') == 1
+
+
+def test_documents_are_hard_links_of_the_store_not_copies(tmp_path: Path) -> None:
+    """A site's documents are hard links of the read-only document store under the cache:
+    MkDocs copies none of them; a rebuild links the same files again; the marker holds their
+    real digests; a store file changed in place (through a site's link) is reported and
+    replaced by a new file, never served."""
+    from generator import outdir
+    from generator.site import DOCUMENT_STORE
+
+    project = make_project(tmp_path / "p")
+    first = build_in_process(project)
+    pdf = project / "site" / "sop" / SEED_SLUG / "lembar-sop.pdf"
+    source = first.files.document(f"sop/{SEED_SLUG}/lembar-sop.pdf")
+    assert source is not None and source.is_relative_to(project / ".sop-cache" / DOCUMENT_STORE)
+    assert pdf.stat().st_ino == source.stat().st_ino and pdf.stat().st_nlink >= 2
+    assert source.stat().st_mode & 0o222 == 0
+    assert first.files[f"sop/{SEED_SLUG}/lembar-sop.pdf"] == pdf.read_bytes()
+    marker = outdir.read_marker(project / "site")
+    assert marker is not None and outdir.verify_tree(project / "site", marker) == ""
+    again = build_in_process(project)
+    assert again.files.document(f"sop/{SEED_SLUG}/lembar-sop.pdf") == source
+    assert (project / "site" / "sop" / SEED_SLUG / "lembar-sop.pdf").stat().st_ino == (
+        source.stat().st_ino
+    )
+    good, old_inode = source.read_bytes(), source.stat().st_ino
+    os.chmod(source, 0o644)
+    source.write_bytes(b"%PDF rusak")  # what a tool writing into the site's file would do
+    third = build_in_process(project)
+    fresh = third.files.document(f"sop/{SEED_SLUG}/lembar-sop.pdf")
+    assert fresh is not None and fresh.read_bytes() == good
+    assert fresh.stat().st_ino != old_inode
+    assert (project / "site" / "sop" / SEED_SLUG / "lembar-sop.pdf").read_bytes() == good
+
+
+def test_live_preview_shows_the_page_before_its_pdfs(tmp_path: Path) -> None:
+    """Under `mkdocs serve` an edited SOP's page (sheet and diagram) is served without
+    waiting for its PDFs: the page offers no PDF of the new text until the background run
+    has put it in the cache and triggered a rebuild; then the new PDF is served."""
+    project = make_project(tmp_path / "klon")
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [*MKDOCS, "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=ENV,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/sop/{SEED_SLUG}/"
+    pdf = f"{url}lembar-sop.pdf"
+    try:
+        assert _wait_for(url, 'href="lembar-sop.pdf"', 300), (tmp_path / "serve.log").read_text()
+        sop_file = project / "sop_data" / "sop" / f"{SEED_SLUG}.yaml"
+        text = sop_file.read_text(encoding="utf-8")
+        assert "Memerintahkan Sekcam" in text
+        sop_file.write_text(text.replace("Memerintahkan Sekcam", "Menugaskan Sekcam"), "utf-8")
+        assert _wait_for(url, "Menugaskan Sekcam", 300), (tmp_path / "serve.log").read_text()
+        page = _fetch(url)
+        assert page.count("Menugaskan Sekcam") >= 2  # the step list and the embedded sheet
+        assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
+        if 'href="lembar-sop.pdf"' not in page:  # PDFs still running: none offered
+            assert "Lembar SOP (PDF): belum tersedia" in page
+        # then the PDF of the new text follows, and the page links it again
+        assert _wait_for(url, 'href="lembar-sop.pdf"', 300), (tmp_path / "serve.log").read_text()
+        with urllib.request.urlopen(pdf, timeout=5) as response:  # noqa: S310 (127.0.0.1 only)
+            data = response.read()
+        got = subprocess.run(
+            ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
+        ).stdout.decode()
+        assert "Menugaskan" in got and "Memerintahkan Sekcam" not in got
+        assert "PDF dibuat di latar belakang" in (tmp_path / "serve.log").read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()

@@ -24,8 +24,8 @@ import filelock
 import pytest
 
 from generator import build, outdir
-from generator.cache import cache_key, seal, unseal
-from generator.loader import load_project
+from generator.cache import seal, unseal
+from generator.render import sheet
 from tests.conftest import ROOT, SEED_DATA
 
 pytestmark = pytest.mark.slow
@@ -201,10 +201,8 @@ def entry_path(project: Path, key: str) -> Path:
 
 
 def fragment_key(project: Path) -> str:
-    """The cache key of the seed SOP's sheet fragment for its page."""
-    data = load_project(project / "sop_data", project / "templates")
-    shared = build.context_fingerprint(data, project / "templates")
-    return cache_key(["sheet-fragment", build.sop_key(shared, data.sops[0])])
+    """The cache key of the seed SOP's sheet fragment for its page: a blob of its bundle."""
+    return sop_manifest(project)[1][sheet.FRAGMENT_NAME]
 
 
 DAMAGE = {

@@ -126,3 +126,53 @@ def test_links_name_index_html_without_directory_urls(data_copy: Path, tmp_path:
         '<nav class="sop-kembali"><a href="../">'
         in served.files[f"sop/{SLUG}/formulir/01-undangan.html"].decode()
     )
+
+
+def test_a_cold_site_build_lays_each_sheet_out_once(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SOP page embeds the fragment the build made with the sheet's HTML and PDF: one
+    layout per SOP on a cold build (one SOP: rendered in this process), none on a rebuild."""
+    from generator.render import sheet
+
+    calls: list[str] = []
+    real = sheet.layout_sheet
+
+    def counted(sop, *args, **kwargs):  # the real layout, counted
+        calls.append(sop.slug)
+        return real(sop, *args, **kwargs)
+
+    monkeypatch.setattr(sheet, "layout_sheet", counted)
+    first = build_site(data_copy, TEMPLATES, tmp_path / "cache")
+    assert calls == [SLUG]
+    from generator.render.page import SHEET_MARKER
+
+    html = first.finish_page(f"sop/{SLUG}/index.md", f"<p>{SHEET_MARKER}</p>")
+    assert '<div class="lembar-sop">' in html and html.count("<svg ") == 2
+    assert not any(path.split("/")[-1].startswith(".") for path in first.files)
+    build_site(data_copy, TEMPLATES, tmp_path / "cache")
+    assert calls == [SLUG]
+
+
+def test_each_cycle_status_is_computed_once_per_site_build(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SOP page's cycle rows and the cycle's own page come from one status."""
+    from generator import checklist
+
+    monkeypatch.setenv("SOP_NOW", "2024-03-04 08:00")
+    run(data_copy, "start", SLUG, "--run", "siklus-1")
+    monkeypatch.setenv("SOP_NOW", "2024-03-04 09:30")
+    run(data_copy, "done", SLUG, "siklus-1", "1", "--by", "Staf A")
+    calls: list[str] = []
+    real = checklist.cycle_status
+
+    def counted(c, *args, **kwargs):  # the real status, counted
+        calls.append(c.run_id)
+        return real(c, *args, **kwargs)
+
+    monkeypatch.setattr(checklist, "cycle_status", counted)
+    site = build_site(data_copy, TEMPLATES, tmp_path / "cache")
+    assert calls == ["siklus-1"]
+    assert f"siklus/{SLUG}/siklus-1/index.md" in site.files
+    assert "siklus-1" in site.files[f"sop/{SLUG}/index.md"].decode()

@@ -214,6 +214,15 @@ SHEET_GEOMETRY = """(root) => {
   for (const th of root.querySelectorAll("th[data-lajur]")) {
     lanes[th.closest(".halaman").dataset.halaman + "/" + th.dataset.lajur] = box(th);
   }
+  // A symbol's cell: its lane's column (header cell) across its step's row.
+  const cell = (s) => {
+    const page = s.closest(".halaman");
+    const lane = lanes[page.dataset.halaman + "/" + s.dataset.lane];
+    const row = s.dataset.step
+      ? box(page.querySelector(`tr[data-langkah="${s.dataset.step}"]`))
+      : [0, -1e9, 0, 1e9];
+    return [lane[0], row[1], lane[2], row[3]];
+  };
   return {
     lanes,
     symbols: [...root.querySelectorAll(".simbol")].map((s) => ({
@@ -222,7 +231,7 @@ SHEET_GEOMETRY = """(root) => {
       kind: s.dataset.kind,
       step: s.dataset.step || "",
       box: box(s),
-      cell: box(s.closest("td.lajur")),
+      cell: cell(s),
     })),
     rows: [...root.querySelectorAll("tr")].map(box),
     pages: [...root.querySelectorAll(".halaman")].map(box),

@@ -52,6 +52,7 @@ from generator.checklist.report import (  # noqa: F401
     cycle_report,
     entry_rows,
     next_lanes,
+    report_of,
     state_text,
 )
 from generator.checklist.state import (  # noqa: F401
@@ -108,6 +109,7 @@ from generator.checklist.summary import (  # noqa: F401
     revision_coverage,
     summarize,
     summary_json,
+    summary_of,
 )
 from generator.checklist.yamlform import (  # noqa: F401
     audit_checklist,

@@ -233,7 +233,13 @@ def cycle_report(
     checklist: Checklist, calendar: WorkCalendar, now: datetime, sop: Sop | None = None
 ) -> CycleReport:
     """The record of one cycle at `now`; `sop` is the current SOP (None: gone) for warnings."""
-    status = cycle_status(checklist, calendar, now, sop, check_sop=True)
+    return report_of(cycle_status(checklist, calendar, now, sop, check_sop=True), calendar)
+
+
+def report_of(status: CycleStatus, calendar: WorkCalendar) -> CycleReport:
+    """The record of a cycle from its status (`cycle_status` with `check_sop` for the
+    warnings), at the status's `now`."""
+    checklist, now = status.checklist, status.now
     tz = calendar.tz
     end = status.finished or now
     cancel = checklist.cancelled

@@ -11,7 +11,13 @@ from zoneinfo import ZoneInfo
 
 from generator.checklist.calendar import WorkCalendar
 from generator.checklist.records import Checklist, snapshot, step_matcher
-from generator.checklist.status import Completion, _cell, completions, cycle_status
+from generator.checklist.status import (
+    Completion,
+    CycleStatus,
+    _cell,
+    completions,
+    cycle_status,
+)
 from generator.model import (
     Sop,
 )
@@ -40,8 +46,13 @@ class CycleSummary:
 
 def summarize(checklist: Checklist, calendar: WorkCalendar, now: datetime) -> CycleSummary:
     """Progress, next step, overdue and over-standard steps of one cycle at `now`."""
-    status = cycle_status(checklist, calendar, now)
-    end = status.finished or now
+    return summary_of(cycle_status(checklist, calendar, now), calendar)
+
+
+def summary_of(status: CycleStatus, calendar: WorkCalendar) -> CycleSummary:
+    """A cycle's summary from its status (at the status's `now`)."""
+    checklist = status.checklist
+    end = status.finished or status.now
     return CycleSummary(
         slug=checklist.slug,
         run_id=checklist.run_id,

@@ -1,9 +1,10 @@
 """The official SOP sheet (lembar SOP): standalone print-ready HTML and its PDF.
 
 The geometry comes from `generator.layout.sheet`; this module only writes it out. The
-flowchart of a page is drawn once and cut into one small SVG per lane cell: each cell shows
-exactly its lane's slice of its row, so no SVG is taller than a row (WeasyPrint cuts SVGs taller
-than a page) and a page break can only fall between rows.
+flowchart of a page is one SVG laid absolutely over the lane columns of the page's table (page
+sections have a fixed height, so no page break can fall inside it, and WeasyPrint and Chromium
+break at the same rows). Every arrow is one path carrying `data-route` (and `data-edge`,
+`data-from`, `data-to`, `data-points`); a joint step's line carries `data-join`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ from generator.layout.sheet import (
     ARROW_LEN,
     LABEL_LH,
     STYLE,
-    Box,
     Page,
     Point,
     Route,
-    Row,
     SheetLayout,
     Symbol,
     layout_sheet,
@@ -41,6 +40,9 @@ PT = 25.4 / 72
 HTML_NAME = "lembar-sop.html"
 PDF_NAME = "lembar-sop.pdf"
 WRAPPER_CLASS = "lembar-sop"
+# An internal output (a name starting with "."): kept with the SOP's files in the cache and
+# handed to the site, never written as a file.
+FRAGMENT_NAME = ".lembar-sop.fragmen.html"
 
 
 def sheet_layout(ctx: RenderContext, sop: Sop) -> SheetLayout:
@@ -49,13 +51,16 @@ def sheet_layout(ctx: RenderContext, sop: Sop) -> SheetLayout:
 
 
 def outputs(ctx: RenderContext, sop: Sop) -> Outputs:
-    """The standalone sheet HTML and the PDF job made from it; the job checks that the PDF
-    holds every step's number and first line and every identity item (`expected_text`)."""
+    """The standalone sheet HTML, the PDF job made from it (the job checks that the PDF holds
+    every step's number and first line and every identity item, `expected_text`) and, under
+    the internal name `FRAGMENT_NAME`, the fragment the site embeds: one layout for all three."""
     layout = sheet_layout(ctx, sop)
-    html = sheet_html(ctx, sop, layout)
+    css, body = _css(ctx, layout), _fragment(ctx, sop, layout)
+    html = _standalone(ctx, sop, layout, css, body)
     return {
         HTML_NAME: html.encode("utf-8"),
         PDF_NAME: PdfJob(html, expected_text(layout)),
+        FRAGMENT_NAME: _scoped(css, body).encode("utf-8"),
     }
 
 
@@ -81,22 +86,29 @@ def expected_text(layout: SheetLayout) -> tuple[str, ...]:
 def sheet_html(ctx: RenderContext, sop: Sop, layout: SheetLayout | None = None) -> str:
     """The standalone, print-ready sheet (no JavaScript, everything inline)."""
     layout = layout or sheet_layout(ctx, sop)
+    return _standalone(ctx, sop, layout, _css(ctx, layout), _fragment(ctx, sop, layout))
+
+
+def _standalone(ctx: RenderContext, sop: Sop, layout: SheetLayout, css: str, body: str) -> str:
     return render_template(
         ctx.env,
         "sheet/lembar-sop.html",
         sop=sop,
         L=layout,
         s=STYLE,
-        css=Markup(_css(ctx, layout)),
-        fragment=Markup(_fragment(ctx, sop, layout)),
+        css=Markup(css),
+        fragment=Markup(body),
     )
 
 
 def sheet_fragment(ctx: RenderContext, sop: Sop) -> str:
     """The sheet as an HTML fragment with its CSS scoped under `.lembar-sop` (for the site)."""
     layout = sheet_layout(ctx, sop)
-    css = _css(ctx, layout)
-    return f"<style>\n{css}</style>\n{_fragment(ctx, sop, layout)}"
+    return _scoped(_css(ctx, layout), _fragment(ctx, sop, layout))
+
+
+def _scoped(css: str, body: str) -> str:
+    return f"<style>\n{css}</style>\n{body}"
 
 
 def _css(ctx: RenderContext, layout: SheetLayout) -> str:
@@ -109,7 +121,6 @@ class _RowView:
     step: int
     height: float
     cells: dict[str, tuple[str, ...]]
-    lanes: list[Markup]
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,7 @@ class _PageView:
     rows: list[_RowView]
     total_row: bool
     identity_rows: tuple[tuple[ListCell, ListCell, float], ...]
+    drawing: Markup
 
 
 def _fragment(ctx: RenderContext, sop: Sop, layout: SheetLayout) -> str:
@@ -127,14 +139,10 @@ def _fragment(ctx: RenderContext, sop: Sop, layout: SheetLayout) -> str:
         _PageView(
             page.number,
             bool(page.identity_parts),
-            [
-                _RowView(
-                    row.kind, row.step, row.height, dict(row.cells), _lane_cells(layout, page, row)
-                )
-                for row in page.rows
-            ],
+            [_RowView(row.kind, row.step, row.height, dict(row.cells)) for row in page.rows],
             page.total_row,
             page.identity_rows,
+            page_drawing(layout, page),
         )
         for page in layout.pages
     ]
@@ -155,7 +163,7 @@ def _fragment(ctx: RenderContext, sop: Sop, layout: SheetLayout) -> str:
     )
 
 
-# --------------------------------------------------------------------------- SVG strips
+# --------------------------------------------------------------------------- page drawing
 
 
 def _n(v: float) -> str:
@@ -163,29 +171,10 @@ def _n(v: float) -> str:
     return f"{round(v, 3):g}"
 
 
-def _clip(a: Point, b: Point, cell: Box) -> tuple[Point, Point] | None:
-    """The part of an axis-aligned segment inside a cell (None when outside)."""
-    if a[0] == b[0]:
-        x = a[0]
-        if not cell.x0 <= x <= cell.x1:
-            return None
-        lo, hi = max(min(a[1], b[1]), cell.y0), min(max(a[1], b[1]), cell.y1)
-        return ((x, lo), (x, hi)) if lo < hi else None
-    y = a[1]
-    if not cell.y0 <= y <= cell.y1:
-        return None
-    lo, hi = max(min(a[0], b[0]), cell.x0), min(max(a[0], b[0]), cell.x1)
-    return ((lo, y), (hi, y)) if lo < hi else None
-
-
-def _path(segments: list[tuple[Point, Point]], cell: Box) -> str:
-    parts = []
-    for a, b in segments:
-        piece = _clip(a, b, cell)
-        if piece:
-            (x0, y0), (x1, y1) = piece
-            parts.append(f"M{_n(x0)} {_n(y0)}L{_n(x1)} {_n(y1)}")
-    return "".join(parts)
+def _polyline(points: tuple[Point, ...] | list[Point]) -> str:
+    """An SVG path through the points."""
+    (x0, y0), *rest = points
+    return f"M{_n(x0)} {_n(y0)}" + "".join(f"L{_n(x)} {_n(y)}" for x, y in rest)
 
 
 def _arrow_head(route: Route) -> tuple[Point, str]:
@@ -231,63 +220,61 @@ def _symbol_svg(sym: Symbol) -> str:
     return out + "/>"
 
 
-def _cell_items(page: Page, cell: Box, page_id: int) -> Iterator[str]:
-    for sym in page.symbols:
-        if cell.contains(sym.box.cx, sym.box.cy):
-            yield _symbol_svg(sym)
-    for join in page.joins:
-        d = _path([join.points], cell)
-        if d:
-            yield f'<path class="gabung" fill="none" {LINE} data-join="{join.step}" d="{d}"/>'
-    for k, route in enumerate(page.routes):
-        rid = f"{page_id}-{k}"
-        d = _path(route.segments, cell)
-        if d:
-            pts = " ".join(f"{_n(x)},{_n(y)}" for x, y in route.points)
-            yield (
-                f'<path class="panah" fill="none" {LINE} data-route="{rid}"'
-                f' data-edge="{route.source}-{route.target or "selesai"}"'
-                f' data-from="{escape(route.start)}" data-to="{escape(route.end)}"'
-                f' data-points="{pts}" d="{d}"/>'
-            )
-        tip, triangle = _arrow_head(route)
-        if cell.contains(*tip):
-            if route.end.startswith("arrow "):  # meets another arrow: a junction dot
-                yield (
-                    f'<circle class="sambungan" fill="#000" data-head="{rid}" cx="{_n(tip[0])}" '
-                    f'cy="{_n(tip[1])}" r="{_n(STYLE.line * 2)}"/>'
-                )
-            else:
-                yield (
-                    f'<polygon class="kepala-panah" fill="#000" data-head="{rid}" '
-                    f'points="{triangle}"/>'
-                )
-        lb = route.label_box
-        if lb is not None and lb.overlaps(cell):  # a label may straddle two cells
-            size = route.label_pt * PT
-            for i, line in enumerate(route.label_lines or (route.label,)):
-                base = lb.y0 + (i + 1) * LABEL_LH * route.label_pt - size * 0.3
-                yield (
-                    f'<text class="label-panah" {FONT} font-size="{_n(size)}" fill="#000" '
-                    f'data-label="{rid}" x="{_n(lb.x0 + 0.2)}" y="{_n(base)}">'
-                    f"{escape(line)}</text>"
-                )
-
-
-def _lane_cells(layout: SheetLayout, page: Page, row: Row) -> list[Markup]:
-    """One SVG per lane cell of a row: that cell's slice of the page's drawing."""
-    half = STYLE.border / 2
-    out = []
-    for lane in layout.lanes:
-        x0, x1 = layout.lane_box(lane)
-        cell = Box(x0, row.y0, x1, row.y1)
-        view = Box(x0 + half, row.y0 + half, x1 - half, row.y1 - half)
-        body = "".join(_cell_items(page, cell, page.number))
-        out.append(
-            Markup(
-                f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(view.w)}mm" '
-                f'height="{_n(view.h)}mm" viewBox="{_n(view.x0)} {_n(view.y0)} {_n(view.w)} '
-                f'{_n(view.h)}" style="width:{_n(view.w)}mm;height:{_n(view.h)}mm">{body}</svg>'
-            )
+def _route_svg(route: Route, rid: str) -> Iterator[str]:
+    """One arrow: its path (with the attributes that tell arrows apart), its head (or a
+    junction dot where it meets another arrow) and its label lines."""
+    pts = " ".join(f"{_n(x)},{_n(y)}" for x, y in route.points)
+    yield (
+        f'<path class="panah" fill="none" {LINE} data-route="{rid}"'
+        f' data-edge="{route.source}-{route.target or "selesai"}"'
+        f' data-from="{escape(route.start)}" data-to="{escape(route.end)}"'
+        f' data-points="{pts}" d="{_polyline(route.points)}"/>'
+    )
+    tip, triangle = _arrow_head(route)
+    if route.end.startswith("arrow "):  # meets another arrow: a junction dot
+        yield (
+            f'<circle class="sambungan" fill="#000" data-head="{rid}" cx="{_n(tip[0])}" '
+            f'cy="{_n(tip[1])}" r="{_n(STYLE.line * 2)}"/>'
         )
-    return out
+    else:
+        yield f'<polygon class="kepala-panah" fill="#000" data-head="{rid}" points="{triangle}"/>'
+    lb = route.label_box
+    if lb is not None:
+        size = route.label_pt * PT
+        for i, line in enumerate(route.label_lines or (route.label,)):
+            base = lb.y0 + (i + 1) * LABEL_LH * route.label_pt - size * 0.3
+            yield (
+                f'<text class="label-panah" {FONT} font-size="{_n(size)}" fill="#000" '
+                f'data-label="{rid}" x="{_n(lb.x0 + 0.2)}" y="{_n(base)}">'
+                f"{escape(line)}</text>"
+            )
+
+
+def _page_items(page: Page) -> Iterator[str]:
+    """Every drawn element of a page: symbols under joins under arrows."""
+    for sym in page.symbols:
+        yield _symbol_svg(sym)
+    for join in page.joins:
+        yield (
+            f'<path class="gabung" fill="none" {LINE} data-join="{join.step}" '
+            f'd="{_polyline(join.points)}"/>'
+        )
+    for k, route in enumerate(page.routes):
+        yield from _route_svg(route, f"{page.number}-{k}")
+
+
+def page_drawing(layout: SheetLayout, page: Page) -> Markup:
+    """The page's flowchart as one SVG in drawing coordinates (millimetres from the lane
+    columns' left border line and the first body row's top border line), sized to the lane
+    columns and the page's body rows; empty when the page has no rows. The template places it
+    over the table, absolutely, so no page break can fall inside it (page sections have a
+    fixed height)."""
+    if not page.rows:
+        return Markup("")
+    width = sum(c.width for c in layout.lane_columns)
+    height = page.rows[-1].y1
+    body = "".join(_page_items(page))
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}mm" '
+        f'height="{_n(height)}mm" viewBox="0 0 {_n(width)} {_n(height)}">{body}</svg>'
+    )

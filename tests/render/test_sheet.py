@@ -189,12 +189,17 @@ def test_fragment_is_scoped(seed_project: Project) -> None:
     assert "Halaman 1 dari 3" in body
 
 
-def test_one_svg_per_lane_cell(seed_project: Project) -> None:
+def test_one_svg_per_page_with_rows(seed_project: Project) -> None:
+    """The drawing of a page is one SVG over its table (not one per lane cell); every arrow
+    is one path with its data-route, and the lane cells are empty."""
     sop = seed_project.sops[0]
     html = sheet.sheet_html(context(seed_project), sop)
     layout = layout_sheet(sop, seed_project.office, PAPER_MM["F4"])
-    rows = sum(len(p.rows) for p in layout.pages)
-    assert html.count("<svg ") == rows * len(sop.lanes)
+    assert html.count("<svg ") == sum(1 for p in layout.pages if p.rows) == 2
+    assert html.count('class="panah"') == sum(len(p.routes) for p in layout.pages)
+    routes = re.findall(r'data-route="([^"]+)"', html)
+    assert len(routes) == len(set(routes))
+    assert html.count('<td class="lajur"></td>') == sum(len(p.rows) for p in layout.pages) * 4
     assert html.count('data-kind="decision"') == 1
     assert html.count('data-letter="A"') == 2
 

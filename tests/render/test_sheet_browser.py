@@ -1,8 +1,8 @@
 """The sheet as real Chromium lays it out and prints it (Playwright, Debian's chromium).
 
 Geometry is read from the rendering: bounding boxes of the lane header cells, the step rows
-and the symbols, and every arrow's points mapped to the page through its own SVG's transform
-(each lane cell holds its own SVG, so this also proves the cells line up).
+and the symbols, and every arrow's points mapped to the page through its SVG's transform (the
+page's one SVG lies over the table, so this also proves it lines up with the cells).
 """
 
 from __future__ import annotations
