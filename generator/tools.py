@@ -45,9 +45,10 @@ def weasyprint_version() -> str:
 
 def run_dot(job: DotJob) -> bytes:
     """Run Graphviz on the job's DOT text through the `graphviz` package and return the
-    rendered bytes; `neato` keeps the given positions (`neato -n2`). ToolMissingError names
-    the Debian package when the engine is not installed."""
-    _dot_binary(job.engine)
+    rendered bytes; `neato` keeps the given positions (`neato -n2`). The package runs the
+    `dot` program with `-K<engine>` (graphviz.pipe, graphviz docs), so `dot` is the one
+    program needed; ToolMissingError names the Debian package when it is not installed."""
+    _dot_binary("dot")
     try:
         return graphviz.pipe(
             job.engine,

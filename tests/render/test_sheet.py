@@ -145,7 +145,8 @@ def test_outputs_and_determinism(seed_project: Project) -> None:
     ctx = context(seed_project)
     sop = seed_project.sops[0]
     out = sheet.outputs(ctx, sop)
-    assert sorted(out) == ["lembar-sop.html", "lembar-sop.pdf"]
+    assert sorted(out) == [sheet.FRAGMENT_NAME, "lembar-sop.html", "lembar-sop.pdf"]
+    assert out[sheet.FRAGMENT_NAME] == sheet.sheet_fragment(ctx, sop).encode("utf-8")
     html = out["lembar-sop.html"]
     assert isinstance(html, bytes)
     layout = sheet.sheet_layout(ctx, sop)
