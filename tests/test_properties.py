@@ -167,7 +167,8 @@ def _write(folder: Path, text: str | bytes) -> Path:
     return path
 
 
-def _clean(sop: dict[str, Any]) -> dict[str, Any]:
+def without_marker(sop: dict[str, Any]) -> dict[str, Any]:
+    """The SOP mapping without the strategy's "_" bookkeeping key."""
     return {k: v for k, v in sop.items() if k != "_"}
 
 
@@ -175,7 +176,7 @@ def _clean(sop: dict[str, Any]) -> dict[str, Any]:
 @given(valid_sops())
 def test_generated_valid_sops_load(data: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        _write(Path(tmp), dump(_clean(data)))
+        _write(Path(tmp), dump(without_marker(data)))
         project = load_project(tmp)
     sop = project.sops[0]
     steps = data["langkah"]
@@ -354,7 +355,7 @@ MUTATIONS: list[Mutation] = [
 def test_mutated_sops_fail_with_located_problems_only(
     data: dict[str, Any], mutation: Mutation, draws: st.DataObject
 ) -> None:
-    text = mutation(_clean(data), draws.draw)
+    text = mutation(without_marker(data), draws.draw)
     with tempfile.TemporaryDirectory() as tmp:
         path = _write(Path(tmp), text)
         try:

@@ -291,7 +291,8 @@ def status_json(status: CycleStatus) -> dict[str, Any]:
     }
 
 
-def _cell(text: str, width: int) -> str:
+def one_line_cell(text: str, width: int) -> str:
+    """`text` on one line cut to `width` characters (a "~" marks the cut), for text tables."""
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "~"
 
@@ -348,16 +349,16 @@ def _status_rows(row: StepStatus, calendar: WorkCalendar) -> list[str]:
         lines = [f"{head} {'-':<16} {'-':<16} {'-':<24} {row.spec.time!s:<9} -"]
     else:
         at = f"{c.event.at.astimezone(calendar.tz):%Y-%m-%d %H:%M}"
-        text = _cell(c.event.output or "-", 40)
+        text = one_line_cell(c.event.output or "-", 40)
         text += f" [keputusan: {c.event.decision}]" if c.event.decision else ""
-        text += f" (catatan: {_cell(c.event.note, 40)})" if c.event.note else ""
+        text += f" (catatan: {one_line_cell(c.event.note, 40)})" if c.event.note else ""
         lines = [
-            f"{head} {_cell(c.event.by, 16):<16} {at:<16} {_spent(c, calendar):<24} "
+            f"{head} {one_line_cell(c.event.by, 16):<16} {at:<16} {_spent(c, calendar):<24} "
             f"{row.spec.time!s:<9} {text}"
         ]
     for old in row.history:
         decision = f", keputusan: {old.event.decision}" if old.event.decision else ""
-        decision += f", catatan: {_cell(old.event.note, 40)}" if old.event.note else ""
+        decision += f", catatan: {one_line_cell(old.event.note, 40)}" if old.event.note else ""
         lines.append(
             f"{'':>5}putaran {old.event.pass_no}: {old.event.by}, "
             f"{old.event.at.astimezone(calendar.tz):%Y-%m-%d %H:%M}, "

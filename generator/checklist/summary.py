@@ -14,9 +14,9 @@ from generator.checklist.records import Checklist, snapshot, step_matcher
 from generator.checklist.status import (
     Completion,
     CycleStatus,
-    _cell,
     completions,
     cycle_status,
+    one_line_cell,
 )
 from generator.model import (
     Sop,
@@ -214,7 +214,7 @@ def list_text(summaries: Sequence[CycleSummary], calendar: WorkCalendar) -> str:
             over = ", ".join(str(n) for n in s.over_steps if n not in s.next)
             state += f"; melebihi baku: langkah {over}"
         lines.append(
-            f"{_cell(s.slug, 32):<32} {s.run_id:<16} "
+            f"{one_line_cell(s.slug, 32):<32} {s.run_id:<16} "
             f"{s.started.astimezone(calendar.tz):%Y-%m-%d %H:%M} {s.done:>3}/{s.total:<5} {state}"
         )
     return "\n".join(lines) + "\n"

@@ -8,8 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator.layout.geometry import Box, Point, simplify_path
-from generator.layout.geometry import manhattan as _dist
+from generator.layout.geometry import Box, Point, manhattan, simplify_path
 
 # Routing costs and clearance, in the grid's unit (mm on the sheet; the diagram routes in mm).
 RESERVE_COST = 30.0
@@ -159,7 +158,7 @@ class Router:
                 counter += 1
 
         for port, cost in sources:
-            g = cost + _dist(port.point, self.point(port.node))
+            g = cost + manhattan(port.point, self.point(port.node))
             push((port.node, port.direction), g, ("port", port), g + h(port.node))
         while heap:
             _f, g, _c, node, d = heapq.heappop(heap)
@@ -175,7 +174,7 @@ class Router:
                 into = (-port.direction[0], -port.direction[1])
                 if d == into or (d != port.direction and self.node_use.get(node) is None):
                     bend = 0.0 if d == into else BEND_COST
-                    end_g = g + cost + bend + _dist(self.point(node), port.point)
+                    end_g = g + cost + bend + manhattan(self.point(node), port.point)
                     push((node, arrived), end_g, state, end_g)
             if node in junctions and (junctions[node][0] == "h") == (d[1] != 0):
                 end_g = g + junctions[node][1]
@@ -194,7 +193,7 @@ class Router:
                 axis = "h" if nd[1] == 0 else "v"
                 if use == "x" or use == axis:
                     continue
-                step = _dist(self.point(node), self.point(nxt))
+                step = manhattan(self.point(node), self.point(nxt))
                 if nd[0] == 0 and node[0] in self.hugging:
                     step *= 1.3
                 step *= 1.0 + CLOSE_COST * self._beside(node, nxt)

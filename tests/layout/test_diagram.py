@@ -131,14 +131,14 @@ def test_labels_are_numbered_and_fit_their_symbol(laid_out):
         step = sop.step(n.step)
         main = n.lane == step.actors[0]
         text = f"{n.step}. {flat_text(step.description)}" if main else f"{n.step}. {JOINT_TEXT}"
-        assert _letters("".join(n.lines)) == _letters(text)
+        assert connector_letters("".join(n.lines)) == connector_letters(text)
         assert broken_without_hyphen(n.lines, text) == []
         assert n.lines[0].startswith(f"{n.step}.")
         for line in n.lines:
             assert pt(line, FONT) <= n.w - 2 * PAD_X
 
 
-def _letters(text: str) -> str:
+def connector_letters(text: str) -> str:
     return "".join(text.split()).replace("-", "")
 
 
@@ -238,7 +238,7 @@ def test_long_words_are_hyphenated_to_fit():
     word = "mengembalikannya" * 3
     lines, h = fit_label(f"3. {word} akhir", "box", 80)
     assert all(pt(line, FONT) <= 80 - 2 * PAD_X for line in lines)
-    assert _letters("".join(lines)) == f"3.{word}akhir"
+    assert connector_letters("".join(lines)) == f"3.{word}akhir"
     assert all(line.endswith("-") for line in lines[1:-2])
     assert wrap_pt("a " * 3, 50, 9) == ["a a a"]
 
@@ -339,7 +339,7 @@ def test_no_word_is_broken_without_a_hyphen(every_layout):
             if n.lane != sop.step(n.step).actors[0]:
                 text = f"{n.step}. {JOINT_TEXT}"
             assert broken_without_hyphen(n.lines, text) == [], (name, n.key)
-            assert _letters("".join(n.lines)) == _letters(text), (name, n.key)
+            assert connector_letters("".join(n.lines)) == connector_letters(text), (name, n.key)
 
 
 def test_a_joint_step_prints_its_text_once(every_layout):

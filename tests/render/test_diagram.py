@@ -393,11 +393,12 @@ def test_svg_slots_take_the_drawing_and_only_the_text_in_range():
 
 
 def test_missing_graphviz_names_the_package(monkeypatch, tmp_path: Path):
+    """The diagram runs `dot -Kneato -n2`: a machine without Graphviz is told its package."""
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ToolMissingError) as caught:
         tools.run_dot(DotJob("digraph { a }", "svg", "neato"))
     assert str(caught.value) == (
-        "program 'neato' tidak ditemukan; pasang paket Debian 'graphviz' "
+        "program 'dot' tidak ditemukan; pasang paket Debian 'graphviz' "
         "(sebagai root: apt-get install graphviz)"
     )
 

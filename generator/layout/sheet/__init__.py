@@ -21,18 +21,18 @@ from dataclasses import dataclass
 
 from generator import flow
 from generator.layout.router import Port, Router  # noqa: F401
-from generator.layout.sheet.drawing import LABEL_LH, _letters, _page_drawing  # noqa: F401
+from generator.layout.sheet.drawing import LABEL_LH, connector_letters, page_layout_drawing  # noqa: F401
 from generator.layout.sheet.grid import (
-    _columns,
-    _conn_height,
-    _header_heights,
-    _identity,
-    _lines_height,
-    _paginate,
-    _step_cells,
-    _step_height,
+    conn_height,
     connectors_per_tier,
+    identity_block,
     identity_pages,
+    lines_height,
+    measure_header_heights,
+    paginate,
+    sheet_columns,
+    step_cells,
+    step_height,
 )
 from generator.layout.sheet.measure import (  # noqa: F401  (the package's public names)
     ARROW_HALF,
@@ -54,7 +54,7 @@ from generator.layout.sheet.records import (  # noqa: F401
     Row,
     SheetLayout,
     Symbol,
-    _r,
+    round_mm,
 )
 from generator.layout.text import text_width, wrap  # noqa: F401
 from generator.model import Office, Sop
@@ -84,13 +84,13 @@ def frame(sop: Sop, paper_mm: tuple[float, float], hours_per_day: float = 8.0) -
     page_w, page_h = float(paper_mm[1]), float(paper_mm[0])
     content_w = page_w - STYLE.margin_left - STYLE.margin_right
     content_h = page_h - STYLE.margin_top - STYLE.margin_bottom
-    total_h = _r(_lines_height(1, STYLE.body_lh) + 1.0)
+    total_h = round_mm(lines_height(1, STYLE.body_lh) + 1.0)
     room = content_h - STYLE.footer_h - STYLE.page_slack - 3 * 12.0  # a 3-line header
-    columns = _columns(sop, content_w, room - 2 * _conn_height(1) - total_h)
-    header = _header_heights(columns)
+    columns = sheet_columns(sop, content_w, room - 2 * conn_height(1) - total_h)
+    header = measure_header_heights(columns)
     avail = content_h - STYLE.footer_h - STYLE.page_slack - sum(header)
     total_lines = _total_lines(sop, columns, hours_per_day)
-    total_h = _r(_lines_height(sum(len(t) for t in total_lines), STYLE.body_lh) + 1.0)
+    total_h = round_mm(lines_height(sum(len(t) for t in total_lines), STYLE.body_lh) + 1.0)
     return Frame(page_w, page_h, content_w, content_h, columns, header, avail, total_h, total_lines)
 
 
@@ -132,27 +132,27 @@ def layout_sheet(
     columns, header, avail, total_h = fr.columns, fr.header, fr.avail, fr.total_h
     lane_cols = [c for c in columns if c.key.startswith("lane:")]
     lx0 = lane_cols[0].x0
-    lane_x = {c.key[5:]: (_r(c.x0 - lx0), _r(c.x0 - lx0 + c.width)) for c in lane_cols}
+    lane_x = {c.key[5:]: (round_mm(c.x0 - lx0), round_mm(c.x0 - lx0 + c.width)) for c in lane_cols}
     lane_w = lane_cols[0].width
     sym_w = symbol_width(lane_w)
-    identity = _identity(sop, office, content_w, bool(office.logo), related)
+    identity = identity_block(sop, office, content_w, bool(office.logo), related)
     rows_info = {}
     for n in range(1, len(sop.steps) + 1):
-        cells = _step_cells(sop, n, columns)
-        rows_info[n] = (cells, _step_height(sop, n, cells))
+        cells = step_cells(sop, n, columns)
+        rows_info[n] = (cells, step_height(sop, n, cells))
     heights = {n: h for n, (_, h) in rows_info.items()}
     ident_pages = identity_pages(identity, content_h - STYLE.footer_h - STYLE.page_slack)
     top_last, rows_last = ident_pages[-1]
     ident_last = (identity.top_height if top_last else 0.0) + sum(h for _, _, h in rows_last)
     avail_first = avail - ident_last - STYLE.gap_identity
     per_tier = connectors_per_tier(lane_w, sym_w)
-    spans = _paginate(sop, heights, avail_first, avail, total_h, per_tier)
+    spans = paginate(sop, heights, avail_first, avail, total_h, per_tier)
     lead = len(ident_pages) - 1  # pages holding only the identity
     edges = [e for e in flow.edges(sop) if e.target is not None and 1 <= e.target <= len(sop.steps)]
     page_of = {n: i for i, (a, b) in enumerate(spans) for n in range(a, b + 1)}
     crossing = [e for e in edges if page_of[e.source] != page_of[e.target]]
     crossing.sort(key=lambda e: (page_of[e.source], e.source, e.target))
-    letters = {e: _letters(i) for i, e in enumerate(crossing)}
+    letters = {e: connector_letters(i) for i, e in enumerate(crossing)}
     pages = [
         Page(i + 1, (0,) if top else (), (), (), (), (), False, 0.0, tuple(rows))
         for i, (top, rows) in enumerate(ident_pages[:-1])
@@ -161,7 +161,7 @@ def layout_sheet(
         if span[1] < span[0]:
             rows, symbols, routes, joins, dh = [], [], [], [], 0.0
         else:
-            rows, symbols, routes, joins, dh = _page_drawing(
+            rows, symbols, routes, joins, dh = page_layout_drawing(
                 sop, span, rows_info, lane_x, sym_w, edges, letters, per_tier
             )
         pages.append(
@@ -181,8 +181,8 @@ def layout_sheet(
         office.paper,
         page_w,
         page_h,
-        _r(content_w),
-        _r(content_h),
+        round_mm(content_w),
+        round_mm(content_h),
         columns,
         tuple(sop.lane_ids),
         header,

@@ -8,9 +8,14 @@ from itertools import combinations, product
 from typing import Any
 
 from generator import flow
-from generator.layout.geometry import manhattan as _dist
+from generator.layout.geometry import (
+    box_segment_distance,
+    manhattan,
+    paths_cross,
+    segment_inside,
+)
 from generator.layout.router import Port, Router
-from generator.layout.sheet.grid import CONN_GAP, CONN_W, _conn_height, _crossing, symbol_kind
+from generator.layout.sheet.grid import CONN_GAP, CONN_W, conn_height, crossing_edges, symbol_kind
 from generator.layout.sheet.measure import (
     ARROW_LEN,
     BACK_IN_PORT_COST,
@@ -29,7 +34,7 @@ from generator.layout.sheet.measure import (
     capsule_height,
     lane_tracks,
 )
-from generator.layout.sheet.records import Box, Join, Point, Route, Row, Symbol, _r
+from generator.layout.sheet.records import Box, Join, Point, Route, Row, Symbol, round_mm
 from generator.layout.text import MM_PER_PT, font
 from generator.model import Sop
 
@@ -48,7 +53,7 @@ class _Band:
 
     @property
     def cy(self) -> float:
-        return _r(self.centre if self.centre is not None else (self.y0 + self.y1) / 2)
+        return round_mm(self.centre if self.centre is not None else (self.y0 + self.y1) / 2)
 
     def tracks(self) -> list[float]:
         """The horizontal tracks: two either side of the symbol line (one in a gap too low
@@ -56,8 +61,10 @@ class _Band:
         top = self.cy - self.sym_h / 2
         bottom = self.cy + self.sym_h / 2
         n_up, n_down = (_track_count(top - self.y0), _track_count(self.y1 - bottom))
-        up = [_r(self.y0 + (top - self.y0) * k / (n_up + 1)) for k in range(1, n_up + 1)]
-        down = [_r(bottom + (self.y1 - bottom) * k / (n_down + 1)) for k in range(1, n_down + 1)]
+        up = [round_mm(self.y0 + (top - self.y0) * k / (n_up + 1)) for k in range(1, n_up + 1)]
+        down = [
+            round_mm(bottom + (self.y1 - bottom) * k / (n_down + 1)) for k in range(1, n_down + 1)
+        ]
         return [*up, self.cy, *down]
 
 
@@ -66,7 +73,7 @@ def _track_count(gap: float) -> int:
     return TRACKS if gap >= (TRACKS + 1) * 1.5 else 1
 
 
-def _letters(index: int) -> str:
+def connector_letters(index: int) -> str:
     """A, B, ..., Z, AA, AB, ..."""
     out = ""
     index += 1
@@ -97,10 +104,10 @@ class _PageBuilder:
         if sym.kind != "decision" or sym.step not in self.many_exits:
             return {}
         b = sym.box
-        y = _r((b.cy + b.y1) / 2)
+        y = round_mm((b.cy + b.y1) / 2)
         return {
-            "bottom-left": (_r((b.x0 + b.cx) / 2), y),
-            "bottom-right": (_r((b.cx + b.x1) / 2), y),
+            "bottom-left": (round_mm((b.x0 + b.cx) / 2), y),
+            "bottom-right": (round_mm((b.cx + b.x1) / 2), y),
         }
 
     def add_symbol(
@@ -114,12 +121,17 @@ class _PageBuilder:
         dx: float = 0.0,
     ) -> int:
         x0, x1 = self.lane_x[lane]
-        cx, w, h = _r((x0 + x1) / 2 + dx), self.sym_w, SYM_H[kind]
+        cx, w, h = round_mm((x0 + x1) / 2 + dx), self.sym_w, SYM_H[kind]
         if kind in ("out", "in"):
             w = min(w, 8.0)
         if kind in ("start", "end"):  # a capsule, never a circle
             h = capsule_height(w)
-        box = Box(_r(cx - w / 2), _r(band.cy - h / 2), _r(cx + w / 2), _r(band.cy + h / 2))
+        box = Box(
+            round_mm(cx - w / 2),
+            round_mm(band.cy - h / 2),
+            round_mm(cx + w / 2),
+            round_mm(band.cy + h / 2),
+        )
         self.symbols.append(Symbol(kind, box, lane, step, letter, ends))
         return len(self.symbols) - 1
 
@@ -130,10 +142,10 @@ class _PageBuilder:
             tracks = lane_tracks(x1 - x0)[1]
             s = margin / (tracks + 1)
             for k in range(1, tracks + 1):
-                xs.add(_r(x0 + s * k))
-                xs.add(_r(x1 - s * k))
-            xs.add(_r((x0 + x1) / 2))
-        xs |= {_r(s.box.cx) for s in self.symbols if s.kind in ("out", "in")}
+                xs.add(round_mm(x0 + s * k))
+                xs.add(round_mm(x1 - s * k))
+            xs.add(round_mm((x0 + x1) / 2))
+        xs |= {round_mm(s.box.cx) for s in self.symbols if s.kind in ("out", "in")}
         xs |= {p[0] for i in range(len(self.symbols)) for p in self.edge_ports(i).values()}
         return sorted(xs)
 
@@ -143,7 +155,7 @@ class _PageBuilder:
             m = (x1 - x0 - self.sym_w) / 2
             tracks = lane_tracks(x1 - x0)[1]
             inner = tracks / (tracks + 1)
-            out |= {_r(x0 + m * inner), _r(x1 - m * inner)}
+            out |= {round_mm(x0 + m * inner), round_mm(x1 - m * inner)}
         return sorted(out)
 
     def ys(self) -> list[float]:
@@ -152,7 +164,7 @@ class _PageBuilder:
     def ports(self, router: Router, index: int) -> dict[str, Port]:
         sym = self.symbols[index]
         b = sym.box
-        cx, cy = _r(b.cx), _r(b.cy)
+        cx, cy = round_mm(b.cx), round_mm(b.cy)
         xs, ys = router.xs, router.ys
         out = {}
         above = [y for y in ys if y < b.y0 - CLEAR]
@@ -182,7 +194,7 @@ class _PageBuilder:
         return out
 
 
-def _page_drawing(
+def page_layout_drawing(
     sop: Sop,
     span: tuple[int, int],
     rows_info: dict[int, tuple[dict[str, tuple[str, ...]], float]],
@@ -194,7 +206,7 @@ def _page_drawing(
 ) -> tuple[list[Row], list[Symbol], list[Route], list[Join], float]:
     """Rows, symbols, routes and joins of one page of the procedure table."""
     first, last = span
-    incoming, outgoing = _crossing(edges, first, last)
+    incoming, outgoing = crossing_edges(edges, first, last)
     pb = _PageBuilder(sop, lane_x, sym_w)
     pb.many_exits = {
         n
@@ -214,8 +226,8 @@ def _page_drawing(
             lane = sop.step(e.source if kind == "out" else e.target).actors[0]
             by_lane.setdefault(lane, []).append(e)
         tiers = max(-(-len(v) // per_tier) for v in by_lane.values())
-        height = _conn_height(tiers)
-        pb.rows.append(Row("conn-top" if kind == "in" else "conn-bottom", _r(y), height))
+        height = conn_height(tiers)
+        pb.rows.append(Row("conn-top" if kind == "in" else "conn-bottom", round_mm(y), height))
         tier_h = SYM_H[kind] + 2 * CONN_ZONE
         cut = CONN_ZONE - CONN_EDGE_ZONE  # the page-edge side of the outermost tier
         bands = []
@@ -231,7 +243,9 @@ def _page_drawing(
                 if kind == "in"
                 else y0 + CONN_ZONE + SYM_H[kind] / 2
             )
-            bands.append(_Band(_r(y0), _r(y1), SYM_H[kind], CONN_ZONE, _r(centre)))
+            bands.append(
+                _Band(round_mm(y0), round_mm(y1), SYM_H[kind], CONN_ZONE, round_mm(centre))
+            )
         pb.bands.extend(bands)
         w = min(sym_w, CONN_W)
         for lane, lane_edges in by_lane.items():
@@ -251,7 +265,7 @@ def _page_drawing(
     step_bands: list[tuple[int, _Band]] = []
     for n in range(first, last + 1):
         cells, height = rows_info[n]
-        row = Row("step", _r(y), height, n, tuple(cells.items()))
+        row = Row("step", round_mm(y), height, n, tuple(cells.items()))
         pb.rows.append(row)
         kind = symbol_kind(sop, n)
         band = _Band(row.y0, row.y1, SYM_H[kind], ZONE)
@@ -317,7 +331,7 @@ def _page_drawing(
         lane_x,
         pb.rows,
     )
-    return pb.rows, pb.symbols, routes, pb.joins, _r(y)
+    return pb.rows, pb.symbols, routes, pb.joins, round_mm(y)
 
 
 def _joint_kind(kind: str, index: int, count: int) -> str:
@@ -383,24 +397,9 @@ def crossing_pairs(paths: Sequence[Sequence[Point]]) -> list[tuple[int, int]]:
     out = []
     for i in range(len(paths)):
         for j in range(i + 1, len(paths)):
-            if _paths_cross(paths[i], paths[j]):
+            if paths_cross(paths[i], paths[j]):
                 out.append((i, j))
     return out
-
-
-def _paths_cross(a: Sequence[Point], b: Sequence[Point]) -> bool:
-    for a0, a1 in zip(a, a[1:], strict=False):
-        for b0, b1 in zip(b, b[1:], strict=False):
-            va, vb = a0[0] == a1[0], b0[0] == b1[0]
-            if va == vb:
-                continue
-            (v0, v1), (h0, h1) = ((a0, a1), (b0, b1)) if va else ((b0, b1), (a0, a1))
-            x, y = v0[0], h0[1]
-            if min(h0[0], h1[0]) < x < max(h0[0], h1[0]) and min(v0[1], v1[1]) < y < max(
-                v0[1], v1[1]
-            ):
-                return True
-    return False
 
 
 def _route_uncrossed(pb: _PageBuilder, jobs: list[_Job]) -> tuple[list[_Job], _Found]:
@@ -619,7 +618,7 @@ def _label_candidates(
     out: list[tuple[float, Box]] = []
     before = 0.0  # how far along the route the segment starts: a label far from its exit
     for index, (a, b) in enumerate(route.segments[:3]):
-        length = _dist(a, b)
+        length = manhattan(a, b)
         back = -(w if a[1] == b[1] else h) if index == 0 else gap
         t = back
         while t <= max(length - gap, gap):
@@ -652,20 +651,11 @@ def _near_candidates(
         for j in range(-20, 21):
             x0, y0 = ex + i * 0.5 - w / 2, ey + j * 0.5 - h / 2
             box = Box(x0, y0, x0 + w, y0 + h)
-            gap = min(_box_seg_dist(box, a, b) for a, b in near)
+            gap = min(box_segment_distance(box, a, b) for a, b in near)
             if 0.25 <= gap <= reach:
                 cx, cy = x0 + w / 2, y0 + h / 2
                 out.append((8.0 + 4 * gap + abs(cx - ex) + abs(cy - ey), box))
     return out
-
-
-def _box_seg_dist(box: Box, a: Point, b: Point) -> float:
-    """Distance (mm, max-norm) between a box and an axis-aligned segment."""
-    lo_x, hi_x = sorted((a[0], b[0]))
-    lo_y, hi_y = sorted((a[1], b[1]))
-    dx = max(box.x0 - hi_x, lo_x - box.x1, 0.0)
-    dy = max(box.y0 - hi_y, lo_y - box.y1, 0.0)
-    return max(dx, dy)
 
 
 def _on_border(box: Box, xs: Sequence[float], ys: Sequence[float]) -> bool:
@@ -756,9 +746,9 @@ def _best_place(
         )
     )
     for penalty, cand in cands:
-        cand = Box(_r(cand.x0), _r(cand.y0), _r(cand.x1), _r(cand.y1))
+        cand = Box(round_mm(cand.x0), round_mm(cand.y0), round_mm(cand.x1), round_mm(cand.y1))
         grown = cand.grow(0.25)
-        bad = sum(grown.crosses_segment(a, b) or _seg_inside(grown, a, b) for a, b in segments)
+        bad = sum(grown.crosses_segment(a, b) or segment_inside(grown, a, b) for a, b in segments)
         bad += sum(grown.overlaps(hb) for hb in heads)
         bad += sum(s.touches(cand) for s in fr.symbols)
         bad += sum(grown.overlaps(p) for p in placed)
@@ -782,16 +772,3 @@ def _head_box(route: Route) -> Box:
     x, y = route.points[-1]
     d = ARROW_LEN + 0.1
     return Box(x - d, y - d, x + d, y + d)
-
-
-def _seg_inside(box: Box, a: Point, b: Point) -> bool:
-    """True when an axis-aligned segment has a point strictly inside the box."""
-    lo_x, hi_x = sorted((a[0], b[0]))
-    lo_y, hi_y = sorted((a[1], b[1]))
-    return (
-        lo_x < box.x1
-        and box.x0 < hi_x
-        and lo_y < box.y1
-        and box.y0 < hi_y
-        or (box.crosses_segment(a, b))
-    )

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from generator.layout.sheet import frame
 from generator.layout.sheet.grid import (
-    _conn_height,
-    _lines_height,
-    _step_cells,
-    _step_height,
-    _step_texts,
+    conn_height,
+    lines_height,
+    step_cells,
+    step_height,
+    step_texts,
 )
 from generator.layout.sheet.measure import STYLE
 from generator.layout.text import text_width
@@ -51,16 +51,16 @@ def overlong_texts(sop: Sop, office: Office) -> list[TooLong]:
     """Step texts too long for one page of the sheet on the office's paper, with the limit
     in characters for that column (estimated from the text's own letters)."""
     fr = frame(sop, PAPER_MM[office.paper], office.working_hours.hours_per_day)
-    room = fr.avail - 2 * _conn_height(1) - fr.total_h
+    room = fr.avail - 2 * conn_height(1) - fr.total_h
     max_lines = int((room - 2 * STYLE.pad_y) // STYLE.body_lh)
     found = []
     for n in range(1, len(sop.steps) + 1):
-        cells = _step_cells(sop, n, fr.columns)
-        if _step_height(sop, n, cells) <= room:
+        cells = step_cells(sop, n, fr.columns)
+        if step_height(sop, n, cells) <= room:
             continue
-        texts = _step_texts(sop, n)
+        texts = step_texts(sop, n)
         for col in fr.columns:
-            if col.key not in FIELDS or _lines_height(len(cells[col.key]), STYLE.body_lh) <= room:
+            if col.key not in FIELDS or lines_height(len(cells[col.key]), STYLE.body_lh) <= room:
                 continue
             text = texts[col.key]
             per_char = text_width(text, STYLE.body_pt) / max(len(text), 1)

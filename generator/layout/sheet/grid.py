@@ -23,7 +23,7 @@ from generator.layout.sheet.records import (
     ListCell,
     ListGroup,
     ListItem,
-    _r,
+    round_mm,
 )
 from generator.layout.text import text_width, wrap, wrap_text
 from generator.model import Office, Sop, format_date, item_groups
@@ -44,10 +44,12 @@ BALANCE_STEPS = (2.0, 6.0, 12.0)  # widths move by these (mm), a larger move to 
 def lane_width(lanes: int, width: float) -> float:
     """Width of each lane column (mm): lanes share about 45% of the table, within limits."""
     w = min(LANE_W_MAX, max(LANE_W_MIN, width * 0.45 / lanes))
-    return _r(int(w * 10 + 1e-6) / 10)  # a tenth of a millimetre: centres fall on 0.01
+    return round_mm(int(w * 10 + 1e-6) / 10)  # a tenth of a millimetre: centres fall on 0.01
 
 
-def _step_texts(sop: Sop, number: int) -> dict[str, str]:
+def step_texts(sop: Sop, number: int) -> dict[str, str]:
+    """The texts of step `number` by table column key (no, uraian, kelengkapan, waktu,
+    output, ket), before wrapping."""
     step = sop.step(number)
     return {
         "no": f"{number}.",
@@ -81,7 +83,7 @@ def _balanced_widths(sop: Sop, rest: float, room_lines: float) -> dict[str, floa
     can be: start from the usual shares and move width (2, 6 or 12 mm at a time) to where
     it saves lines."""
     lengths = [
-        {k: text_width(t, STYLE.body_pt) for k, t in _step_texts(sop, n).items()}
+        {k: text_width(t, STYLE.body_pt) for k, t in step_texts(sop, n).items()}
         for n in range(1, len(sop.steps) + 1)
     ]
     widths = {k: max(TEXT_MIN_W[k], rest * TEXT_SHARES[k]) for k in TEXT_KEYS}
@@ -104,7 +106,7 @@ def _balanced_widths(sop: Sop, rest: float, room_lines: float) -> dict[str, floa
     return widths
 
 
-def _columns(sop: Sop, width: float, room: float = 1e9) -> tuple[Column, ...]:
+def sheet_columns(sop: Sop, width: float, room: float = 1e9) -> tuple[Column, ...]:
     """Column widths: lanes share about 45% of the width, the text columns share the rest by
     their content, keeping every row within `room` mm where they can."""
     n = len(sop.lanes)
@@ -125,19 +127,26 @@ def _columns(sop: Sop, width: float, room: float = 1e9) -> tuple[Column, ...]:
     columns: list[Column] = []
     x = 0.0
     for number, (key, label, w) in enumerate(spec, 1):
-        w = _r(w)
-        columns.append(Column(key, label, _r(x), w, number))
+        w = round_mm(w)
+        columns.append(Column(key, label, round_mm(x), w, number))
         x += w
     return tuple(columns)
 
 
-def _lines_height(count: int, lh: float) -> float:
+def lines_height(count: int, lh: float) -> float:
+    """Height (mm) of a cell of `count` lines at line height `lh` mm, with its padding."""
     return count * lh + 2 * STYLE.pad_y
 
 
-def _header_heights(columns: Sequence[Column]) -> tuple[float, float, float]:
+def measure_header_heights(columns: Sequence[Column]) -> tuple[float, float, float]:
+    """Heights (mm) of the procedure table's three header rows: the group row, the
+    column-name row (as tall as the longest wrapped lane header) and the column-number row."""
     most = max(len(c.label_lines) for c in columns if c.key not in ("no", "uraian", "ket"))
-    return (_r(_lines_height(1, STYLE.head_lh)), _r(_lines_height(most, STYLE.head_lh)), 5.0)
+    return (
+        round_mm(lines_height(1, STYLE.head_lh)),
+        round_mm(lines_height(most, STYLE.head_lh)),
+        5.0,
+    )
 
 
 # --------------------------------------------------------------------------- identity
@@ -158,7 +167,7 @@ def _list_cell(title: str, items: list[str] | dict[str, list[str]], width: float
         groups.append(ListGroup(head, wrapped))
     if not groups:
         lines += 1  # "-"
-    return ListCell(title, tuple(groups), _r(_lines_height(lines, STYLE.ident_lh)))
+    return ListCell(title, tuple(groups), round_mm(lines_height(lines, STYLE.ident_lh)))
 
 
 Resolver = Callable[[str], Sop | None]
@@ -179,11 +188,14 @@ def related_names(sop: Sop, related: Resolver | None) -> list[str] | dict[str, l
     return [name(t) for t in sop.related]
 
 
-def _identity(
+def identity_block(
     sop: Sop, office: Office, width: float, has_logo: bool, related: Resolver | None = None
 ) -> Identity:
-    a, b = _r(width * 0.36), _r(width * 0.18)
-    c = _r(width - a - b)
+    """The identity block (page 1 of the format, Permendagri 52/2011): column widths
+    (mm) from the table `width` mm, the wrapped fields, the approval block and the lower
+    lists (dasar hukum, kualifikasi, keterkaitan, peralatan, peringatan, pencatatan)."""
+    a, b = round_mm(width * 0.36), round_mm(width * 0.18)
+    c = round_mm(width - a - b)
     text_c = c - 2 * STYLE.pad_x
     values = [
         ("Nomor SOP", sop.number),
@@ -196,14 +208,14 @@ def _identity(
         bold = label == "Nama SOP"
         lines = tuple(wrap(value, text_c, STYLE.ident_pt, bold=bold)) or ("-",)
         label_lines = wrap(label, b - 2 * STYLE.pad_x, STYLE.ident_pt)
-        h = _lines_height(max(len(lines), len(label_lines)), STYLE.ident_lh)
-        fields.append(Field(label, lines, _r(h)))
+        h = lines_height(max(len(lines), len(label_lines)), STYLE.ident_lh)
+        fields.append(Field(label, lines, round_mm(h)))
     official = office.officials.get(sop.approved_by)
     position = tuple(wrap(official.position if official else "-", text_c, STYLE.ident_pt))
     name = tuple(wrap(official.name if official else "-", text_c, STYLE.ident_pt, bold=True))
     nip = f"NIP. {official.nip_formatted}" if official and official.nip else ""
-    approval_h = _lines_height(len(position) + len(name) + 1, STYLE.ident_lh) + STYLE.sign_space
-    approval = Approval(position, name, nip, _r(approval_h))
+    approval_h = lines_height(len(position) + len(name) + 1, STYLE.ident_lh) + STYLE.sign_space
+    approval = Approval(position, name, nip, round_mm(approval_h))
     text_a = a - 2 * STYLE.pad_x
     head = (
         ("pemerintah", tuple(wrap(office.government, text_a, STYLE.title_pt, bold=True))),
@@ -220,9 +232,9 @@ def _identity(
     top = sum(f.height for f in fields) + approval.height
     if head_h > top:  # the Nama SOP row absorbs what the left block needs more
         last = fields[-1]
-        fields[-1] = replace(last, height=_r(last.height + head_h - top))
+        fields[-1] = replace(last, height=round_mm(last.height + head_h - top))
         top = head_h
-    half = _r(width / 2)
+    half = round_mm(width / 2)
     pairs = (
         ("Dasar Hukum", sop.legal_basis, "Kualifikasi Pelaksana", sop.qualifications),
         ("Keterkaitan", related_names(sop, related), "Peralatan/Perlengkapan", sop.equipment),
@@ -234,7 +246,15 @@ def _identity(
         right = _list_cell(rt, ritems, width - half)
         lower.append((left, right, max(left.height, right.height)))
     return Identity(
-        (a, b, c), half, head, has_logo, tuple(fields), approval, _r(top), _r(head_h), tuple(lower)
+        (a, b, c),
+        half,
+        head,
+        has_logo,
+        tuple(fields),
+        approval,
+        round_mm(top),
+        round_mm(head_h),
+        tuple(lower),
     )
 
 
@@ -274,7 +294,7 @@ def _take(cell: ListCell, lines: int) -> tuple[ListCell | None, ListCell | None]
 def _list_cell_of(title: str, groups: Sequence[ListGroup]) -> ListCell:
     lines = 1 + sum(len(g.heading) + sum(len(it.lines) for it in g.items) for g in groups)
     lines += 0 if groups or not title else 1
-    return ListCell(title, tuple(groups), _r(_lines_height(lines, STYLE.ident_lh)))
+    return ListCell(title, tuple(groups), round_mm(lines_height(lines, STYLE.ident_lh)))
 
 
 def _split_row(row: IdentityRow, room: float) -> tuple[IdentityRow | None, IdentityRow | None]:
@@ -329,8 +349,9 @@ def symbol_kind(sop: Sop, number: int) -> str:
     return "process"
 
 
-def _step_cells(sop: Sop, number: int, columns: Sequence[Column]) -> dict[str, tuple[str, ...]]:
-    texts = _step_texts(sop, number)
+def step_cells(sop: Sop, number: int, columns: Sequence[Column]) -> dict[str, tuple[str, ...]]:
+    """Step `number`'s texts wrapped to the width (mm) of each of `columns`: key -> lines."""
+    texts = step_texts(sop, number)
     cells = {}
     for col in columns:
         if col.key in texts:
@@ -339,24 +360,28 @@ def _step_cells(sop: Sop, number: int, columns: Sequence[Column]) -> dict[str, t
     return cells
 
 
-def _step_height(sop: Sop, number: int, cells: dict[str, tuple[str, ...]]) -> float:
+def step_height(sop: Sop, number: int, cells: dict[str, tuple[str, ...]]) -> float:
+    """Height (mm) of step `number`'s row: its tallest cell or its symbol with the
+    routing zones above and below, whichever is more."""
     lines = max(len(v) for v in cells.values())
     drawing = SYM_H[symbol_kind(sop, number)] + 2 * ZONE
-    return _r(max(_lines_height(lines, STYLE.body_lh), drawing))
+    return round_mm(max(lines_height(lines, STYLE.body_lh), drawing))
 
 
-def _conn_height(tiers: int) -> float:
+def conn_height(tiers: int) -> float:
     """Height (mm) of a row of off-page connectors in `tiers` tiers: each tier a connector
     with room for two tracks either side, but next to the page's edge (above the connectors
     coming in, below those going out) where no arrow runs: one track there."""
     if not tiers:
         return 0.0
-    return _r(tiers * (SYM_H["out"] + 2 * CONN_ZONE) - CONN_ZONE + CONN_EDGE_ZONE)
+    return round_mm(tiers * (SYM_H["out"] + 2 * CONN_ZONE) - CONN_ZONE + CONN_EDGE_ZONE)
 
 
-def _crossing(
+def crossing_edges(
     edges: Sequence[flow.Edge], first: int, last: int
 ) -> tuple[tuple[flow.Edge, ...], tuple[flow.Edge, ...]]:
+    """(incoming, outgoing): the flow edges that cross the border of the page holding
+    steps `first`..`last`, the ones that need an off-page connector."""
     inside = range(first, last + 1)
     incoming = tuple(e for e in edges if e.target in inside and e.source not in inside)
     outgoing = tuple(e for e in edges if e.source in inside and e.target not in inside)
@@ -389,16 +414,16 @@ def _span_height(
     last: int,
     per_tier: int = 1,
 ) -> float:
-    incoming, outgoing = _crossing(edges, first, last)
+    incoming, outgoing = crossing_edges(edges, first, last)
     rows = sum(heights[n] for n in range(first, last + 1))
     return (
         rows
-        + _conn_height(_tiers(sop, incoming, "target", per_tier))
-        + _conn_height(_tiers(sop, outgoing, "source", per_tier))
+        + conn_height(_tiers(sop, incoming, "target", per_tier))
+        + conn_height(_tiers(sop, outgoing, "source", per_tier))
     )
 
 
-def _paginate(
+def paginate(
     sop: Sop,
     heights: dict[int, float],
     avail_first: float,

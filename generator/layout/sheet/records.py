@@ -9,7 +9,8 @@ from generator.layout.sheet.measure import STYLE, Style
 from generator.layout.text import wrap
 
 
-def _r(v: float) -> float:
+def round_mm(v: float) -> float:
+    """`v` mm rounded to 0.01 mm, the precision every layout coordinate is kept in."""
     return round(v, 2)
 
 
