@@ -13,6 +13,7 @@ from generator.layout.geometry import (
     manhattan,
     paths_cross,
     segment_inside,
+    segments,
 )
 from generator.layout.router import Port, Router
 from generator.layout.sheet.grid import CONN_GAP, CONN_W, conn_height, crossing_edges, symbol_kind
@@ -194,6 +195,10 @@ class _PageBuilder:
         return out
 
 
+PageDrawing = tuple[list[Row], list[Symbol], list[Route], list[Join], float]
+ConnKey = tuple[str, flow.Edge]  # ("in" | "out", the edge crossing the page's border)
+
+
 def page_layout_drawing(
     sop: Sop,
     span: tuple[int, int],
@@ -203,8 +208,67 @@ def page_layout_drawing(
     edges: Sequence[flow.Edge],
     letters: dict[flow.Edge, str],
     per_tier: int = 1,
-) -> tuple[list[Row], list[Symbol], list[Route], list[Join], float]:
-    """Rows, symbols, routes and joins of one page of the procedure table."""
+) -> PageDrawing:
+    """Rows, symbols, routes and joins of one page of the procedure table, and its height
+    (mm). An off-page connector sits in its step's lane; where its arrow crosses another
+    there, it moves to the nearest lane free of connectors in which the page's crossings are
+    fewer (a return to an earlier page may go round the arrows below it)."""
+    args = (sop, span, rows_info, lane_x, sym_w, edges, letters, per_tier)
+    best = _page_drawing_with(*args, conn_lane={})
+    crossed = len(crossing_pairs([r.points for r in best[2]]))
+    if not crossed:
+        return best
+    first, last = span
+    incoming, outgoing = crossing_edges(edges, first, last)
+    keys = [("in", e) for e in incoming] + [("out", e) for e in outgoing]
+    placed: dict[ConnKey, str] = {}
+    for key in keys:
+        score = (crossed, _ink(best))
+        for lane in _other_conn_lanes(sop, key, keys, placed):
+            trial = _page_drawing_with(*args, conn_lane={**placed, key: lane})
+            count = len(crossing_pairs([r.points for r in trial[2]]))
+            if count < crossed and (count, _ink(trial)) < score:
+                best, score, chosen = trial, (count, _ink(trial)), lane
+        if score[0] < crossed:
+            crossed, placed = score[0], {**placed, key: chosen}
+        if not crossed:
+            break
+    return best
+
+
+def _ink(drawing: PageDrawing) -> float:
+    """Total length (mm) of a page's arrows."""
+    return sum(manhattan(a, b) for r in drawing[2] for a, b in segments(r.points))
+
+
+def _home_lane(sop: Sop, key: ConnKey) -> str:
+    kind, e = key
+    return sop.step(e.source if kind == "out" else e.target).actors[0]
+
+
+def _other_conn_lanes(
+    sop: Sop, key: ConnKey, keys: Sequence[ConnKey], placed: dict[ConnKey, str]
+) -> list[str]:
+    """Lanes a connector may move to, nearest its home lane first: those holding no other
+    connector of its row (so the row keeps its tiers and the page its height)."""
+    lanes = sop.lane_ids
+    taken = {placed.get(k, _home_lane(sop, k)) for k in keys if k[0] == key[0] and k != key}
+    home = lanes.index(_home_lane(sop, key))
+    order = sorted(range(len(lanes)), key=lambda k: (abs(k - home), k))
+    return [lanes[k] for k in order if k != home and lanes[k] not in taken]
+
+
+def _page_drawing_with(
+    sop: Sop,
+    span: tuple[int, int],
+    rows_info: dict[int, tuple[dict[str, tuple[str, ...]], float]],
+    lane_x: dict[str, tuple[float, float]],
+    sym_w: float,
+    edges: Sequence[flow.Edge],
+    letters: dict[flow.Edge, str],
+    per_tier: int,
+    conn_lane: dict[ConnKey, str],
+) -> PageDrawing:
     first, last = span
     incoming, outgoing = crossing_edges(edges, first, last)
     pb = _PageBuilder(sop, lane_x, sym_w)
@@ -223,7 +287,7 @@ def page_layout_drawing(
         nonlocal y
         by_lane: dict[str, list[flow.Edge]] = {}
         for e in sorted(crossing, key=lambda e: (len(letters[e]), letters[e])):
-            lane = sop.step(e.source if kind == "out" else e.target).actors[0]
+            lane = conn_lane.get((kind, e)) or _home_lane(sop, (kind, e))
             by_lane.setdefault(lane, []).append(e)
         tiers = max(-(-len(v) // per_tier) for v in by_lane.values())
         height = conn_height(tiers)
