@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from generator.flow import Edge, edges
-from generator.layout.geometry import Box, Point, box_segment_distance, segments
+from generator.layout.geometry import Box, Point, segments
+from generator.layout.labels import Along, Candidate, Obstacles, Score, along, around, best_place
 from generator.layout.router import CLEAR, Port, Router
 from generator.layout.sheet.grid import symbol_kind
 from generator.layout.text import MM_PER_PT, text_width, wrap, wrap_shaped
@@ -640,21 +641,29 @@ class DiagramRouter:
     def _place(self, route: Route, lines: list[tuple[Point, Point]], placed: list[Box]) -> Label:
         """The first spot beside the exit (along its segments) that is inside the frame and
         clear of every line, symbol and label, the text wrapped wide, then narrower; failing
-        that, the nearest clear spot around the exit."""
+        that, the nearest clear spot around the exit (labels.best_place)."""
+        f = self.frame
+        obstacles = Obstacles(
+            lines=lines,
+            boxes=[n.box.grow(0 if n.key == route.source else 1.0) for n in self.nodes],
+            frame=Box(f.x0 + 1, f.y0 + 1, f.x1 - 1, f.y1 - 1),
+            clear=LABEL_CLEAR - 0.01,
+            outside=len(lines) + len(self.nodes) + len(placed) + 1,  # worse than any touch
+            placed=placed,
+        )
         shapes = [self._shape(route.edge.label, share) for share in LABEL_NARROWER]
-        for wrapped, w, h in shapes:
-            for k, seg in enumerate(segments(route.points)):
-                for cx, cy in _spots(seg, w, h, k == 0):
-                    label = Label(route.edge.label, cx, cy, w, h, wrapped)
-                    if self._clear(label.box, route.source, lines, placed):
-                        return label
-        wrapped, w, h = shapes[0]
-        x0, y0 = route.points[0]
-        for dx, dy in _ring(w, h):
-            label = Label(route.edge.label, x0 + dx, y0 + dy, w, h, wrapped)
-            if self._clear(label.box, route.source, lines, placed):
-                return label
-        return Label(route.edge.label, x0 + w / 2 + 2, y0 - h / 2 - 2, w, h, wrapped)
+        tried = [(wrapped, _beside(route, w, h)) for wrapped, w, h in shapes]
+        tried.append((shapes[0][0], _around(route, shapes[0][1], shapes[0][2])))
+        best: tuple[Score, Box, tuple[str, ...]] | None = None
+        for wrapped, batch in tried:
+            found = best_place([batch], obstacles)
+            if found is not None and (best is None or found[0] < best[0]):
+                best = (*found, wrapped)
+            if best is not None and best[0][0] == 0:
+                break
+        assert best is not None
+        box = best[1]
+        return Label(route.edge.label, box.cx, box.cy, box.w, box.h, best[2])
 
     def _shape(self, text: str, share: float) -> tuple[tuple[str, ...], float, float]:
         """The label's lines, width and height (pt) wrapped at `share` of its widest."""
@@ -662,23 +671,22 @@ class DiagramRouter:
         w = max(pt(t, LABEL_FONT, bold=True) for t in wrapped) + 4
         return wrapped, w, len(wrapped) * LABEL_FONT * LINE
 
-    def _in_frame(self, box: Box) -> bool:
-        f = self.frame
-        return (
-            f.x0 + 1 <= box.x0 and box.x1 <= f.x1 - 1 and f.y0 + 1 <= box.y0 and box.y1 <= f.y1 - 1
-        )
 
-    def _clear(
-        self, box: Box, source: str, lines: list[tuple[Point, Point]], placed: list[Box]
-    ) -> bool:
-        if not self._in_frame(box):
-            return False
-        grown = box.grow(LABEL_CLEAR - 0.01)
-        if any(grown.overlaps(n.box.grow(0 if n.key == source else 1.0)) for n in self.nodes):
-            return False
-        if any(grown.overlaps(b) for b in placed):
-            return False
-        return all(box_segment_distance(box, a, b) >= LABEL_CLEAR - 0.01 for a, b in lines)
+def _beside(route: Route, w: float, h: float) -> Callable[[], list[Candidate]]:
+    """Spots beside every segment of the route from its exit on, a step of 4 pt, the first
+    segment walked at least 24 pt however short, every spot of a segment before the next."""
+    how = Along(LABEL_CLEAR + 0.5, 4.0, 2.0, 2.0, 2.0, 24.0, 1e6, None)
+    return lambda: along(route.points, w, h, how)
+
+
+def _around(route: Route, w: float, h: float) -> Callable[[], list[Candidate]]:
+    """Spots on a 4 pt grid around the exit, nearest first, none centred on the exit."""
+    ex, ey = route.points[0]
+
+    def keep(box: Box) -> float | None:
+        return None if abs(box.cx - ex) < w / 2 and abs(box.cy - ey) < h / 2 else 0.0
+
+    return lambda: around(route.points[0], w, h, 4.0, (40, 20), keep)
 
 
 def _at(ports: Sequence[tuple[Port, float]], point: Point) -> int:
@@ -697,18 +705,6 @@ def _nearest(values: Sequence[float], low: float, high: float, after: bool) -> i
     return max((i for i, v in enumerate(values) if v < low - 0.01), default=-1)
 
 
-def _ring(w: float, h: float) -> Iterator[Point]:
-    """Offsets of label centres around an exit, nearest first (a last search when no spot
-    beside the exit's segments is clear)."""
-    return ((dx, dy) for dx, dy in _RING if abs(dx) >= w / 2 or abs(dy) >= h / 2)
-
-
-_RING = sorted(
-    ((dx * 4.0, dy * 4.0) for dx in range(-40, 41) for dy in range(-20, 21)),
-    key=lambda d: (abs(d[0]) + abs(d[1]), d),
-)
-
-
 def _closed(xs: Sequence[float], ys: Sequence[float], boxes: Sequence[Box]) -> set[tuple[int, int]]:
     """The grid nodes inside a box grown by the Router's clearance (xs, ys sorted)."""
     closed: set[tuple[int, int]] = set()
@@ -718,24 +714,3 @@ def _closed(xs: Sequence[float], ys: Sequence[float], boxes: Sequence[Box]) -> s
         rows = range(bisect_left(ys, b.y0), bisect_right(ys, b.y1))
         closed |= {(i, j) for i in cols for j in rows}
     return closed
-
-
-def _spots(seg: tuple[Point, Point], w: float, h: float, first: bool) -> list[Point]:
-    """Label centres beside a segment, from its start on: both sides, a step at a time (at
-    least a few steps beside the `first` segment of an exit, even a short one)."""
-    (x0, y0), (x1, y1) = seg
-    length = abs(x1 - x0) + abs(y1 - y0)
-    gap = LABEL_CLEAR + 0.5
-    found: list[Point] = []
-    t = 2.0
-    while t <= max(length - 2.0, 2.0) or (first and t <= 2.0 + 4 * 6):
-        if y0 == y1:  # horizontal: above, then below
-            sx = 1 if x1 > x0 else -1
-            cx = x0 + sx * (t + w / 2)
-            found += [(cx, y0 - gap - h / 2), (cx, y0 + gap + h / 2)]
-        else:  # vertical: right, then left
-            sy = 1 if y1 > y0 else -1
-            cy = y0 + sy * (t + h / 2)
-            found += [(x0 + gap + w / 2, cy), (x0 - gap - w / 2, cy)]
-        t += 4.0
-    return found

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations, product
 from typing import Any
 
 from generator import flow
 from generator.layout.geometry import (
-    box_segment_distance,
     manhattan,
     paths_cross,
-    segment_inside,
     segments,
+)
+from generator.layout.labels import (
+    Along,
+    Candidate,
+    Obstacles,
+    Score,
+    along,
+    around,
+    best_place,
+    near_line,
 )
 from generator.layout.router import Port, Router
 from generator.layout.sheet.grid import CONN_GAP, CONN_W, conn_height, crossing_edges, symbol_kind
@@ -667,66 +675,8 @@ def _even_lines(words: Sequence[str], count: int) -> tuple[str, ...]:
 
 
 LABEL_GAPS = (0.6, 0.3)  # the tighter gap only when no place at the normal one is clear
+LABEL_NEAR = (1.3, 2.8)  # then around the exit, up to this far from its first two segments
 BORDER_KEEP = STYLE.border / 2 + 0.2  # a label keeps this far from a table border
-
-
-def _label_candidates(
-    route: Route, size: tuple[float, float], gap: float = LABEL_GAPS[0]
-) -> list[tuple[float, Box]]:
-    """Places beside the first segments of a route, nearest the exit first, with a penalty.
-
-    Along the first segment a label may also start before the exit (beside the symbol), which
-    matters in narrow lanes: the shape test keeps it off the symbol itself.
-    """
-    w, h = size
-    out: list[tuple[float, Box]] = []
-    before = 0.0  # how far along the route the segment starts: a label far from its exit
-    for index, (a, b) in enumerate(route.segments[:3]):
-        length = manhattan(a, b)
-        back = -(w if a[1] == b[1] else h) if index == 0 else gap
-        t = back
-        while t <= max(length - gap, gap):
-            penalty = index * 6.0 + before + abs(t) * (1.5 if t < 0 else 1.0)
-            if a[1] == b[1]:  # horizontal: above or below, starting t along it
-                sign = 1 if b[0] > a[0] else -1
-                bx = a[0] + sign * t if sign > 0 else a[0] - t - w
-                out.append((penalty, Box(bx, a[1] - gap - h, bx + w, a[1] - gap)))
-                out.append((penalty + 0.5, Box(bx, a[1] + gap, bx + w, a[1] + gap + h)))
-            else:  # vertical: right or left, starting t along it
-                sign = 1 if b[1] > a[1] else -1
-                by = a[1] + sign * t if sign > 0 else a[1] - t - h
-                out.append((penalty, Box(a[0] + gap, by, a[0] + gap + w, by + h)))
-                out.append((penalty + 0.5, Box(a[0] - gap - w, by, a[0] - gap, by + h)))
-            t += 0.5
-        before += length
-    return out
-
-
-def _near_candidates(
-    route: Route, size: tuple[float, float], reach: float
-) -> list[tuple[float, Box]]:
-    """Places around the exit, within `reach` mm of the route's first two segments, for
-    cramped exits where no place along the line is clear; penalty grows with the distance."""
-    w, h = size
-    ex, ey = route.points[0]
-    near = route.segments[:2]
-    out: list[tuple[float, Box]] = []
-    for i in range(-28, 29):
-        for j in range(-20, 21):
-            x0, y0 = ex + i * 0.5 - w / 2, ey + j * 0.5 - h / 2
-            box = Box(x0, y0, x0 + w, y0 + h)
-            gap = min(box_segment_distance(box, a, b) for a, b in near)
-            if 0.25 <= gap <= reach:
-                cx, cy = x0 + w / 2, y0 + h / 2
-                out.append((8.0 + 4 * gap + abs(cx - ex) + abs(cy - ey), box))
-    return out
-
-
-def _on_border(box: Box, xs: Sequence[float], ys: Sequence[float]) -> bool:
-    """True when a box comes within BORDER_KEEP of one of the table's grid lines."""
-    return any(box.x0 - BORDER_KEEP < x < box.x1 + BORDER_KEEP for x in xs) or any(
-        box.y0 - BORDER_KEEP < y < box.y1 + BORDER_KEEP for y in ys
-    )
 
 
 def _place_labels(
@@ -739,96 +689,81 @@ def _place_labels(
     rows: Sequence[Row],
 ) -> list[Route]:
     """Put each decision label beside its exit, touching no line, symbol, table border or
-    other label; inside the diamond's own cell where there is room."""
-    segments = [s for r in routes for s in r.segments] + [j.points for j in joins]
-    heads = [_head_box(r) for r in routes]
-    frame = _LabelFrame(
-        width,
-        height,
-        sorted({x for pair in lane_x.values() for x in pair}),
-        sorted({r.y0 for r in rows} | {r.y1 for r in rows}),
-        lane_x,
-        rows,
-        symbols,
+    other label; inside the diamond's own cell where there is room (labels.best_place)."""
+    obstacles = Obstacles(
+        lines=[s for r in routes for s in r.segments] + [j.points for j in joins],
+        boxes=[_head_box(r) for r in routes],
+        shapes=[s.touches for s in symbols],
+        frame=Box(0.0, 0.0, width, height),
+        grid_x=sorted({x for pair in lane_x.values() for x in pair}),
+        grid_y=sorted({r.y0 for r in rows} | {r.y1 for r in rows}),
+        grid_keep=BORDER_KEEP,
     )
-    placed: list[Box] = []
     out = []
     for route in routes:
         if not route.label:
             out.append(route)
             continue
         source = next((s for s in symbols if s.step == route.source), None)
-        best: tuple[float, Box, tuple[str, ...], float] | None = None
+        cell = _own_cell(source, lane_x, rows)
+        best: tuple[Score, Box, tuple[str, ...], float] | None = None
         for lines, pt in label_variants(route.label):
-            found = _best_place(route, lines, pt, source, segments, heads, placed, frame)
+            found = _best_place(route, lines, pt, cell, obstacles)
             if best is None or found[0] < best[0]:
                 best = (*found, lines, pt)
-            if best[0] < 1000:
+            if best[0][0] == 0:
                 break
         assert best is not None
-        placed.append(best[1])
+        obstacles.placed.append(best[1])
         out.append(replace(route, label_box=best[1], label_lines=best[2], label_pt=best[3]))
     return out
 
 
-@dataclass(frozen=True)
-class _LabelFrame:
-    """What a label must keep off besides lines and symbols: the drawing's size, the table's
-    grid lines, the lanes and rows."""
-
-    width: float
-    height: float
-    border_x: list[float]
-    border_y: list[float]
-    lane_x: dict[str, tuple[float, float]]
-    rows: Sequence[Row]
-    symbols: Sequence[Symbol]
+def _own_cell(
+    source: Symbol | None, lane_x: dict[str, tuple[float, float]], rows: Sequence[Row]
+) -> Box | None:
+    """The table cell (mm) of the decision's own lane and row, where its labels belong."""
+    if source is None:
+        return None
+    row = next((r for r in rows if r.step == source.step), None)
+    if row is None:
+        return None
+    return Box(lane_x[source.lane][0], row.y0, lane_x[source.lane][1], row.y1)
 
 
 def _best_place(
     route: Route,
     lines: tuple[str, ...],
     size_pt: float,
-    source: Symbol | None,
-    segments: list[tuple[Point, Point]],
-    heads: list[Box],
-    placed: list[Box],
-    fr: _LabelFrame,
-) -> tuple[float, Box]:
-    """The best place for a label of these lines: (score, box); a score of 1000 or more means
-    it touches something."""
-    best: tuple[float, Box] | None = None
-    size = _label_size(lines, size_pt)
-    cands = (
-        c
-        for batch in (*LABEL_GAPS, -1.3, -2.8)
-        if best is None or best[0] >= 1000  # still touching something
-        for c in (
-            _label_candidates(route, size, batch)
-            if batch > 0
-            else _near_candidates(route, size, -batch)
-        )
+    cell: Box | None,
+    obstacles: Obstacles,
+) -> tuple[Score, Box]:
+    """The best place for a label of these lines: (score, box); beside the route at the
+    normal gap, then the tighter one, then around the exit."""
+    w, h = _label_size(lines, size_pt)
+    a, b = route.points[0], route.points[1]
+    first_from = -(w if a[1] == b[1] else h)  # along the first segment: beside the symbol too
+
+    def beside(gap: float) -> Callable[[], list[Candidate]]:
+        return lambda: along(route.points, w, h, Along(gap, 0.5, first_from, gap, gap))
+
+    def near(reach: float) -> Callable[[], list[Candidate]]:
+        keep = near_line(route.segments[:2], 0.25, reach)
+        return lambda: around(route.points[0], w, h, 0.5, (28, 20), keep)
+
+    def prefer(box: Box) -> float:
+        own = cell is not None and cell.x0 <= box.x0 and box.x1 <= cell.x1
+        own = own and cell.y0 <= box.y0 and box.y1 <= cell.y1
+        return (0 if own else 4) + 2 * (len(lines) - 1)
+
+    found = best_place(
+        [*map(beside, LABEL_GAPS), *map(near, LABEL_NEAR)],
+        obstacles,
+        prefer,
+        snap=lambda c: Box(round_mm(c.x0), round_mm(c.y0), round_mm(c.x1), round_mm(c.y1)),
     )
-    for penalty, cand in cands:
-        cand = Box(round_mm(cand.x0), round_mm(cand.y0), round_mm(cand.x1), round_mm(cand.y1))
-        grown = cand.grow(0.25)
-        bad = sum(grown.crosses_segment(a, b) or segment_inside(grown, a, b) for a, b in segments)
-        bad += sum(grown.overlaps(hb) for hb in heads)
-        bad += sum(s.touches(cand) for s in fr.symbols)
-        bad += sum(grown.overlaps(p) for p in placed)
-        bad += _on_border(cand, fr.border_x, fr.border_y)
-        inside = cand.x0 >= 0 and cand.x1 <= fr.width and 0 <= cand.y0 <= cand.y1 <= fr.height
-        bad += 0 if inside else 5
-        own_cell = source is not None and (
-            fr.lane_x[source.lane][0] <= cand.x0
-            and cand.x1 <= fr.lane_x[source.lane][1]
-            and any(r.y0 <= cand.y0 and cand.y1 <= r.y1 and r.step == source.step for r in fr.rows)
-        )
-        score = bad * 1000 + penalty + (0 if own_cell else 4) + 2 * (len(lines) - 1)
-        if best is None or score < best[0]:
-            best = (score, cand)
-    assert best is not None
-    return best
+    assert found is not None
+    return found
 
 
 def _head_box(route: Route) -> Box:
