@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from generator.layout.geometry import Box, Point, manhattan, simplify_path
+
+Node = tuple[int, int]  # (column, row) of a grid node; also a direction (dx, dy)
 
 # Routing costs and clearance, in the grid's unit (mm on the sheet; the diagram routes in mm).
 RESERVE_COST = 30.0
@@ -122,90 +124,56 @@ class Router:
         self,
         sources: Sequence[tuple[Port, float]],
         targets: Sequence[tuple[Port, float]],
-        junctions: dict[tuple[int, int], tuple[str, float, int]] | None = None,
+        junctions: dict[Node, tuple[str, float, int]] | None = None,
     ) -> tuple[list[Point], int | None] | None:
-        """The cheapest path from one of the source ports to one of the target ports.
+        """The cheapest path from one of the source ports to one of the target ports (A*
+        over the grid's nodes and the direction arriving there).
 
         `junctions` are nodes where an existing arrow into the same target runs straight
         (node -> (its axis, extra cost, tag)); the path may end there, meeting that arrow at a
-        right angle. Returns the points and the junction's tag (None when ending at a port).
+        right angle. Returns the points and the junction's tag (None when ending at a port),
+        or None when no path is free.
         """
         sources = [(p, c) for p, c in sources if self.port_free(p)]
         targets = [(p, c) for p, c in targets if self.port_free(p)]
         junctions = {n: j for n, j in (junctions or {}).items() if self.node_use.get(n) == j[0]}
         if not sources or not (targets or junctions):
             return None
-        goal = {p.node: (p, c) for p, c in targets}
-        aims = [p.point for p, _ in targets] + [self.point(n) for n in junctions]
-        nx, ny = len(self.xs), len(self.ys)
-        arrived, merged = (0, 0), (9, 9)
-
-        def h(node: tuple[int, int]) -> float:
-            x, y = self.point(node)
-            return min(abs(x - ax) + abs(y - ay) for ax, ay in aims)
-
-        heap: list[tuple[float, float, int, tuple[int, int], tuple[int, int]]] = []
-        came: dict[tuple[tuple[int, int], tuple[int, int]], Any] = {}
-        best: dict[tuple[tuple[int, int], tuple[int, int]], float] = {}
-        counter = 0
-
-        def push(state: tuple, g: float, prev: Any, f: float) -> None:
-            nonlocal counter
-            if g < best.get(state, math.inf):
-                best[state] = g
-                came[state] = prev
-                heapq.heappush(heap, (f, g, counter, state[0], state[1]))
-                counter += 1
-
+        search = _Search(self, {p.node: (p, c) for p, c in targets}, junctions)
         for port, cost in sources:
             g = cost + manhattan(port.point, self.point(port.node))
-            push((port.node, port.direction), g, ("port", port), g + h(port.node))
-        while heap:
-            _f, g, _c, node, d = heapq.heappop(heap)
-            state = (node, d)
-            if g > best.get(state, math.inf):
+            search.push((port.node, port.direction), g, ("port", port))
+        return search.run()
+
+    def moves(
+        self, node: Node, d: Node, goal: dict[Node, Any], junctions: dict[Node, Any]
+    ) -> Iterator[tuple[Node, Node, float]]:
+        """The steps a path arriving at `node` in direction `d` may take next: (next node,
+        direction, cost) with the costs of length, bends, crossings, close parallels and
+        reserved nodes; no turning back, no bend where another route touches, no step along
+        a used segment or straight through another route's run."""
+        nx, ny = len(self.xs), len(self.ys)
+        for nd in DIRS.values():
+            if nd == (-d[0], -d[1]) or (nd != d and node in self.node_use):
                 continue
-            if d == arrived:
-                return self._finish(came, came[state], goal[node][0], None), None
-            if d == merged:
-                return self._finish(came, came[state], None, node), junctions[node][2]
-            if node in goal:
-                port, cost = goal[node]
-                into = (-port.direction[0], -port.direction[1])
-                if d == into or (d != port.direction and self.node_use.get(node) is None):
-                    bend = 0.0 if d == into else BEND_COST
-                    end_g = g + cost + bend + manhattan(self.point(node), port.point)
-                    push((node, arrived), end_g, state, end_g)
-            if node in junctions and (junctions[node][0] == "h") == (d[1] != 0):
-                end_g = g + junctions[node][1]
-                push((node, merged), end_g, state, end_g)
-            for nd in DIRS.values():
-                if nd == (-d[0], -d[1]):
-                    continue
-                if nd != d and node in self.node_use:
-                    continue  # no bend at a node another route touches
-                nxt = (node[0] + nd[0], node[1] + nd[1])
-                if not (0 <= nxt[0] < nx and 0 <= nxt[1] < ny) or nxt in self.closed:
-                    continue
-                if self._seg(node, nxt) in self.used_segments:
-                    continue
-                use = self.node_use.get(nxt)
-                axis = "h" if nd[1] == 0 else "v"
-                if use == "x" or use == axis:
-                    continue
-                step = manhattan(self.point(node), self.point(nxt))
-                if nd[0] == 0 and node[0] in self.hugging:
-                    step *= 1.3
-                step *= 1.0 + CLOSE_COST * self._beside(node, nxt)
-                crossing = CROSS_COST if use and nxt not in junctions else 0.0
-                ghost = self.ghosts.get(nxt)
-                if ghost in ("h", "v") and ghost != axis:
-                    crossing += CROSS_COST
-                if nxt in self.reserved and nxt not in goal:
-                    crossing += RESERVE_COST  # keep other symbols' ports reachable
-                ng = g + step + (BEND_COST if nd != d else 0.0) + crossing
-                push((nxt, nd), ng, state, ng + h(nxt))
-        return None
+            nxt = (node[0] + nd[0], node[1] + nd[1])
+            if not (0 <= nxt[0] < nx and 0 <= nxt[1] < ny) or nxt in self.closed:
+                continue
+            use = self.node_use.get(nxt)
+            axis = "h" if nd[1] == 0 else "v"
+            if self._seg(node, nxt) in self.used_segments or use == "x" or use == axis:
+                continue
+            step = manhattan(self.point(node), self.point(nxt))
+            if nd[0] == 0 and node[0] in self.hugging:
+                step *= 1.3
+            step *= 1.0 + CLOSE_COST * self._beside(node, nxt)
+            crossing = CROSS_COST if use and nxt not in junctions else 0.0
+            ghost = self.ghosts.get(nxt)
+            if ghost in ("h", "v") and ghost != axis:
+                crossing += CROSS_COST
+            if nxt in self.reserved and nxt not in goal:
+                crossing += RESERVE_COST  # keep other symbols' ports reachable
+            yield nxt, nd, step + (BEND_COST if nd != d else 0.0) + crossing
 
     def _beside(self, a: tuple[int, int], b: tuple[int, int]) -> int:
         """How many routed (or ghost) segments run parallel to the step a-b on a neighbouring
@@ -250,9 +218,11 @@ class Router:
             return found[0]
         raise AssertionError("the open grid of tracks is not connected")
 
-    def _finish(
+    def finish(
         self, came: dict, state: tuple, target: Port | None, junction: tuple[int, int] | None
     ) -> list[Point]:
+        """Claim the path that ends at `state` (walking `came` back to its source port) and
+        return its points (mm), from the source port to the target port or the junction."""
         nodes: list[tuple[int, int]] = []
         while True:
             prev = came[state]
@@ -297,3 +267,74 @@ class Router:
             self.used_segments.add(self._seg(a_, b_))
         for k, n in enumerate(nodes):
             self.node_use[n] = "x" if k in (0, len(nodes) - 1) else "h"
+
+
+ARRIVED, MERGED = (0, 0), (9, 9)  # the pseudo-directions of a path's end state
+
+
+class _Search:
+    """One A* search of `Router.route`: states are (node, direction), ending at a target
+    port (ARRIVED) or at a junction on an arrow into the same target (MERGED)."""
+
+    def __init__(
+        self,
+        router: Router,
+        goal: dict[Node, tuple[Port, float]],
+        junctions: dict[Node, tuple[str, float, int]],
+    ) -> None:
+        self.router, self.goal, self.junctions = router, goal, junctions
+        self.aims = [p.point for p, _ in goal.values()] + [router.point(n) for n in junctions]
+        self.heap: list[tuple[float, float, int, Node, Node]] = []
+        self.came: dict[tuple[Node, Node], Any] = {}
+        self.best: dict[tuple[Node, Node], float] = {}
+        self.pushed = 0  # ties pop in push order
+
+    def estimate(self, node: Node) -> float:
+        """The A* heuristic: the Manhattan distance (mm) to the nearest aim."""
+        x, y = self.router.point(node)
+        return min(abs(x - ax) + abs(y - ay) for ax, ay in self.aims)
+
+    def push(self, state: tuple[Node, Node], g: float, prev: Any) -> None:
+        """Record a state reached at cost g (from `prev`) when it is the cheapest so far."""
+        if g < self.best.get(state, math.inf):
+            self.best[state] = g
+            self.came[state] = prev
+            end = state[1] in (ARRIVED, MERGED)
+            f = g if end else g + self.estimate(state[0])
+            heapq.heappush(self.heap, (f, g, self.pushed, *state))
+            self.pushed += 1
+
+    def run(self) -> tuple[list[Point], int | None] | None:
+        """Pop states cheapest first until one has arrived: its path, or None."""
+        router = self.router
+        while self.heap:
+            _f, g, _c, node, d = heapq.heappop(self.heap)
+            state = (node, d)
+            if g > self.best.get(state, math.inf):
+                continue
+            if d == ARRIVED:
+                return router.finish(self.came, self.came[state], self.goal[node][0], None), None
+            if d == MERGED:
+                path = router.finish(self.came, self.came[state], None, node)
+                return path, self.junctions[node][2]
+            self.arrive(state, g)
+            for nxt, nd, cost in router.moves(node, d, self.goal, self.junctions):
+                self.push((nxt, nd), g + cost, state)
+        return None
+
+    def arrive(self, state: tuple[Node, Node], g: float) -> None:
+        """Push the end states reachable from `state`: into a target port (from the port's
+        front, or with a bend where no other route touches) or onto a junction at a right
+        angle."""
+        node, d = state
+        router = self.router
+        if node in self.goal:
+            port, cost = self.goal[node]
+            into = (-port.direction[0], -port.direction[1])
+            if d == into or (d != port.direction and router.node_use.get(node) is None):
+                bend = 0.0 if d == into else BEND_COST
+                end_g = g + cost + bend + manhattan(router.point(node), port.point)
+                self.push((node, ARRIVED), end_g, state)
+        junction = self.junctions.get(node)
+        if junction is not None and (junction[0] == "h") == (d[1] != 0):
+            self.push((node, MERGED), g + junction[1], state)

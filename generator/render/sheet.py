@@ -39,7 +39,6 @@ PT = 25.4 / 72
 
 HTML_NAME = "lembar-sop.html"
 PDF_NAME = "lembar-sop.pdf"
-WRAPPER_CLASS = "lembar-sop"
 # An internal output (a name starting with "."): kept with the SOP's files in the cache and
 # handed to the site, never written as a file.
 FRAGMENT_NAME = ".lembar-sop.fragmen.html"

@@ -277,6 +277,9 @@ def _page_drawing_with(
     per_tier: int,
     conn_lane: dict[ConnKey, str],
 ) -> PageDrawing:
+    """The page's drawing with the connectors of `conn_lane` in the lanes it names: the
+    connector row in, the step rows with their end capsules, the connector row out, then
+    the routes and their labels."""
     first, last = span
     incoming, outgoing = crossing_edges(edges, first, last)
     pb = _PageBuilder(sop, lane_x, sym_w)
@@ -285,86 +288,123 @@ def _page_drawing_with(
         for n in range(first, last + 1)
         if sop.step(n).is_decision and len(sop.step(n).decision.exits) >= 4
     }
-    y = 0.0
-    end_index: dict[flow.Edge, int] = {}  # an exit that ends the procedure -> its end capsule
-    conn_index: dict[tuple[str, flow.Edge], int] = {}
+    conns = _Connectors(letters, conn_lane, per_tier)
+    y = conns.row(pb, "in", incoming, 0.0) if incoming else 0.0
+    step_bands, y = _step_rows(pb, span, rows_info, y)
+    end_index = _end_capsules(pb, step_bands)
+    if outgoing:
+        y = conns.row(pb, "out", outgoing, y)
+    jobs = _page_jobs(pb, edges, span, conns.index, end_index)
+    routes = _page_routes(pb, span, *_route_uncrossed(pb, jobs))
+    width = sum(x1 - x0 for x0, x1 in lane_x.values())
+    routes = _place_labels(routes, pb.symbols, pb.joins, width, y, lane_x, pb.rows)
+    return pb.rows, pb.symbols, routes, pb.joins, round_mm(y)
 
-    def connector_row(kind: str, crossing: Sequence[flow.Edge]) -> None:
-        """Connectors of edges leaving (out) or entering (in) the page: in their lane, side
-        by side in letter order where the lane has room, else in tiers."""
-        nonlocal y
+
+@dataclass
+class _Connectors:
+    """The off-page connectors of a page: letters by edge, lanes chosen away from home,
+    connectors per tier, and the symbol index of each placed one."""
+
+    letters: dict[flow.Edge, str]
+    lanes: dict[ConnKey, str]
+    per_tier: int
+    index: dict[ConnKey, int] = field(default_factory=dict)
+
+    def row(self, pb: _PageBuilder, kind: str, crossing: Sequence[flow.Edge], y: float) -> float:
+        """Add the row of connectors of edges leaving (out) or entering (in) the page at
+        `y` mm: in their lane, side by side in letter order where the lane has room, else in
+        tiers. Returns the y (mm) below the row."""
         by_lane: dict[str, list[flow.Edge]] = {}
-        for e in sorted(crossing, key=lambda e: (len(letters[e]), letters[e])):
-            lane = conn_lane.get((kind, e)) or _home_lane(sop, (kind, e))
+        for e in sorted(crossing, key=lambda e: (len(self.letters[e]), self.letters[e])):
+            lane = self.lanes.get((kind, e)) or _home_lane(pb.sop, (kind, e))
             by_lane.setdefault(lane, []).append(e)
-        tiers = max(-(-len(v) // per_tier) for v in by_lane.values())
+        tiers = max(-(-len(v) // self.per_tier) for v in by_lane.values())
         height = conn_height(tiers)
         pb.rows.append(Row("conn-top" if kind == "in" else "conn-bottom", round_mm(y), height))
-        tier_h = SYM_H[kind] + 2 * CONN_ZONE
-        cut = CONN_ZONE - CONN_EDGE_ZONE  # the page-edge side of the outermost tier
-        bands = []
-        for k in range(tiers):
-            y0 = y + k * tier_h - (cut if kind == "in" and k else 0.0)
-            y1 = (
-                y0
-                + tier_h
-                - (cut if kind == "in" and k == 0 or kind == "out" and k == tiers - 1 else 0.0)
-            )
-            centre = (
-                y1 - CONN_ZONE - SYM_H[kind] / 2
-                if kind == "in"
-                else y0 + CONN_ZONE + SYM_H[kind] / 2
-            )
-            bands.append(
-                _Band(round_mm(y0), round_mm(y1), SYM_H[kind], CONN_ZONE, round_mm(centre))
-            )
+        bands = _connector_bands(kind, tiers, y)
         pb.bands.extend(bands)
-        w = min(sym_w, CONN_W)
+        w = min(pb.sym_w, CONN_W)
         for lane, lane_edges in by_lane.items():
-            groups = [lane_edges[k : k + per_tier] for k in range(0, len(lane_edges), per_tier)]
+            n = self.per_tier
+            groups = [lane_edges[k : k + n] for k in range(0, len(lane_edges), n)]
             if kind == "in":  # the last tier sits right above the rows
                 groups = [[]] * (tiers - len(groups)) + groups
             for band, group in zip(bands, groups, strict=False):
                 for k, e in enumerate(group):
                     dx = (k - (len(group) - 1) / 2) * (w + CONN_GAP)
-                    conn_index[(kind, e)] = pb.add_symbol(
-                        kind, lane, band, letter=letters[e], dx=dx
-                    )
-        y += height
+                    letter = self.letters[e]
+                    self.index[(kind, e)] = pb.add_symbol(kind, lane, band, letter=letter, dx=dx)
+        return y + height
 
-    if incoming:
-        connector_row("in", incoming)
+
+def _connector_bands(kind: str, tiers: int, y: float) -> list[_Band]:
+    """The bands of a connector row's tiers from `y` mm: two tracks either side of each
+    connector, one on the page-edge side of the outermost tier."""
+    tier_h = SYM_H[kind] + 2 * CONN_ZONE
+    cut = CONN_ZONE - CONN_EDGE_ZONE  # the page-edge side of the outermost tier
+    bands = []
+    for k in range(tiers):
+        y0 = y + k * tier_h - (cut if kind == "in" and k else 0.0)
+        edge_side = kind == "in" and k == 0 or kind == "out" and k == tiers - 1
+        y1 = y0 + tier_h - (cut if edge_side else 0.0)
+        centre = (
+            y1 - CONN_ZONE - SYM_H[kind] / 2 if kind == "in" else y0 + CONN_ZONE + SYM_H[kind] / 2
+        )
+        bands.append(_Band(round_mm(y0), round_mm(y1), SYM_H[kind], CONN_ZONE, round_mm(centre)))
+    return bands
+
+
+def _step_rows(
+    pb: _PageBuilder,
+    span: tuple[int, int],
+    rows_info: dict[int, tuple[dict[str, tuple[str, ...]], float]],
+    y: float,
+) -> tuple[list[tuple[int, _Band]], float]:
+    """Add a row per step of `span` from `y` mm, each with its symbols (one per lane of a
+    joint step); returns the steps' bands and the y (mm) below the last row."""
+    sop = pb.sop
     step_bands: list[tuple[int, _Band]] = []
-    for n in range(first, last + 1):
+    for n in range(span[0], span[1] + 1):
         cells, height = rows_info[n]
         row = Row("step", round_mm(y), height, n, tuple(cells.items()))
         pb.rows.append(row)
         kind = symbol_kind(sop, n)
         band = _Band(row.y0, row.y1, SYM_H[kind], ZONE)
         pb.bands.append(band)
-        lanes = sorted(sop.step(n).actors, key=sop.lane_ids.index)
-        joint = list(dict.fromkeys(lanes))
+        joint = list(dict.fromkeys(sorted(sop.step(n).actors, key=sop.lane_ids.index)))
         pb.by_step[n] = [
             pb.add_symbol(_joint_kind(kind, k, len(joint)), lane, band, step=n)
             for k, lane in enumerate(joint)
         ]
         step_bands.append((n, band))
         y += height
+    return step_bands, y
+
+
+def _end_capsules(pb: _PageBuilder, step_bands: list[tuple[int, _Band]]) -> dict[flow.Edge, int]:
+    """An end capsule for each exit of the page's steps that ends the procedure: exit ->
+    the capsule's symbol index."""
+    end_index: dict[flow.Edge, int] = {}
     for k, (n, band) in enumerate(step_bands):
-        ends = [e for e in flow.end_exits(sop) if e.source == n]
-        slots = _end_slots(sop, pb, step_bands, k)
+        ends = [e for e in flow.end_exits(pb.sop) if e.source == n]
+        slots = _end_slots(pb.sop, pb, step_bands, k)
         for i, e in enumerate(ends):
-            lane, slot = slots[i] if i < len(slots) else (_end_lane(sop, pb, band), band)
+            lane, slot = slots[i] if i < len(slots) else (_end_lane(pb.sop, pb, band), band)
             end_index[e] = pb.add_symbol("end", lane, slot, ends=e.ident)
-    if outgoing:
-        connector_row("out", outgoing)
+    return end_index
 
-    def step_label(idx: int) -> str:
-        s = pb.symbols[idx]
-        if s.ends:
-            return f"end {s.ends}"
-        return f"step {s.step} {s.lane}" if s.step else f"connector {s.letter}"
 
+def _page_jobs(
+    pb: _PageBuilder,
+    edges: Sequence[flow.Edge],
+    span: tuple[int, int],
+    conn_index: dict[ConnKey, int],
+    end_index: dict[flow.Edge, int],
+) -> list[_Job]:
+    """The arrows to route on the page (to end capsules, between its steps, to and from its
+    connectors), forward before back, shortest first."""
+    first, last = span
     jobs: list[_Job] = [(e, pb.by_step[e.source], [i], False) for e, i in end_index.items()]
     for e in edges:
         src_in = first <= e.source <= last
@@ -381,29 +421,33 @@ def _page_drawing_with(
         e, s, t, back = job
         return (int(back), abs(row_of[t[0]] - row_of[s[0]]), e.source)
 
-    jobs.sort(key=span_of)
-    jobs, found_all = _route_uncrossed(pb, jobs)
+    return sorted(jobs, key=span_of)
+
+
+def _page_routes(
+    pb: _PageBuilder, span: tuple[int, int], jobs: list[_Job], found_all: _Found
+) -> list[Route]:
+    """The routed arrows as records, each naming the symbols it joins (or the arrow it
+    merges into) and, for a decision's exit on this page, its label."""
     routes: list[Route] = []
     for (e, srcs, tgts, _back), (points, merged_into) in zip(jobs, found_all, strict=True):
-        start = step_label(_symbol_at(pb, points[0], srcs))
+        start = _symbol_name(pb.symbols[_symbol_at(pb, points[0], srcs)])
         end = (
             f"arrow {merged_into}"
             if merged_into is not None
-            else step_label(_symbol_at(pb, points[-1], tgts))
+            else _symbol_name(pb.symbols[_symbol_at(pb, points[-1], tgts)])
         )
-        label = e.label if e.kind == "exit" and first <= e.source <= last else ""
+        label = e.label if e.kind == "exit" and span[0] <= e.source <= span[1] else ""
         target = e.target if e.target is not None else 0
         routes.append(Route(e.source, target, e.kind, tuple(points), start, end, label))
-    routes = _place_labels(
-        routes,
-        pb.symbols,
-        pb.joins,
-        sum(lane_x[k][1] - lane_x[k][0] for k in lane_x),
-        y,
-        lane_x,
-        pb.rows,
-    )
-    return pb.rows, pb.symbols, routes, pb.joins, round_mm(y)
+    return routes
+
+
+def _symbol_name(s: Symbol) -> str:
+    """How a route record names a symbol: 'step 3 camat', 'connector A', 'end 5-2'."""
+    if s.ends:
+        return f"end {s.ends}"
+    return f"step {s.step} {s.lane}" if s.step else f"connector {s.letter}"
 
 
 def _joint_kind(kind: str, index: int, count: int) -> str:
