@@ -312,3 +312,29 @@ def test_printing_an_sop_page_gives_the_official_sheet(
     assert "Unduhan" not in text and "KANTOR CAMAT JANAPRIA" in text
     assert "Cari" not in text and "Kembali ke Daftar SOP" not in text
     watch.assert_clean()
+
+
+def test_diagram_text_is_drawn_in_liberation_sans(
+    site_url: str, watched: tuple[BrowserContext, Watch]
+) -> None:
+    """The SOP page's diagram, opened as Chromium draws it, lays its regular text out at the
+    widths of Liberation Sans (the layout core's metrics), not of a serif fallback: each
+    text's drawn length within 2 % of `layout.text.text_width`."""
+    from generator.layout.text import MM_PER_PT, text_width
+
+    context, watch = watched
+    page = _open(context, watch, f"{site_url}sop/{SEED_SLUG}/")
+    src = page.locator(".sop-diagram img").first.get_attribute("src")
+    page.goto(f"{site_url}sop/{SEED_SLUG}/{src}", wait_until="networkidle")
+    texts = page.evaluate(
+        """() => [...document.querySelectorAll('text')]
+            .filter(t => !t.getAttribute('font-family').includes('Bold'))
+            .map(t => [t.textContent, parseFloat(t.getAttribute('font-size')),
+                       t.getComputedTextLength()])"""
+    )
+    assert len(texts) >= 10
+    for text, size, drawn in texts:
+        expected = text_width(text, size) / MM_PER_PT
+        assert abs(drawn - expected) <= 0.02 * expected + 0.5, (text, drawn, expected)
+    page.close()
+    watch.assert_clean()

@@ -344,8 +344,24 @@ def infer(
     """(kind or None, source, words) for a step's texts; see the module docstring.
 
     `labels` are a decision's exit labels (None for a plain step); `outside` is True when
-    every actor of the step is an outside lane.
+    every actor of the step is an outside lane. A pure function of its texts, remembered
+    (a site asks it for every step's page row and form list on every rebuild).
     """
+    labels_key = tuple(labels) if labels is not None else None
+    return _infer(number, description, requirements, output, form, labels_key, outside)
+
+
+@functools.lru_cache(maxsize=65536)
+def _infer(
+    number: int,
+    description: str,
+    requirements: str,
+    output: str,
+    form: str,
+    labels_key: tuple[str, ...] | None,
+    outside: bool,
+) -> tuple[str | None, str, tuple[str, ...]]:
+    labels = list(labels_key) if labels_key is not None else None
     if form.strip().lower() in NO_FORM_VALUES:
         return None, "tidak-ada", ()
     if form:

@@ -230,7 +230,7 @@ def page_layout_drawing(
     incoming, outgoing = crossing_edges(edges, first, last)
     keys = [("in", e) for e in incoming] + [("out", e) for e in outgoing]
     placed: dict[ConnKey, str] = {}
-    for key in keys:
+    for key in _crossed_connectors(best[2], keys, letters):
         score = (crossed, _ink(best))
         for lane in _other_conn_lanes(sop, key, keys, placed):
             trial = _page_drawing_with(*args, conn_lane={**placed, key: lane})
@@ -242,6 +242,15 @@ def page_layout_drawing(
         if not crossed:
             break
     return best
+
+
+def _crossed_connectors(
+    routes: Sequence[Route], keys: Sequence[ConnKey], letters: dict[flow.Edge, str]
+) -> list[ConnKey]:
+    """The connectors (of `keys`) whose arrow crosses another on the page."""
+    crossed = {i for pair in crossing_pairs([r.points for r in routes]) for i in pair}
+    names = {routes[i].start for i in crossed} | {routes[i].end for i in crossed}
+    return [k for k in keys if f"connector {letters[k[1]]}" in names]
 
 
 def _ink(drawing: PageDrawing) -> float:
