@@ -204,6 +204,7 @@ class _PageBuilder:
 
 
 PageDrawing = tuple[list[Row], list[Symbol], list[Route], list[Join], float]
+CONN_LANE_TRIALS = 4  # page layouts tried at most to take a crossing off a connector's arrow
 ConnKey = tuple[str, flow.Edge]  # ("in" | "out", the edge crossing the page's border)
 
 
@@ -220,7 +221,9 @@ def page_layout_drawing(
     """Rows, symbols, routes and joins of one page of the procedure table, and its height
     (mm). An off-page connector sits in its step's lane; where its arrow crosses another
     there, it moves to the nearest lane free of connectors in which the page's crossings are
-    fewer (a return to an earlier page may go round the arrows below it)."""
+    fewer (a return to an earlier page may go round the arrows below it); at most
+    CONN_LANE_TRIALS lanes are tried per page (each a page layout): beside its home lane,
+    then the outermost ones."""
     args = (sop, span, rows_info, lane_x, sym_w, edges, letters, per_tier)
     best = _page_drawing_with(*args, conn_lane={})
     crossed = len(crossing_pairs([r.points for r in best[2]]))
@@ -230,9 +233,12 @@ def page_layout_drawing(
     incoming, outgoing = crossing_edges(edges, first, last)
     keys = [("in", e) for e in incoming] + [("out", e) for e in outgoing]
     placed: dict[ConnKey, str] = {}
+    trials = CONN_LANE_TRIALS
     for key in _crossed_connectors(best[2], keys, letters):
         score = (crossed, _ink(best))
-        for lane in _other_conn_lanes(sop, key, keys, placed):
+        lanes = _other_conn_lanes(sop, key, keys, placed)[:trials]
+        trials -= len(lanes)
+        for lane in lanes:
             trial = _page_drawing_with(*args, conn_lane={**placed, key: lane})
             count = len(crossing_pairs([r.points for r in trial[2]]))
             if count < crossed and (count, _ink(trial)) < score:
@@ -266,13 +272,16 @@ def _home_lane(sop: Sop, key: ConnKey) -> str:
 def _other_conn_lanes(
     sop: Sop, key: ConnKey, keys: Sequence[ConnKey], placed: dict[ConnKey, str]
 ) -> list[str]:
-    """Lanes a connector may move to, nearest its home lane first: those holding no other
-    connector of its row (so the row keeps its tiers and the page its height)."""
+    """Lanes a connector may move to, those holding no other connector of its row (so the
+    row keeps its tiers and the page its height): the nearest on either side of its home
+    lane, then the outermost on either side (where an arrow goes round the others)."""
     lanes = sop.lane_ids
     taken = {placed.get(k, _home_lane(sop, k)) for k in keys if k[0] == key[0] and k != key}
     home = lanes.index(_home_lane(sop, key))
-    order = sorted(range(len(lanes)), key=lambda k: (abs(k - home), k))
-    return [lanes[k] for k in order if k != home and lanes[k] not in taken]
+    free = [k for k in range(len(lanes)) if k != home and lanes[k] not in taken]
+    left, right = [k for k in free if k < home], [k for k in free if k > home]
+    order = [*left[-1:], *right[:1], *left[:1], *right[-1:]]
+    return [lanes[k] for k in dict.fromkeys(order)]
 
 
 def _page_drawing_with(
