@@ -50,7 +50,7 @@ def run_dot(job: DotJob) -> bytes:
     program needed; ToolMissingError names the Debian package when it is not installed."""
     _dot_binary("dot")
     try:
-        return graphviz.pipe(
+        data = graphviz.pipe(
             job.engine,
             job.fmt,
             job.dot.encode("utf-8"),
@@ -58,10 +58,14 @@ def run_dot(job: DotJob) -> bytes:
             quiet=True,
         )
     except graphviz.ExecutableNotFound:
-        raise ToolMissingError(job.engine, "graphviz") from None
+        raise ToolMissingError("dot", "graphviz") from None
     except graphviz.CalledProcessError as exc:
         message = (exc.stderr or b"").decode("utf-8", "replace").strip()
         raise RuntimeError(f"graphviz gagal ({job.engine} -T{job.fmt}): {message}") from None
+    if job.fmt == "svg":
+        for name, attributes in job.svg_fonts:
+            data = data.replace(f'font-family="{name}"'.encode(), attributes.encode())
+    return data
 
 
 def run_pdf(job: PdfJob) -> bytes:
@@ -180,7 +184,8 @@ def run_job(job: Job) -> bytes:
 def job_key_parts(job: Job) -> tuple[str, ...]:
     """Everything that determines a job's output, for the cache key."""
     if isinstance(job, DotJob):
-        return ("dot", dot_version(), job.engine, job.fmt, job.dot)
+        fonts = tuple(f"{name}={attributes}" for name, attributes in job.svg_fonts)
+        return ("dot", dot_version(), job.engine, job.fmt, job.dot, *fonts)
     if isinstance(job, SvgPagesPdfJob):
         return ("svg-pages", weasyprint_version(), job.html, *job_key_parts(job.svg))
     return ("pdf", weasyprint_version(), job.html)

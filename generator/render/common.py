@@ -37,11 +37,17 @@ class PdfJob:
 
 @dataclass(frozen=True)
 class DotJob:
-    """Run Graphviz on DOT text: `engine` (dot, neato) to `fmt` (svg, png, pdf)."""
+    """Run Graphviz on DOT text: `engine` (dot, neato) to `fmt` (svg, png, pdf).
+
+    `svg_fonts` are (font name, SVG attributes) pairs: in SVG output each text's
+    `font-family="<font name>"` becomes those attributes. Graphviz's SVG writer prints a
+    fontname as it is, so a bold name Pango reads (for PNG) needs `font-weight="bold"` and a
+    plain CSS family list for a browser or WeasyPrint to draw it bold."""
 
     dot: str
     fmt: str
     engine: str = "neato"
+    svg_fonts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

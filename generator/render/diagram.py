@@ -46,6 +46,8 @@ ENGINE = "neato"  # run as `neato -n2`: positions are taken as given, in points
 # after the generic sans-serif. Liberation Sans has Arial's metrics.
 FONT_NAME = "Liberation Sans,Arial,sans-serif"
 BOLD_FONT_NAME = "Liberation Sans,Arial,sans-serif,Liberation Sans Bold"
+# In the SVG (browser, WeasyPrint) the bold name becomes the plain list drawn bold.
+SVG_FONTS = ((BOLD_FONT_NAME, f'font-family="{FONT_NAME}" font-weight="bold"'),)
 PNG_DPI = 120  # raster output readable on slides and in chat
 MARGIN = 14.0  # white border around the drawing, in points
 ARROW = 7.0  # arrowhead length (arrowsize 0.7)
@@ -505,7 +507,7 @@ def outputs(ctx: RenderContext, sop: Sop) -> Outputs:
     layout = layout_diagram(sop, ctx.office.name_on_sheet)
     name = f"diagram-alir {sop.slug}"
     dot = layout_dot(layout, name)
-    svg = DotJob(dot, "svg", ENGINE)
+    svg = DotJob(dot, "svg", ENGINE, SVG_FONTS)
     return {
         "diagram-alir.svg": svg,
         "diagram-alir.png": DotJob(layout_dot(layout, name, PNG_DPI), "png", ENGINE),

@@ -495,3 +495,14 @@ def test_svg_text_names_liberation_sans_in_valid_css(seed_project):
         items = [item.strip() for item in family.split(",")]
         assert items[0] == "Liberation Sans" and "sans-serif" in items, family
         assert all(i == "sans-serif" or "sans-serif" not in i for i in items), family
+        assert "Bold" not in family, family  # bold is a weight in CSS, not a family
+
+
+def test_svg_draws_title_headers_and_labels_bold(seed_project):
+    """The title, the lane headers and the exit labels are bold in the SVG (font-weight: the
+    browser and WeasyPrint draw what the layout measured), the step texts regular."""
+    root = ET.fromstring(_render(seed_project, "svg"))
+    weight = {t.text: t.get("font-weight") for t in root.iter(f"{SVG}text")}
+    for text in ("EVALUASI KINERJA KECAMATAN", "Camat", "Sekretaris Camat", "Ya", "Tidak"):
+        assert weight[text] == "bold", text
+    assert weight["1. Memerintahkan"] is None
