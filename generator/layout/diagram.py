@@ -656,7 +656,7 @@ class DiagramRouter:
         tried.append((shapes[0][0], _around(route, shapes[0][1], shapes[0][2])))
         best: tuple[Score, Box, tuple[str, ...]] | None = None
         for wrapped, batch in tried:
-            found = best_place([batch], obstacles)
+            found = best_place([batch], obstacles, ordered=True)
             if found is not None and (best is None or found[0] < best[0]):
                 best = (*found, wrapped)
             if best is not None and best[0][0] == 0:
@@ -686,7 +686,7 @@ def _around(route: Route, w: float, h: float) -> Callable[[], list[Candidate]]:
     def keep(box: Box) -> float | None:
         return None if abs(box.cx - ex) < w / 2 and abs(box.cy - ey) < h / 2 else 0.0
 
-    return lambda: around(route.points[0], w, h, 4.0, (40, 20), keep)
+    return lambda: sorted(around(route.points[0], w, h, 4.0, (40, 20), keep), key=lambda c: c[0])
 
 
 def _at(ports: Sequence[tuple[Port, float]], point: Point) -> int:

@@ -161,11 +161,13 @@ def best_place(
     obstacles: Obstacles,
     prefer: Callable[[Box], float] = lambda _box: 0.0,
     snap: Callable[[Box], Box] = lambda box: box,
+    ordered: bool = False,
 ) -> tuple[Score, Box] | None:
     """(score, box) of the best candidate: the fewest things touched, then the lowest
     penalty plus `prefer(box)`; the first such candidate on a tie. Batches are tried in turn
     until one gives a box touching nothing (later batches are the fallbacks); None when no
-    batch gives any candidate."""
+    batch gives any candidate. `ordered`: each batch comes best first (penalties rising,
+    nothing preferred), so its first box touching nothing is taken without looking on."""
     best: tuple[Score, Box] | None = None
     for batch in batches:
         for penalty, cand in batch():
@@ -173,6 +175,8 @@ def best_place(
             score = (obstacles.count(cand), penalty + prefer(cand))
             if best is None or score < best[0]:
                 best = (score, cand)
+            if ordered and score[0] == 0:
+                return best
         if best is not None and best[0][0] == 0:
             break
     return best
