@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
 import re
 import types
 import typing
@@ -249,6 +250,64 @@ def _finding_to_problem(finding: rules.Finding, doc: Document, source: str) -> P
 
 
 # --------------------------------------------------------------------------- reading
+
+
+CheckedSop = tuple[Document | None, Sop | None, list[Problem]]
+# The last check of each SOP file in this process, by its path: (its key, the SOP and the
+# problems). A rebuild under `mkdocs serve` checks again only the files that changed; the key
+# holds the file's bytes, the office and the form types, everything the check reads.
+_CHECKED: dict[str, tuple[tuple, Sop | None, tuple[Problem, ...]]] = {}
+
+
+def _checked_sop_file(
+    slug: str, path: Path, office: Office | None, office_key: str, known_forms: list[str] | None
+) -> CheckedSop:
+    """The YAML document (None when remembered or unreadable), the validated SOP (None when
+    invalid) and the problems of one SOP file, remembered in-process while the file, the
+    office and the form types are the same."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return _check_sop_file(slug, path, office, known_forms)
+    key = (
+        hashlib.sha256(raw).digest(),
+        office_key,
+        tuple(known_forms) if known_forms is not None else None,
+        slug,
+    )
+    hit = _CHECKED.get(str(path))
+    if hit is not None and hit[0] == key:
+        return None, hit[1], list(hit[2])
+    doc, sop, found = _check_sop_file(slug, path, office, known_forms)
+    _CHECKED[str(path)] = (key, sop, tuple(found))
+    return doc, sop, found
+
+
+def _check_sop_file(
+    slug: str, path: Path, office: Office | None, known_forms: list[str] | None
+) -> CheckedSop:
+    """Read, validate and cross-check one SOP file (`load_project`'s work for one SOP)."""
+    source = str(path)
+    problems: list[Problem] = []
+    doc = _read_document(path, source, problems, "'nomor: ...', 'nama: ...'")
+    if doc is None:
+        return None, None, problems
+    sop = _validate(Sop, doc, source, problems, office)
+    if sop is None:
+        # Shape errors and cross-checks in one run: check what can be checked.
+        standin = stand_in_sop(doc.data)
+        if standin is not None:
+            problems += [
+                _finding_to_problem(f, doc, source)
+                for f in rules.check_sop(standin.sop, office, known_forms, standin.skip)
+                if f.severity is Severity.ERROR and not _touches(f.loc, standin.repaired)
+            ]
+        return doc, None, problems
+    sop = sop.with_slug(slug)
+    problems += [
+        _finding_to_problem(f, doc, source) for f in rules.check_sop(sop, office, known_forms)
+    ]
+    return doc, sop, problems
 
 
 def _read_document(
@@ -524,7 +583,6 @@ def load_project(data_dir: Path | str, templates_dir: Path | str | None = None) 
                 logo = result
 
     sops: list[Sop] = []
-    docs: dict[str, tuple[Document, str]] = {}
     files = _sop_files(data_dir / SOP_DIR, problems)
     if not files and not problems:
         problems.append(
@@ -537,31 +595,19 @@ def load_project(data_dir: Path | str, templates_dir: Path | str | None = None) 
                 "buat satu dengan: sop new <nama-sop>",
             )
         )
+    office_key = office.model_dump_json() if office is not None else ""
+    paths: dict[str, Path] = {}
     for slug, path in files:
-        source = str(path)
-        doc = _read_document(path, source, problems, "'nomor: ...', 'nama: ...'")
-        if doc is None:
-            continue
-        sop = _validate(Sop, doc, source, problems, office)
-        if sop is None:
-            # Shape errors and cross-checks in one run: check what can be checked.
-            standin = stand_in_sop(doc.data)
-            if standin is not None:
-                problems += [
-                    _finding_to_problem(f, doc, source)
-                    for f in rules.check_sop(standin.sop, office, known_forms, standin.skip)
-                    if f.severity is Severity.ERROR and not _touches(f.loc, standin.repaired)
-                ]
-            continue
-        sop = sop.with_slug(slug)
-        docs[slug] = (doc, source)
-        sops.append(sop)
-        problems += [
-            _finding_to_problem(f, doc, source) for f in rules.check_sop(sop, office, known_forms)
-        ]
+        _doc, sop, found = _checked_sop_file(slug, path, office, office_key, known_forms)
+        problems += found
+        if sop is not None:
+            paths[slug] = path
+            sops.append(sop)
     for slug, findings in rules.check_unique_numbers(sops).items():
-        doc, source = docs[slug]
-        problems += [_finding_to_problem(f, doc, source) for f in findings]
+        source = str(paths[slug])
+        doc = _read_document(paths[slug], source, problems, "'nomor: ...', 'nama: ...'")
+        if doc is not None:
+            problems += [_finding_to_problem(f, doc, source) for f in findings]
 
     errors = [p for p in problems if p.is_error]
     warnings = tuple(sorted(p for p in problems if not p.is_error))

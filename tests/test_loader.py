@@ -160,3 +160,42 @@ def test_logo(data_copy: Path, tmp_path: Path) -> None:
     _edit(office, "logo: ../luar.png", "logo: logo.gif")
     (data_copy / "logo.gif").write_bytes(b"GIF89a")
     assert [p.message for p in _problems(data_copy)] == ["logo harus berkas PNG, JPEG atau SVG"]
+
+
+def test_a_reload_checks_again_only_what_changed(tmp_path: Path) -> None:
+    """Under `mkdocs serve` the same process loads the folder on every change: a file whose
+    bytes, office and form types are unchanged is not checked again, yet every load reports
+    the same SOPs and problems as a fresh one (a duplicate nomor still with its line)."""
+    import shutil
+
+    from generator import loader
+
+    data = tmp_path / "data"
+    shutil.copytree(SEED_DATA, data)
+    first = load_project(data)
+    copy = data / "sop" / "salinan.yaml"
+    text = (data / SOP).read_text(encoding="utf-8")
+    copy.write_text(text.replace("Evaluasi Kinerja Kecamatan", "Salinan"), encoding="utf-8")
+    checked: list[str] = []
+    real = loader._check_sop_file
+
+    def counting(slug, path, office, known_forms):  # noqa: ANN001, ANN202
+        checked.append(slug)
+        return real(slug, path, office, known_forms)
+
+    loader._check_sop_file = counting
+    try:
+        problems = _problems(data)
+        assert checked == ["salinan"]  # the seed's SOP was remembered
+        dup = [p for p in problems if "sudah dipakai" in p.message]
+        assert [(p.path, p.field) for p in dup] == [(str(copy), "nomor")]
+        assert dup[0].line > 0
+        assert _problems(data) == problems and checked == ["salinan"]
+        copy.unlink()
+        again = load_project(data)
+        assert again.sops == first.sops and checked == ["salinan"]
+        _edit(data / SOP, "Evaluasi Kinerja Kecamatan", "Evaluasi Kinerja")
+        assert load_project(data).sops[0].name == "Evaluasi Kinerja"
+        assert checked == ["salinan", "evaluasi-kinerja-kecamatan"]
+    finally:
+        loader._check_sop_file = real
