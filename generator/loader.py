@@ -268,7 +268,7 @@ def _checked_sop_file(
     try:
         raw = path.read_bytes()
     except OSError:
-        return _check_sop_file(slug, path, office, known_forms)
+        return _check_sop_file(slug, path, office, known_forms, None)
     key = (
         hashlib.sha256(raw).digest(),
         office_key,
@@ -278,18 +278,19 @@ def _checked_sop_file(
     hit = _CHECKED.get(str(path))
     if hit is not None and hit[0] == key:
         return None, hit[1], list(hit[2])
-    doc, sop, found = _check_sop_file(slug, path, office, known_forms)
+    doc, sop, found = _check_sop_file(slug, path, office, known_forms, raw)
     _CHECKED[str(path)] = (key, sop, tuple(found))
     return doc, sop, found
 
 
 def _check_sop_file(
-    slug: str, path: Path, office: Office | None, known_forms: list[str] | None
+    slug: str, path: Path, office: Office | None, known_forms: list[str] | None, raw: bytes | None
 ) -> CheckedSop:
-    """Read, validate and cross-check one SOP file (`load_project`'s work for one SOP)."""
+    """Read (unless its bytes `raw` were read already), validate and cross-check one SOP file
+    (`load_project`'s work for one SOP)."""
     source = str(path)
     problems: list[Problem] = []
-    doc = _read_document(path, source, problems, "'nomor: ...', 'nama: ...'")
+    doc = _read_document(path, source, problems, "'nomor: ...', 'nama: ...'", raw)
     if doc is None:
         return None, None, problems
     sop = _validate(Sop, doc, source, problems, office)
@@ -311,11 +312,12 @@ def _check_sop_file(
 
 
 def _read_document(
-    path: Path, source: str, problems: list[Problem], example: str
+    path: Path, source: str, problems: list[Problem], example: str, raw: bytes | None = None
 ) -> Document | None:
-    """The YAML document of a data file; `example` shows its first keys in the hint."""
+    """The YAML document of a data file (its bytes `raw` when already read); `example` shows
+    its first keys in the hint."""
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except OSError as exc:
         problems.append(Problem(source, 0, 0, "", f"berkas tidak dapat dibaca ({exc.strerror})"))
         return None

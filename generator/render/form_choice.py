@@ -348,12 +348,11 @@ def infer(
     (a site asks it for every step's page row and form list on every rebuild).
     """
     labels_key = tuple(labels) if labels is not None else None
-    return _infer(number, description, requirements, output, form, labels_key, outside)
+    return _infer(description, requirements, output, form, labels_key, outside)
 
 
 @functools.lru_cache(maxsize=65536)
 def _infer(
-    number: int,
     description: str,
     requirements: str,
     output: str,

@@ -226,23 +226,24 @@ def page_layout_drawing(
     then the outermost ones."""
     args = (sop, span, rows_info, lane_x, sym_w, edges, letters, per_tier)
     best = _page_drawing_with(*args, conn_lane={})
-    crossed = len(crossing_pairs([r.points for r in best[2]]))
-    if not crossed:
+    pairs = crossing_pairs([r.points for r in best[2]])
+    if not pairs:
         return best
     first, last = span
     incoming, outgoing = crossing_edges(edges, first, last)
     keys = [("in", e) for e in incoming] + [("out", e) for e in outgoing]
+    crossed = len(pairs)
     placed: dict[ConnKey, str] = {}
     trials = CONN_LANE_TRIALS
-    for key in _crossed_connectors(best[2], keys, letters):
+    for key in _crossed_connectors(best[2], pairs, keys, letters):
         score = (crossed, _ink(best))
         lanes = _other_conn_lanes(sop, key, keys, placed)[:trials]
         trials -= len(lanes)
         for lane in lanes:
             trial = _page_drawing_with(*args, conn_lane={**placed, key: lane})
             count = len(crossing_pairs([r.points for r in trial[2]]))
-            if count < crossed and (count, _ink(trial)) < score:
-                best, score, chosen = trial, (count, _ink(trial)), lane
+            if count < crossed and (count, ink := _ink(trial)) < score:
+                best, score, chosen = trial, (count, ink), lane
         if score[0] < crossed:
             crossed, placed = score[0], {**placed, key: chosen}
         if not crossed:
@@ -251,10 +252,13 @@ def page_layout_drawing(
 
 
 def _crossed_connectors(
-    routes: Sequence[Route], keys: Sequence[ConnKey], letters: dict[flow.Edge, str]
+    routes: Sequence[Route],
+    pairs: Sequence[tuple[int, int]],
+    keys: Sequence[ConnKey],
+    letters: dict[flow.Edge, str],
 ) -> list[ConnKey]:
-    """The connectors (of `keys`) whose arrow crosses another on the page."""
-    crossed = {i for pair in crossing_pairs([r.points for r in routes]) for i in pair}
+    """The connectors (of `keys`) whose arrow is in one of the crossing `pairs` of routes."""
+    crossed = {i for pair in pairs for i in pair}
     names = {routes[i].start for i in crossed} | {routes[i].end for i in crossed}
     return [k for k in keys if f"connector {letters[k[1]]}" in names]
 
