@@ -12,6 +12,7 @@ slices, each page under a repeated strip of lane headers (`pdf_pages`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from generator.layout.diagram import (
@@ -48,7 +49,9 @@ FONT_NAME = "Liberation Sans,Arial,sans-serif"
 BOLD_FONT_NAME = "Liberation Sans,Arial,sans-serif,Liberation Sans Bold"
 # In the SVG (browser, WeasyPrint) the bold name becomes the plain list drawn bold.
 SVG_FONTS = ((BOLD_FONT_NAME, f'font-family="{FONT_NAME}" font-weight="bold"'),)
-PNG_DPI = 120  # raster output readable on slides and in chat
+# The PNG at Graphviz's default bitmap resolution (dpi, Graphviz attribute docs): the size a
+# browser draws the site's SVG at (CSS 96 px per inch), so 9 pt text is 12 px.
+PNG_DPI = 96
 MARGIN = 14.0  # white border around the drawing, in points
 ARROW = 7.0  # arrowhead length (arrowsize 0.7)
 INK = "#1f2933"
@@ -305,7 +308,7 @@ def layout_dot(layout: DiagramLayout, name: str, dpi: float | None = None) -> st
     """DOT text drawing a computed layout; `dpi` for a raster (PNG) only: Graphviz applies a
     graph's dpi to every output format, and the SVG must keep its natural size."""
     c = _Canvas(layout)
-    raster = f', dpi="{_num(dpi)}"' if dpi else ""
+    raster = f', dpi="{_num(dpi)}", viewport="{raster_viewport(layout, dpi)}"' if dpi else ""
     lines = [
         f"digraph {_q(name)} {{",
         f'  graph [outputorder="edgesfirst", pad="{_num(MARGIN / 72)}", bgcolor="white", '
@@ -326,6 +329,17 @@ def layout_dot(layout: DiagramLayout, name: str, dpi: float | None = None) -> st
         lines.append(_link(c, link, i))
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def raster_viewport(layout: DiagramLayout, dpi: float) -> str:
+    """Graphviz `viewport` ("W,H,1", points) of a whole number of pixels at `dpi` holding the
+    drawing and its margin. Graphviz rounds a raster's size to whole pixels but paints the
+    background over the exact size, so without it the last row and column came out partly
+    transparent (and the PNG RGBA where RGB suffices, a third more to encode)."""
+    scale = dpi / 72.0
+    width = math.ceil((layout.width + 2 * MARGIN) * scale) / scale
+    height = math.ceil((layout.height + 2 * MARGIN) * scale) / scale
+    return f"{width:.4f},{height:.4f},1"
 
 
 def diagram_dot(ctx: RenderContext, sop: Sop) -> str:

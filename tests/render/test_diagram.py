@@ -30,6 +30,7 @@ from generator.render.diagram import (
     outputs,
     paper_pt,
     pdf_pages,
+    raster_viewport,
 )
 from tests import decisions
 from tests.conftest import TEMPLATES
@@ -107,7 +108,9 @@ def test_outputs_are_svg_png_and_a_pdf_of_the_same_svg(seed_project):
     svg, png, pdf = out["diagram-alir.svg"], out["diagram-alir.png"], out["diagram-alir.pdf"]
     assert isinstance(svg, DotJob) and isinstance(png, DotJob)
     assert (svg.fmt, png.fmt, svg.engine, png.engine) == ("svg", "png", "neato", "neato")
-    assert png.dot == svg.dot.replace('sans-serif"];', f'sans-serif", dpi="{PNG_DPI}"];', 1)
+    layout = layout_diagram(seed_project.sops[0], seed_project.office.name_on_sheet)
+    raster = f'dpi="{PNG_DPI}", viewport="{raster_viewport(layout, PNG_DPI)}"'
+    assert png.dot == svg.dot.replace('sans-serif"];', f'sans-serif", {raster}];', 1)
     assert isinstance(pdf, SvgPagesPdfJob) and pdf.svg == svg
 
 
@@ -252,14 +255,19 @@ def test_hostile_labels_print_literally(hostile_project):
         assert _render(hostile_project, fmt)[:4] in (b"\x89PNG", b"%PDF")
 
 
-def test_png_is_readable_on_slides(seed_project):
-    png = _render(seed_project, "png")
-    width, height = struct.unpack(">II", png[16:24])
-    svg = ET.fromstring(_render(seed_project, "svg"))
+@pytest.mark.parametrize("name", PROJECTS)
+def test_png_is_opaque_at_the_size_the_site_draws_the_svg(request, name):
+    project = request.getfixturevalue(name)
+    png = _render(project, "png")
+    width, height, depth, colour = struct.unpack(">IIBB", png[16:26])
+    svg = ET.fromstring(_render(project, "svg"))
     svg_w = float(svg.get("width").removesuffix("pt"))
     svg_h = float(svg.get("height").removesuffix("pt"))
+    assert PNG_DPI == 96  # a browser's CSS pixels per inch: 9 pt text is 12 px
     assert width == pytest.approx(svg_w * PNG_DPI / 72, abs=3)
     assert height == pytest.approx(svg_h * PNG_DPI / 72, abs=3)
+    # colour type 2 is RGB: no pixel, not even the last row or column, is see-through
+    assert (depth, colour) == (8, 2)
 
 
 def _pdf_pages_text(pdf: Path) -> list[str]:
