@@ -32,7 +32,7 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -40,7 +40,7 @@ from itertools import chain
 from pathlib import Path
 
 from generator import outdir, tools
-from generator.cache import Cache, cache_key
+from generator.cache import Cache, CachedBytes, as_bytes, cache_key, source_fingerprint
 from generator.errors import Problem, UserError, storage_error
 from generator.loader import Project, load_project, related_sop
 from generator.model import Sop
@@ -65,6 +65,24 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 KEYED_LIBRARIES = ("jinja2", "markupsafe", "pydantic")
 
 
+class Artifacts(Mapping[str, bytes]):
+    """A build's files by relative path: bytes in memory (rendered now) or cache entries by
+    reference (`CachedBytes`, found in the cache), read only when a file is asked for, so a
+    build of many SOPs never holds every document at once. `entries` gives them unread."""
+
+    def __init__(self, entries: Mapping[str, bytes | CachedBytes] | None = None):
+        self.entries: dict[str, bytes | CachedBytes] = dict(entries or {})
+
+    def __getitem__(self, path: str) -> bytes:
+        return as_bytes(self.entries[path])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
 @dataclass
 class BuildResult:
     """What a build produced: files by relative path, plus figures for reports.
@@ -75,7 +93,7 @@ class BuildResult:
     """
 
     project: Project
-    files: dict[str, bytes]
+    files: Artifacts
     timings: dict[str, float] = field(default_factory=dict)
     jobs_run: int = 0
     # internal outputs ('slug/.name', e.g. the sheet fragment the site embeds): cached with
@@ -93,7 +111,7 @@ class SopResult:
     """One SOP rendered (in a worker or here): its files, or the user error it raised."""
 
     slug: str
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes | CachedBytes] = field(default_factory=dict)
     jobs: frozenset[str] = frozenset()
     job_keys: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -147,9 +165,7 @@ def code_fingerprint() -> str:
     """A digest of the generator's own source and of every tool and library version."""
     parts = [BUNDLE_FORMAT, tools.weasyprint_version(), tools.dot_version()]
     parts += [f"{name}={metadata.version(name)}" for name in KEYED_LIBRARIES]
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        parts += [path.relative_to(PACKAGE_DIR).as_posix(), path.read_text("utf-8")]
-    return cache_key(parts)
+    return cache_key([*parts, source_fingerprint(PACKAGE_DIR)])
 
 
 def templates_fingerprint(templates_dir: Path) -> str:
@@ -221,10 +237,11 @@ def load_bundle(cache: Cache, key: str) -> SopResult | None:
     except (ValueError, KeyError, TypeError, AttributeError):
         cache.discard(key, "daftar isi SOP tidak terbaca")
         return None
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | CachedBytes] = {}
     for name, blob in names.items():
         present = cache.path(blob).exists()
-        data = cache.get(blob)  # a damaged blob is reported (and removed) by the cache
+        # a damaged blob is reported (and removed) by the cache; documents stay on disk
+        data = cache.get(blob) if is_internal(name) else cache.peek(blob)
         if data is None:
             if not present:
                 cache.on_damaged(cache.path(blob), f"hilang; {name} dibuat ulang")
@@ -241,8 +258,8 @@ def store_bundle(cache: Cache, key: str, result: SopResult) -> None:
         if name in result.job_keys:
             names[name] = result.job_keys[name]
         else:
-            names[name] = blob_key(data)
-            cache.put(names[name], data)
+            names[name] = blob_key(as_bytes(data))
+            cache.put(names[name], as_bytes(data))
     manifest = {"slug": result.slug, "files": names, "jobs": sorted(result.jobs)}
     cache.put(key, json.dumps(manifest, sort_keys=True).encode("utf-8"))
 
@@ -459,14 +476,17 @@ def render_project(
         raise UserError(sorted(set(problems)))
     if cache:
         cache.clean_if_due(CACHE_MAX_AGE_DAYS)
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | CachedBytes] = {}
     internal: dict[str, bytes] = {}
     for sop in project.sops:  # project order, whatever order workers finished in
         for name, data in by_slug[sop.slug].files.items():
-            (internal if is_internal(name) else files)[f"{sop.slug}/{name}"] = data
+            if is_internal(name):
+                internal[f"{sop.slug}/{name}"] = as_bytes(data)
+            else:
+                files[f"{sop.slug}/{name}"] = data
     return BuildResult(
         project,
-        files,
+        Artifacts(files),
         timings,
         internal=internal,
         pending=pending,
@@ -566,7 +586,7 @@ def build(
     protected = protected_folders(data_dir, templates_dir, cache_dir)
     refused = outdir.check_folder(Path(out_dir), protected, OUT_HINT)
     try:
-        project = load_project(data_dir, templates_dir)
+        project = load_project(data_dir, templates_dir, cache_dir)
     except UserError as exc:
         raise UserError(sorted({*exc.problems, *refused})) from None
     if refused:

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 DAY = 86400.0
@@ -39,23 +40,74 @@ def report_damaged(path: Path, reason: str) -> None:
     print(f"peringatan: {path}: entri cache rusak ({reason}); dibuat ulang", file=sys.stderr)
 
 
+def seal_header(digest: str, size: int) -> bytes:
+    """An entry's header line for content of sha256 `digest` (hex) and `size` bytes."""
+    return b"%s %s %d\n" % (ENTRY_FORMAT, digest.encode("ascii"), size)
+
+
 def seal(data: bytes) -> bytes:
     """An entry's bytes: the header line (format, sha256, length), then the content."""
-    digest = hashlib.sha256(data).hexdigest().encode("ascii")
-    return b"%s %s %d\n" % (ENTRY_FORMAT, digest, len(data)) + data
+    return seal_header(hashlib.sha256(data).hexdigest(), len(data)) + data
 
 
 def unseal(raw: bytes) -> tuple[bytes | None, str]:
     """(content, '') when the entry's header matches its content, else (None, why not)."""
-    head, newline, data = raw.partition(b"\n")
-    fields = head.split(b" ")
-    if not newline or len(fields) != 3 or fields[0] != ENTRY_FORMAT or not fields[2].isdigit():
+    header = read_header(raw[:HEADER_LIMIT])
+    if header is None:
         return None, "kepala entri tidak terbaca"
-    if int(fields[2]) != len(data):
-        return None, f"panjang {len(data)} bita, seharusnya {int(fields[2])}"
-    if hashlib.sha256(data).hexdigest().encode("ascii") != fields[1]:
+    digest, size = header
+    data = raw[len(seal_header(digest, size)) :]
+    if size != len(data):
+        return None, f"panjang {len(data)} bita, seharusnya {size}"
+    if hashlib.sha256(data).hexdigest() != digest:
         return None, "isi tidak cocok dengan hash"
     return data, ""
+
+
+HEADER_LIMIT = 128  # bytes: an entry's header line is shorter
+
+
+class DamagedEntryError(OSError):
+    """A cache entry changed after it was looked up (it is removed: the next build makes it
+    again)."""
+
+
+@dataclass(frozen=True)
+class CachedBytes:
+    """An entry's content left on disk: the entry file, and the sha256 (hex) and length of the
+    content as its header records them. Handed around by path so a build never holds every
+    document in memory; `read_bytes` verifies what it returns."""
+
+    path: Path
+    digest: str
+    size: int
+
+    def read_bytes(self) -> bytes:
+        """The content, verified against the header. Raises DamagedEntryError (the entry is
+        reported and removed) or OSError (unreadable)."""
+        data, reason = unseal(self.path.read_bytes())
+        if data is None or len(data) != self.size:
+            report_damaged(self.path, reason or "isi berubah")
+            self.path.unlink(missing_ok=True)
+            raise DamagedEntryError(f"{self.path}: entri cache rusak; bangun ulang situs")
+        return data
+
+
+def as_bytes(data: bytes | CachedBytes) -> bytes:
+    """Bytes in memory as they are; a cache entry by reference read (and verified)."""
+    return data if isinstance(data, bytes) else data.read_bytes()
+
+
+def read_header(raw: bytes) -> tuple[str, int] | None:
+    """(sha256 hex, length) from an entry's first bytes, or None when it is no header."""
+    head, newline, _ = raw.partition(b"\n")
+    fields = head.split(b" ")
+    if not newline or len(fields) != 3 or fields[0] != ENTRY_FORMAT or not fields[2].isdigit():
+        return None
+    digest = fields[1].decode("ascii", "replace")
+    if len(digest) != 64:
+        return None
+    return digest, int(fields[2])
 
 
 def cache_key(parts: Iterable[str]) -> str:
@@ -66,6 +118,15 @@ def cache_key(parts: Iterable[str]) -> str:
         digest.update(len(data).to_bytes(8, "big"))
         digest.update(data)
     return digest.hexdigest()
+
+
+def source_fingerprint(package_dir: Path) -> str:
+    """A digest of every Python source under `package_dir` (names and content): part of the
+    key of anything the code computes."""
+    parts: list[str] = []
+    for path in sorted(Path(package_dir).rglob("*.py")):
+        parts += [path.relative_to(package_dir).as_posix(), path.read_text("utf-8")]
+    return cache_key(parts)
 
 
 class Cache:
@@ -97,6 +158,27 @@ class Cache:
         with contextlib.suppress(OSError):
             os.utime(path)
         return data
+
+    def peek(self, key: str) -> CachedBytes | None:
+        """The entry `key` by reference (its content not read), or None: absent, or its
+        header unreadable or its size not the header's (then reported and removed). A hit
+        refreshes the entry's time for `clean`."""
+        path = self.path(key)
+        try:
+            with path.open("rb") as f:
+                header = read_header(f.read(HEADER_LIMIT))
+                size = os.fstat(f.fileno()).st_size
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.discard(key, f"tidak terbaca: {exc.strerror}")
+            return None
+        if header is None or size != len(seal_header(*header)) + header[1]:
+            self.discard(key, "kepala entri tidak cocok dengan isinya")
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return CachedBytes(path, *header)
 
     def discard(self, key: str, reason: str) -> None:
         """Report the entry `key` as damaged and remove it (it is rendered again)."""

@@ -7,9 +7,12 @@ findings from `rules` all become `Problem`s printed as ``path:line:col: field: p
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
+import functools
 import hashlib
+import json
 import re
 import types
 import typing
@@ -20,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from generator import rules
+from generator.cache import Cache, cache_key, source_fingerprint
 from generator.errors import Problem, Severity, UserError
 from generator.model import (
     ID_PATTERN,
@@ -252,6 +256,56 @@ def _finding_to_problem(finding: rules.Finding, doc: Document, source: str) -> P
 # --------------------------------------------------------------------------- reading
 
 
+FIT_FORMAT = "sheet-fit-1"  # bump when the stored findings change shape
+
+
+@dataclass(frozen=True)
+class CachedFit:
+    """`rules.check_sheet_fit` remembered on disk by the SOP's content and the office (the
+    check lays out the sheet's columns and rows, the dearest part of loading): a fresh
+    process loading unchanged SOPs does not lay them out again. Without a cache folder, or
+    when it cannot be written, the check simply runs."""
+
+    cache: Cache | None
+
+    def __call__(self, sop: Sop, office: Office) -> list[rules.Finding]:
+        if self.cache is None:
+            return rules.check_sheet_fit(sop, office)
+        key = cache_key(
+            [FIT_FORMAT, _package_fingerprint(), sop.model_dump_json(), office.model_dump_json()]
+        )
+        found = _findings_from_json(self.cache.get(key))
+        if found is None:
+            found = rules.check_sheet_fit(sop, office)
+            with contextlib.suppress(OSError):
+                self.cache.put(key, _findings_to_json(found))
+        return found
+
+
+@functools.cache
+def _package_fingerprint() -> str:
+    return source_fingerprint(Path(__file__).resolve().parent)
+
+
+def _findings_to_json(found: list[rules.Finding]) -> bytes:
+    rows = [[list(f.loc), f.message, f.hint, f.severity.value] for f in found]
+    return json.dumps(rows, ensure_ascii=False).encode("utf-8")
+
+
+def _findings_from_json(raw: bytes | None) -> list[rules.Finding] | None:
+    """The findings stored by `_findings_to_json`, or None (absent or unreadable)."""
+    if raw is None:
+        return None
+    try:
+        rows = json.loads(raw)
+        return [
+            rules.Finding(tuple(loc), str(message), str(hint), Severity(severity))
+            for loc, message, hint, severity in rows
+        ]
+    except (ValueError, TypeError):
+        return None
+
+
 CheckedSop = tuple[Document | None, Sop | None, list[Problem]]
 # The last check of each SOP file in this process, by its path: (its key, the SOP and the
 # problems). A rebuild under `mkdocs serve` checks again only the files that changed; the key
@@ -260,7 +314,12 @@ _CHECKED: dict[str, tuple[tuple, Sop | None, tuple[Problem, ...]]] = {}
 
 
 def _checked_sop_file(
-    slug: str, path: Path, office: Office | None, office_key: str, known_forms: list[str] | None
+    slug: str,
+    path: Path,
+    office: Office | None,
+    office_key: str,
+    known_forms: list[str] | None,
+    fit: rules.FitCheck,
 ) -> CheckedSop:
     """The YAML document (None when remembered or unreadable), the validated SOP (None when
     invalid) and the problems of one SOP file, remembered in-process while the file, the
@@ -268,7 +327,7 @@ def _checked_sop_file(
     try:
         raw = path.read_bytes()
     except OSError:
-        return _check_sop_file(slug, path, office, known_forms, None)
+        return _check_sop_file(slug, path, office, known_forms, None, fit)
     key = (
         hashlib.sha256(raw).digest(),
         office_key,
@@ -278,13 +337,18 @@ def _checked_sop_file(
     hit = _CHECKED.get(str(path))
     if hit is not None and hit[0] == key:
         return None, hit[1], list(hit[2])
-    doc, sop, found = _check_sop_file(slug, path, office, known_forms, raw)
+    doc, sop, found = _check_sop_file(slug, path, office, known_forms, raw, fit)
     _CHECKED[str(path)] = (key, sop, tuple(found))
     return doc, sop, found
 
 
 def _check_sop_file(
-    slug: str, path: Path, office: Office | None, known_forms: list[str] | None, raw: bytes | None
+    slug: str,
+    path: Path,
+    office: Office | None,
+    known_forms: list[str] | None,
+    raw: bytes | None,
+    fit: rules.FitCheck = rules.check_sheet_fit,
 ) -> CheckedSop:
     """Read (unless its bytes `raw` were read already), validate and cross-check one SOP file
     (`load_project`'s work for one SOP)."""
@@ -306,7 +370,8 @@ def _check_sop_file(
         return doc, None, problems
     sop = sop.with_slug(slug)
     problems += [
-        _finding_to_problem(f, doc, source) for f in rules.check_sop(sop, office, known_forms)
+        _finding_to_problem(f, doc, source)
+        for f in rules.check_sop(sop, office, known_forms, fit=fit)
     ]
     return doc, sop, problems
 
@@ -546,10 +611,16 @@ def list_form_types(templates_dir: Path | str) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.html")) if folder.is_dir() else []
 
 
-def load_project(data_dir: Path | str, templates_dir: Path | str | None = None) -> Project:
+def load_project(
+    data_dir: Path | str,
+    templates_dir: Path | str | None = None,
+    cache_dir: Path | str | None = None,
+) -> Project:
     """Read and validate the data folder; raise UserError with every problem found.
 
     With `templates_dir`, every step's `formulir` is checked against the form types there.
+    With `cache_dir` (the build's cache folder), the sheet-fit check of an SOP is taken from
+    there when the SOP and the office are unchanged (`CachedFit`).
     """
     data_dir = Path(data_dir)
     known_forms = list_form_types(templates_dir) if templates_dir is not None else None
@@ -598,9 +669,10 @@ def load_project(data_dir: Path | str, templates_dir: Path | str | None = None) 
             )
         )
     office_key = office.model_dump_json() if office is not None else ""
+    fit = CachedFit(Cache(Path(cache_dir)) if cache_dir is not None else None)
     paths: dict[str, Path] = {}
     for slug, path in files:
-        _doc, sop, found = _checked_sop_file(slug, path, office, office_key, known_forms)
+        _doc, sop, found = _checked_sop_file(slug, path, office, office_key, known_forms, fit)
         problems += found
         if sop is not None:
             paths[slug] = path

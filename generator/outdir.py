@@ -437,9 +437,10 @@ class Staged:
 def write_files(staging: Path, files: Mapping[str, bytes]) -> dict[str, str]:
     """Write files (relative posix path -> bytes) under staging; return their digests."""
     digests: dict[str, str] = {}
-    for number, (rel, data) in enumerate(sorted(files.items())):
+    for number, rel in enumerate(sorted(files)):
         if number == 1:
             fault("tengah-tulis")
+        data = files[rel]  # one at a time: a build's files may be read from the cache here
         target = staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

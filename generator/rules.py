@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from generator import flow
@@ -308,17 +308,22 @@ def check_forms(sop: Sop, known_forms: Collection[str]) -> list[Finding]:
 SKIPPABLE = ("dates", "lanes", "unused_lanes", "official", "flow")
 
 
+FitCheck = Callable[[Sop, Office], list[Finding]]
+
+
 def check_sop(
     sop: Sop,
     office: Office | None,
     known_forms: Collection[str] | None = None,
     skip: Collection[str] = (),
+    fit: FitCheck = check_sheet_fit,
 ) -> list[Finding]:
     """All single-SOP rules; form names are checked when `known_forms` is given.
 
     Without `office` (instansi.yaml itself is broken) the official is not checked, so the
     other findings are still reported in the same run. `skip` names checks (of `SKIPPABLE`)
-    whose input the loader had to stand in for after a shape error.
+    whose input the loader had to stand in for after a shape error. `fit` is
+    `check_sheet_fit` or a stand-in giving the same findings (the loader's cached one).
     """
     targets = check_targets(sop)
     found = check_dates(sop) if "dates" not in skip else []
@@ -331,7 +336,7 @@ def check_sop(
     if office is not None and "official" not in skip:
         found += check_official(sop, office)
     if office is not None and "lanes" not in skip:
-        found += check_sheet_fit(sop, office)
+        found += fit(sop, office)
     if known_forms is not None:
         found += check_forms(sop, known_forms)
     # Reachability is only meaningful once every target exists.

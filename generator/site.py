@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from generator import build, checklist, fonts, outdir
 from generator.build import BuildResult
-from generator.cache import Cache, report_damaged
+from generator.cache import Cache, CachedBytes, as_bytes, report_damaged
 from generator.errors import Problem, UserError, storage_error
 from generator.loader import SOP_DIR, Project, load_project
 from generator.render import cycles, page, sheet
@@ -69,31 +69,44 @@ class SiteFiles(Mapping[str, bytes]):
         return SiteFiles({**self.texts, **texts}, self.documents)
 
 
-def _store_path(store: Path, data: bytes, suffix: str) -> Path:
-    digest = hashlib.sha256(data).hexdigest()
+def store_path(store: Path, digest: str, suffix: str) -> Path:
+    """The store file of content with sha256 `digest` (hex): '<store>/ab/abcd...<suffix>'."""
     return store / digest[:2] / f"{digest}{suffix}"
 
 
-def store_documents(docs: dict[str, bytes], store: Path) -> dict[str, Path]:
+def stored_intact(target: Path, digest: str, size: int) -> bool:
+    """True when the store file exists and holds the content of that sha256 and size (read
+    in chunks, never whole); a file whose content changed is reported."""
+    try:
+        if target.stat().st_size == size:
+            with target.open("rb") as f:
+                if hashlib.file_digest(f, "sha256").hexdigest() == digest:
+                    return True
+    except FileNotFoundError:
+        return False
+    report_damaged(target, "isi berubah")
+    return False
+
+
+def store_documents(docs: Mapping[str, bytes | CachedBytes], store: Path) -> dict[str, Path]:
     """Each document written once into `store`, named by the sha256 of its content, read-only
     and never written again (a new version is a new file): site path -> its store file.
 
-    A stored file is verified against the bytes before it is used again; one whose content
-    differs (changed in place through a site folder's hard link) is reported, and replaced by
-    a new file (the changed one keeps its other names). Raises OSError (disk).
+    A document found in the cache (`CachedBytes`) is not read when its store file is there:
+    the entry's header gives its digest. A stored file is verified against that digest before
+    it is used again; one whose content differs (changed in place through a site folder's
+    hard link) is reported, and replaced by a new file (the changed one keeps its other
+    names). Raises OSError (disk; `DamagedEntryError` for a cache entry damaged meanwhile).
     """
     placed: dict[str, Path] = {}
     for path, data in docs.items():
-        target = _store_path(store, data, PurePosixPath(path).suffix)
-        try:
-            same = target.stat().st_size == len(data) and target.read_bytes() == data
-        except FileNotFoundError:
-            same = False
+        if isinstance(data, bytes):
+            digest, size = hashlib.sha256(data).hexdigest(), len(data)
         else:
-            if not same:
-                report_damaged(target, "isi berubah")
-        if not same:
-            _write_read_only(target, data)
+            digest, size = data.digest, data.size
+        target = store_path(store, digest, PurePosixPath(path).suffix)
+        if not stored_intact(target, digest, size):
+            _write_read_only(target, as_bytes(data))
         with contextlib.suppress(OSError):
             os.utime(target)  # used now: kept by `clean_store`
         placed[path] = target
@@ -334,7 +347,7 @@ def build_site(
     are complete. Raises `UserError` for bad data or templates.
     """
     start = time.perf_counter()
-    project = load_project(data_dir, templates_dir)
+    project = load_project(data_dir, templates_dir, cache_dir)
     load_time = time.perf_counter() - start
     result = build.render_project(project, templates_dir, cache_dir, defer_pdfs=defer_pdfs)
     result.timings["load"] = load_time
@@ -361,19 +374,21 @@ def build_site(
     texts: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
     texts.update(page.site_assets(ctx, font_data))
     texts.update({f"{page.FONTS_DIR}/{name}": data for name, data in font_data.items()})
-    docs = {**page.site_artifacts(result.files, directory_urls), **cycle_pdfs}
+    docs = {**page.site_artifacts(result.files.entries, directory_urls, as_bytes), **cycle_pdfs}
     files = _site_files(texts, docs, cache_dir)
-    result.files = {}  # the documents are in the store now: not held for the site's life
+    result.files = build.Artifacts()  # the documents are in the store now: not held
     result.timings["pages"] = time.perf_counter() - start
     sheet_pages = {page.sop_page_path(slug): html for slug, html in sheets.items()}
     return SiteBuild(project, result, files, tuple(pages), page.logo_name(ctx), sheet_pages)
 
 
-def _site_files(texts: dict[str, bytes], docs: dict[str, bytes], cache: Path | None) -> SiteFiles:
+def _site_files(
+    texts: dict[str, bytes], docs: Mapping[str, bytes | CachedBytes], cache: Path | None
+) -> SiteFiles:
     """The site's files: documents in the store under the cache folder (in memory without a
     cache folder)."""
     if cache is None:
-        return SiteFiles({**texts, **docs})
+        return SiteFiles({**texts, **{path: as_bytes(data) for path, data in docs.items()}})
     store = Path(cache) / DOCUMENT_STORE
     try:
         documents = store_documents(docs, store)

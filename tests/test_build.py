@@ -3,6 +3,7 @@ atomic output, deterministic text across processes."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator import build, outdir
-from generator.cache import Cache
+from generator.cache import Cache, CachedBytes
 from generator.errors import UserError
 from generator.loader import load_project
 from generator.model import Sop
@@ -93,6 +94,22 @@ def test_no_change_rebuild_takes_every_byte_from_the_cache(cold, tmp_path: Path)
     assert progress[-1] == (2, 2)
     for rel, content in first.files.items():
         assert (tmp_path / "out" / rel).read_bytes() == content
+
+
+def test_a_cached_sop_hands_its_documents_by_reference(cold) -> None:
+    """A no-change build holds no document in memory: each file found in the cache is the
+    entry's path and its content's digest (read only when asked), the sheet fragment the
+    site embeds is text."""
+    data, cache, first = cold
+    again = build.render_project(load_project(data, TEMPLATES), TEMPLATES, cache)
+    entries = again.files.entries
+    assert set(entries) == set(first.files)
+    assert all(isinstance(entry, CachedBytes) for entry in entries.values())
+    pdf = entries[f"{SEED}/lembar-sop.pdf"]
+    assert pdf.path.is_relative_to(cache)
+    assert pdf.digest == hashlib.sha256(first.files[f"{SEED}/lembar-sop.pdf"]).hexdigest()
+    assert again.files[f"{SEED}/lembar-sop.pdf"] == first.files[f"{SEED}/lembar-sop.pdf"]
+    assert all(isinstance(text, bytes) for text in again.internal.values())
 
 
 def test_editing_one_sop_renders_that_sop_only(cold, tmp_path: Path) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from pathlib import Path
 
 import pytest
 
-from generator.cache import CLEAN_MARK, DAY, Cache, cache_key
+from generator.cache import CLEAN_MARK, DAY, Cache, DamagedEntryError, cache_key
 
 
 def test_key_is_deterministic_and_unambiguous() -> None:
@@ -133,3 +134,39 @@ def test_the_default_report_is_one_stderr_line_per_entry(
         f"peringatan: {cache.path(key)}: entri cache rusak (kepala entri tidak terbaca); "
         "dibuat ulang\n"
     )
+
+
+def test_peek_gives_the_entry_by_reference_without_reading_it(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    data = b"%PDF " + bytes(range(256)) * 50
+    cache.put("cd" * 32, data)
+    entry = cache.peek("cd" * 32)
+    assert entry is not None and entry.path == cache.path("cd" * 32)
+    assert (entry.digest, entry.size) == (hashlib.sha256(data).hexdigest(), len(data))
+    assert entry.read_bytes() == data
+    assert cache.peek("ef" * 32) is None
+
+
+def test_peek_refuses_an_entry_whose_size_is_not_its_headers(tmp_path: Path) -> None:
+    damaged: list[str] = []
+    cache = Cache(tmp_path, on_damaged=lambda path, why: damaged.append(why))
+    cache.put("cd" * 32, b"x" * 1000)
+    path = cache.path("cd" * 32)
+    path.write_bytes(path.read_bytes()[:-10])  # truncated
+    assert cache.peek("cd" * 32) is None
+    assert damaged == ["kepala entri tidak cocok dengan isinya"] and not path.exists()
+
+
+def test_reading_an_entry_changed_after_peek_fails_loudly_and_removes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = Cache(tmp_path)
+    cache.put("cd" * 32, b"a" * 100)
+    entry = cache.peek("cd" * 32)
+    assert entry is not None
+    raw = entry.path.read_bytes()
+    entry.path.write_bytes(raw[:-100] + b"b" * 100)  # same size, other content
+    with pytest.raises(DamagedEntryError, match="entri cache rusak"):
+        entry.read_bytes()
+    assert not entry.path.exists()
+    assert "isi tidak cocok dengan hash" in capsys.readouterr().err

@@ -179,9 +179,9 @@ def test_a_reload_checks_again_only_what_changed(tmp_path: Path) -> None:
     checked: list[str] = []
     real = loader._check_sop_file
 
-    def counting(slug, path, office, known_forms, raw):  # noqa: ANN001, ANN202
+    def counting(slug, path, office, known_forms, raw, fit):  # noqa: ANN001, ANN202
         checked.append(slug)
-        return real(slug, path, office, known_forms, raw)
+        return real(slug, path, office, known_forms, raw, fit)
 
     loader._check_sop_file = counting
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -435,18 +435,23 @@ def with_back_link(html_text: str, href: str) -> str:
     return _BODY.sub(lambda m: m.group(0) + "\n" + link, html_text, count=1)
 
 
-def site_artifacts(files: Mapping[str, bytes], directory_urls: bool = True) -> dict[str, bytes]:
+def site_artifacts(
+    files: Mapping[str, Any],
+    directory_urls: bool = True,
+    read: Callable[[Any], bytes] = bytes,
+) -> dict[str, Any]:
     """The build's 'slug/name' artifacts placed beside their SOP page: 'sop/slug/name'.
 
     A form page ('slug/formulir/*.html') gets a link back to its SOP page (`with_back_link`),
-    to '../index.html' when `directory_urls` is false.
+    to '../index.html' when `directory_urls` is false; `read` gives a file's bytes (the
+    caller's files may be on disk). Every other file is passed on as it came, unread.
     """
-    placed = {}
+    placed: dict[str, Any] = {}
     back = page_link("../", directory_urls)
     for rel, data in files.items():
         _, _, name = rel.partition("/")
         if name.startswith("formulir/") and name.endswith(".html"):
-            data = with_back_link(data.decode("utf-8"), back).encode("utf-8")
+            data = with_back_link(read(data).decode("utf-8"), back).encode("utf-8")
         placed[f"{SOP_DIR}/{rel}"] = data
     return placed
 

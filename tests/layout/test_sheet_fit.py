@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator import loader, rules
 from generator.errors import UserError
 from generator.layout.sheet import STYLE, layout_sheet
 from generator.layout.sheet.fit import MAX_LANES, PAPER_MM
@@ -172,3 +173,32 @@ def test_all_step_texts_at_their_limit_refused_with_the_limit(tmp_path: Path) ->
 
 def test_project_fixture_is_untouched(seed_project: Project) -> None:
     assert copy.deepcopy(seed_doc())["nomor"] == next(iter(seed_project.sops)).number
+
+
+def test_a_fresh_process_takes_the_fit_check_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading with a cache folder remembers each SOP's sheet-fit findings on disk by its
+    content and the office: a load in a fresh process (no in-process memo) gives the same
+    problems, refusals included, without laying the sheet out; an edit checks again."""
+    doc = seed_doc()
+    for key in ("uraian", "kelengkapan", "output", "keterangan"):
+        doc["langkah"][1][key] = text(1000)
+    data, cache = write_data(tmp_path, doc), tmp_path / "cache"
+    calls: list[str] = []
+    real = rules.check_sheet_fit
+    monkeypatch.setattr(rules, "check_sheet_fit", lambda s, o: calls.append(s.slug) or real(s, o))
+
+    def problems() -> list[str]:
+        monkeypatch.setattr(loader, "_CHECKED", {})  # as in a new process
+        with pytest.raises(UserError) as err:
+            load_project(data, None, cache)
+        return [p.format() for p in err.value.problems]
+
+    first = problems()
+    assert calls == ["uji"] and any("untuk satu halaman lembar SOP" in p for p in first)
+    assert problems() == first and calls == ["uji"]  # from the cache
+    doc["langkah"][1]["output"] = text(990)
+    (data / "sop" / "uji.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
+    problems()
+    assert calls == ["uji", "uji"]
