@@ -32,7 +32,7 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -42,7 +42,7 @@ from pathlib import Path
 from generator import outdir, tools
 from generator.cache import Cache, CachedBytes, as_bytes, cache_key, source_fingerprint
 from generator.errors import Problem, UserError, storage_error
-from generator.loader import Project, load_project, related_sop
+from generator.loader import Project, load_project, related_key, related_keys
 from generator.model import Sop
 from generator.render import diagram, forms, sheet
 from generator.render.common import DotJob, Job, Outputs, RenderContext, make_env
@@ -192,15 +192,35 @@ def context_fingerprint(project: Project, templates_dir: Path) -> str:
     )
 
 
-def related_of(sops: Iterable[Sop], sop: Sop) -> tuple[Sop, ...]:
+def related_of(sops: Sequence[Sop], sop: Sop) -> tuple[Sop, ...]:
     """The other SOPs that `sop`'s keterkaitan items name (the sheet prints their nama and
-    nomor), in project order."""
+    nomor), in project order. Looked up by name (`loader.related_keys`), not by trying every
+    SOP: a project of N SOPs finds all its links in O(N)."""
     items = sop.related if isinstance(sop.related, list) else list(chain(*sop.related.values()))
-    return tuple(
-        other
-        for other in sops
-        if other.slug != sop.slug and any(related_sop((other,), text) for text in items)
-    )
+    lookup = _related_lookup(sops)
+    keys = [key for key in map(related_key, items) if key]
+    found = {other.slug: other for key in keys for other in lookup.get(key, ())}
+    found.pop(sop.slug, None)
+    order = {other.slug: i for i, other in enumerate(sops)}
+    return tuple(sorted(found.values(), key=lambda other: order[other.slug]))
+
+
+# The last lookup made, with the very sequence of SOPs it was made from (compared by identity:
+# a project's SOPs are one tuple, asked about once per SOP).
+_LOOKUP: list[tuple[Sequence[Sop], dict[str, tuple[Sop, ...]]]] = []
+
+
+def _related_lookup(sops: Sequence[Sop]) -> dict[str, tuple[Sop, ...]]:
+    """Each key an item may name (`related_keys`) -> the SOPs it names, in project order."""
+    if _LOOKUP and _LOOKUP[0][0] is sops and isinstance(sops, tuple):
+        return _LOOKUP[0][1]
+    lookup: dict[str, list[Sop]] = {}
+    for other in sops:
+        for key in dict.fromkeys(related_keys(other)):
+            lookup.setdefault(key, []).append(other)
+    made = {key: tuple(found) for key, found in lookup.items()}
+    _LOOKUP[:] = [(sops, made)]
+    return made
 
 
 def sop_key(shared: str, sop: Sop, related: Iterable[Sop] = ()) -> str:

@@ -69,9 +69,16 @@ class Project:
         return related_sop(self.sops, item_text)
 
 
-def _related_key(text: str) -> str:
+def related_key(text: str) -> str:
+    """What a keterkaitan item is matched by: spacing and case folded, a leading "SOP "
+    dropped."""
     key = " ".join(text.split()).casefold()
     return key[4:] if key.startswith("sop ") else key
+
+
+def related_keys(sop: Sop) -> tuple[str, str]:
+    """The keys (`related_key`) of the items that name `sop`: its slug and its nama."""
+    return sop.slug.casefold(), related_key(sop.name)
 
 
 def related_text(sops: tuple[Sop, ...] | list[Sop], item_text: str) -> str:
@@ -83,11 +90,11 @@ def related_text(sops: tuple[Sop, ...] | list[Sop], item_text: str) -> str:
 
 def related_sop(sops: tuple[Sop, ...] | list[Sop], item_text: str) -> Sop | None:
     """The SOP of `sops` whose slug or nama is `item_text` (see `Project.related_sop`)."""
-    key = _related_key(item_text)
+    key = related_key(item_text)
     if not key:
         return None
     for sop in sops:
-        if key in (sop.slug.casefold(), _related_key(sop.name)):
+        if key in related_keys(sop):
             return sop
     return None
 

@@ -10,21 +10,23 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from generator import build, checklist, fonts, outdir
 from generator.build import BuildResult
-from generator.cache import Cache, CachedBytes, as_bytes, report_damaged
+from generator.cache import Cache, CachedBytes, as_bytes, cache_key, report_damaged
 from generator.errors import Problem, UserError, storage_error
 from generator.loader import SOP_DIR, Project, load_project
+from generator.model import Sop
 from generator.render import cycles, page, sheet
 from generator.render.common import PdfJob, RenderContext
 
@@ -267,7 +269,9 @@ def cycle_views(
         )
         times = checklist.cycle_times(runs, calendar, sop) if runs else []
         views[sop.slug] = page.Cycles(
-            checklist.show_time(statuses.now, calendar.tz),
+            # a state's time only where there is a state: an SOP without cycles has a page
+            # that does not change with the clock (and stays cached)
+            checklist.show_time(statuses.now, calendar.tz) if rows else "",
             rows,
             tuple(_time_row(t, calendar) for t in times),
             checklist.revision_coverage(runs, calendar, sop).text() if runs else "",
@@ -321,6 +325,53 @@ def cycle_files(
     return pages, pdfs, overview
 
 
+PAGE_FORMAT = "sop-page-1"  # bump when what a page's key covers changes
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """`page.sop_page` remembered in the cache by everything the page shows: `shared` (the
+    code, templates, office and logo: `build.context_fingerprint`), the SOP, its files, its
+    cycles' state, its resolved Keterkaitan items, its warnings and the link style. A
+    rebuild renders again only the pages whose SOP or cycles changed."""
+
+    cache: Cache
+    shared: str
+
+    def __call__(
+        self,
+        ctx: RenderContext,
+        sop: Sop,
+        names: Sequence[str],
+        sheet_html: str,
+        cycles: page.Cycles | None,
+        related: Mapping[str, str],
+        warnings: Sequence[Problem],
+        directory_urls: bool,
+    ) -> str:
+        key = cache_key(
+            [
+                PAGE_FORMAT,
+                self.shared,
+                sop.slug,
+                sop.model_dump_json(),
+                json.dumps(list(names)),
+                sheet_html,
+                repr(cycles),
+                repr(page.related_items(sop, related)),
+                repr(tuple(warnings)),
+                str(directory_urls),
+            ]
+        )
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit.decode("utf-8")
+        text = page.sop_page(ctx, sop, names, sheet_html, cycles, related, warnings, directory_urls)
+        with contextlib.suppress(OSError):
+            self.cache.put(key, text.encode("utf-8"))
+        return text
+
+
 def sheet_fragments(result: BuildResult) -> dict[str, str]:
     """Each SOP's sheet as an HTML fragment for its page: the one the build made with the
     sheet's HTML and PDF (`sheet.FRAGMENT_NAME`, cached with them), so a site build lays
@@ -364,6 +415,9 @@ def build_site(
         cycle_views(project, records, directory_urls, statuses),
         warnings_by_sop(project),
         directory_urls,
+        CachedPage(Cache(cache_dir), build.context_fingerprint(project, templates_dir))
+        if cache_dir
+        else None,
     )
     cycle_pages, cycle_pdfs, overview = cycle_files(
         project, ctx, records, cache_dir, directory_urls, statuses

@@ -227,3 +227,36 @@ def test_a_failed_switch_puts_the_old_output_back(tmp_path: Path) -> None:
     outdir.recover(target)  # what the next run does first
     assert (target / "x.txt").read_bytes() == b"lama"
     assert not (tmp_path / ".keluaran.lama").exists()
+
+
+def test_related_sops_are_found_by_name_as_by_trying_each(tmp_path: Path) -> None:
+    """`related_of` (a lookup by slug and nama) finds what asking every SOP finds, in
+    project order, never the SOP itself, across the fixtures' and real SOPs' keterkaitan."""
+    from generator.loader import related_sop
+    from tests.conftest import FIXTURES
+
+    folders = [SEED_DATA, *sorted(p for p in FIXTURES.iterdir() if (p / "sop").is_dir())]
+    folders += sorted(p for p in (FIXTURES / "real-sops").iterdir() if (p / "sop").is_dir())
+    linked = 0
+    for folder in folders:
+        sops = load_project(folder).sops
+        for sop in sops:
+            items = sop.related if isinstance(sop.related, list) else sum(sop.related.values(), [])
+            naive = tuple(
+                o for o in sops if o.slug != sop.slug and any(related_sop((o,), t) for t in items)
+            )
+            assert build.related_of(sops, sop) == naive, (folder, sop.slug)
+            linked += len(naive)
+    assert linked >= 2  # the fixtures do link SOPs to each other
+    seed = load_project(SEED_DATA).sops[0]
+    made = [
+        seed.model_copy(update={"name": name, "related": related}).with_slug(slug)
+        for slug, name, related in [
+            ("a", "Surat  Masuk", ["SOP surat masuk", "c", "tidak ada", "A"]),
+            ("b", "Surat Masuk", ["sop  A"]),
+            ("c", "Arsip", []),
+        ]
+    ]
+    assert [o.slug for o in build.related_of(tuple(made), made[0])] == ["b", "c"]
+    assert [o.slug for o in build.related_of(tuple(made), made[1])] == ["a"]
+    assert build.related_of(tuple(made), made[2]) == ()

@@ -176,3 +176,32 @@ def test_each_cycle_status_is_computed_once_per_site_build(
     assert calls == ["siklus-1"]
     assert f"siklus/{SLUG}/siklus-1/index.md" in site.files
     assert "siklus-1" in site.files[f"sop/{SLUG}/index.md"].decode()
+
+
+def test_a_rebuild_renders_only_the_pages_whose_sop_or_cycles_changed(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SOP pages are cached by everything they show: an unchanged rebuild renders none and
+    gives the same text, a clock that moved changes nothing for an SOP without cycles, a
+    recorded cycle renders that SOP's page again and shows it."""
+    from generator.render import page
+
+    rendered: list[str] = []
+    real = page.sop_page
+    monkeypatch.setattr(
+        page, "sop_page", lambda ctx, sop, *rest: rendered.append(sop.slug) or real(ctx, sop, *rest)
+    )
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SOP_NOW", "2024-03-04 08:00")
+    first = build_site(data_copy, TEMPLATES, cache)
+    assert rendered == [SLUG]
+    monkeypatch.setenv("SOP_NOW", "2024-03-05 10:00")
+    again = build_site(data_copy, TEMPLATES, cache)
+    assert rendered == [SLUG]
+    assert again.files[f"sop/{SLUG}/index.md"] == first.files[f"sop/{SLUG}/index.md"]
+    run(data_copy, "start", SLUG, "--run", "siklus-1")
+    later = build_site(data_copy, TEMPLATES, cache)
+    assert rendered == [SLUG, SLUG]
+    assert "1 siklus tercatat; keadaan pada 2024-03-05 10:00 WITA." in (
+        later.files[f"sop/{SLUG}/index.md"].decode()
+    )

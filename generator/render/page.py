@@ -298,7 +298,8 @@ class StepTimeRow:
 
 @dataclass(frozen=True)
 class Cycles:
-    """The state of an SOP's cycles at `as_of`: one row per cycle, one per step."""
+    """The state of an SOP's cycles at `as_of` ('' when it has none): one row per cycle, one
+    per step."""
 
     as_of: str
     rows: tuple[CycleRow, ...] = ()
@@ -388,6 +389,7 @@ def site_pages(
     cycles: Mapping[str, Cycles] | None = None,
     warnings: Mapping[str, Sequence[Problem]] | None = None,
     directory_urls: bool = True,
+    render: Callable[..., str] | None = None,
 ) -> dict[str, str]:
     """Every generated page by site path: 'index.md' and 'sop/<slug>/index.md'.
 
@@ -395,13 +397,14 @@ def site_pages(
     `SHEET_MARKER` where the sheet goes, replaced in the finished page by `insert_sheet` (a 70 kB
     fragment through Markdown and the search index would cost a page ten times its weight).
     `cycles` holds the SOPs' cycle records by slug, `warnings` their data warnings by slug;
-    `directory_urls` as in `page_link`.
+    `directory_urls` as in `page_link`. `render` stands in for `sop_page` (same arguments,
+    same text: the site's cached one).
     """
     pages = {"index.md": register_page(ctx, directory_urls)}
     index = related_index(ctx.sops)
     names = artifact_names(files)
     for sop in ctx.sops:
-        pages[sop_page_path(sop.slug)] = sop_page(
+        pages[sop_page_path(sop.slug)] = (render or sop_page)(
             ctx,
             sop,
             names.get(sop.slug, []),
