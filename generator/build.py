@@ -199,25 +199,24 @@ def related_of(sops: Sequence[Sop], sop: Sop) -> tuple[Sop, ...]:
     items = sop.related if isinstance(sop.related, list) else list(chain(*sop.related.values()))
     lookup = _related_lookup(sops)
     keys = [key for key in map(related_key, items) if key]
-    found = {other.slug: other for key in keys for other in lookup.get(key, ())}
-    found.pop(sop.slug, None)
-    order = {other.slug: i for i, other in enumerate(sops)}
-    return tuple(sorted(found.values(), key=lambda other: order[other.slug]))
+    found = {position: other for key in keys for position, other in lookup.get(key, ())}
+    return tuple(other for _, other in sorted(found.items()) if other.slug != sop.slug)
 
 
 # The last lookup made, with the very sequence of SOPs it was made from (compared by identity:
 # a project's SOPs are one tuple, asked about once per SOP).
-_LOOKUP: list[tuple[Sequence[Sop], dict[str, tuple[Sop, ...]]]] = []
+_LOOKUP: list[tuple[Sequence[Sop], dict[str, tuple[tuple[int, Sop], ...]]]] = []
 
 
-def _related_lookup(sops: Sequence[Sop]) -> dict[str, tuple[Sop, ...]]:
-    """Each key an item may name (`related_keys`) -> the SOPs it names, in project order."""
+def _related_lookup(sops: Sequence[Sop]) -> dict[str, tuple[tuple[int, Sop], ...]]:
+    """Each key an item may name (`related_keys`) -> the SOPs it names with their position in
+    the project."""
     if _LOOKUP and _LOOKUP[0][0] is sops and isinstance(sops, tuple):
         return _LOOKUP[0][1]
-    lookup: dict[str, list[Sop]] = {}
-    for other in sops:
+    lookup: dict[str, list[tuple[int, Sop]]] = {}
+    for position, other in enumerate(sops):
         for key in dict.fromkeys(related_keys(other)):
-            lookup.setdefault(key, []).append(other)
+            lookup.setdefault(key, []).append((position, other))
     made = {key: tuple(found) for key, found in lookup.items()}
     _LOOKUP[:] = [(sops, made)]
     return made
@@ -522,11 +521,27 @@ def is_internal(name: str) -> bool:
     return name.startswith(".")
 
 
+BACKGROUND_NICE = 10  # nice(2) increment of background workers: a foreground build goes first
+
+
+def background_worker(parent_pid: int) -> None:
+    """A worker of a background run (`run_jobs(background=True)`): ends with the build
+    process (`die_with_parent`) and yields the CPU to it (nice +BACKGROUND_NICE)."""
+    die_with_parent(parent_pid)
+    with contextlib.suppress(OSError):
+        os.nice(BACKGROUND_NICE)
+
+
 def run_jobs(
-    jobs: dict[str, Job], cache: Cache | None, workers: int | None = None
+    jobs: dict[str, Job],
+    cache: Cache | None,
+    workers: int | None = None,
+    background: bool = False,
 ) -> tuple[dict[str, bytes], int]:
     """Run loose jobs (deduplicated by content) through the cache; return bytes by path and
-    the number of cache hits. Used for jobs outside any SOP."""
+    the number of cache hits. Used for jobs outside any SOP. `background` (live preview's
+    PDFs): every job runs in a worker process of lower priority, never in this process, so
+    a rebuild running meanwhile keeps the CPU and this process's interpreter."""
     by_key = {job_key(job): job for job in jobs.values()}
     done: dict[str, bytes] = {}
     for key in by_key:
@@ -536,11 +551,11 @@ def run_jobs(
     hits = len(done)
     missing = [k for k in by_key if k not in done]
     workers = workers or default_workers()
-    if len(missing) > 1 and workers > 1:
+    if missing and (background or (len(missing) > 1 and workers > 1)):
         with ProcessPoolExecutor(
             max_workers=min(workers, len(missing)),
             mp_context=multiprocessing.get_context("forkserver"),  # safe from any thread
-            initializer=die_with_parent,
+            initializer=background_worker if background else die_with_parent,
             initargs=(os.getpid(),),
         ) as pool:
             results = pool.map(tools.run_job, [by_key[k] for k in missing])

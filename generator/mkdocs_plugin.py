@@ -131,8 +131,6 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             urls = config.use_directory_urls
             self.site = build_site(data, templates, cache, urls, defer_pdfs=self.serving)
             self.failure = None
-            if self.site.result.pending:
-                self._finish_pdfs_later(self.site.result.pending, cache)
         except UserError as exc:
             if not self.serving:
                 raise PluginError(exc.format()) from None
@@ -155,7 +153,9 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
     def _finish_pdfs_later(self, jobs: dict[str, Job], cache: Path) -> None:
         """Live preview: run the PDFs the page went without in the background (into the
-        cache), then touch the watched trigger so `mkdocs serve` rebuilds with them."""
+        cache), then touch the watched trigger so `mkdocs serve` rebuilds with them. Started
+        once the pages are written (`on_post_build`) and at low priority, so the fresh page
+        never waits on them."""
         fresh = {path: job for path, job in jobs.items() if path not in self.in_flight}
         self.in_flight.update(fresh)
         log.info(f"pratinjau: {len(fresh)} PDF dibuat di latar belakang")
@@ -164,7 +164,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
     def _run_pdfs(self, jobs: dict[str, Job], cache: Path) -> None:
         try:
-            run_jobs(jobs, Cache(cache))
+            run_jobs(jobs, Cache(cache), background=True)
         except Exception as exc:  # reported; the next build renders them in the foreground
             log.warning(f"pratinjau: PDF gagal dibuat di latar belakang: {exc}")
         finally:
@@ -212,8 +212,12 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Write the completion marker last and switch the new site in, in one step; not
-        when strict mode is about to abort on warnings (on_build_error drops it then)."""
+        """Live preview: start the PDFs the pages went without. Otherwise write the
+        completion marker last and switch the new site in, in one step; not when strict mode
+        is about to abort on warnings (on_build_error drops it then)."""
+        built = self.failure is None and self.site is not None  # this build, not the last good
+        if self.serving and built and self.site.result.pending:
+            self._finish_pdfs_later(self.site.result.pending, self._folder(config, "cache_dir"))
         if self.output is None or _strict_abort_pending(config):
             return
         output, self.output = self.output, None
