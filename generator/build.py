@@ -259,7 +259,8 @@ def load_bundle(cache: Cache, key: str) -> SopResult | None:
     files: dict[str, bytes | CachedBytes] = {}
     for name, blob in names.items():
         present = cache.path(blob).exists()
-        # a damaged blob is reported (and removed) by the cache; documents stay on disk
+        # a damaged blob is reported (and removed) by the cache; documents are verified in
+        # chunks and stay on disk, handed on by reference
         data = cache.get(blob) if is_internal(name) else cache.peek(blob)
         if data is None:
             if not present:

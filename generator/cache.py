@@ -55,13 +55,19 @@ def unseal(raw: bytes) -> tuple[bytes | None, str]:
     header = read_header(raw[:HEADER_LIMIT])
     if header is None:
         return None, "kepala entri tidak terbaca"
-    digest, size = header
-    data = raw[len(seal_header(digest, size)) :]
-    if size != len(data):
-        return None, f"panjang {len(data)} bita, seharusnya {size}"
-    if hashlib.sha256(data).hexdigest() != digest:
-        return None, "isi tidak cocok dengan hash"
-    return data, ""
+    data = raw[len(seal_header(*header)) :]
+    reason = mismatch(header, len(data), hashlib.sha256(data).hexdigest())
+    return (None, reason) if reason else (data, "")
+
+
+def mismatch(header: tuple[str, int], size: int, digest: str) -> str:
+    """Why content of `size` bytes and sha256 `digest` is not what the entry's header
+    (digest, length) records, or '' when it is."""
+    if size != header[1]:
+        return f"panjang {size} bita, seharusnya {header[1]}"
+    if digest != header[0]:
+        return "isi tidak cocok dengan hash"
+    return ""
 
 
 HEADER_LIMIT = 128  # bytes: an entry's header line is shorter
@@ -160,21 +166,27 @@ class Cache:
         return data
 
     def peek(self, key: str) -> CachedBytes | None:
-        """The entry `key` by reference (its content not read), or None: absent, or its
-        header unreadable or its size not the header's (then reported and removed). A hit
-        refreshes the entry's time for `clean`."""
+        """The entry `key` by reference, verified like `get` but read in chunks and not
+        kept (a document is handed on by its path), or None: absent or damaged (then
+        reported and removed). A hit refreshes the entry's time for `clean`."""
         path = self.path(key)
+        header: tuple[str, int] | None = None
         try:
             with path.open("rb") as f:
                 header = read_header(f.read(HEADER_LIMIT))
-                size = os.fstat(f.fileno()).st_size
+                if header is None:
+                    reason = "kepala entri tidak terbaca"
+                else:
+                    f.seek(len(seal_header(*header)))
+                    digest = hashlib.file_digest(f, "sha256").hexdigest()
+                    size = os.fstat(f.fileno()).st_size - len(seal_header(*header))
+                    reason = mismatch(header, size, digest)
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self.discard(key, f"tidak terbaca: {exc.strerror}")
-            return None
-        if header is None or size != len(seal_header(*header)) + header[1]:
-            self.discard(key, "kepala entri tidak cocok dengan isinya")
+            reason = f"tidak terbaca: {exc.strerror}"
+        if header is None or reason:
+            self.discard(key, reason)
             return None
         with contextlib.suppress(OSError):
             os.utime(path)

@@ -136,7 +136,7 @@ def test_the_default_report_is_one_stderr_line_per_entry(
     )
 
 
-def test_peek_gives_the_entry_by_reference_without_reading_it(tmp_path: Path) -> None:
+def test_peek_gives_the_entry_by_reference_verified(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     data = b"%PDF " + bytes(range(256)) * 50
     cache.put("cd" * 32, data)
@@ -147,14 +147,18 @@ def test_peek_gives_the_entry_by_reference_without_reading_it(tmp_path: Path) ->
     assert cache.peek("ef" * 32) is None
 
 
-def test_peek_refuses_an_entry_whose_size_is_not_its_headers(tmp_path: Path) -> None:
+def test_peek_refuses_an_entry_whose_content_is_not_its_headers(tmp_path: Path) -> None:
     damaged: list[str] = []
     cache = Cache(tmp_path, on_damaged=lambda path, why: damaged.append(why))
     cache.put("cd" * 32, b"x" * 1000)
     path = cache.path("cd" * 32)
     path.write_bytes(path.read_bytes()[:-10])  # truncated
     assert cache.peek("cd" * 32) is None
-    assert damaged == ["kepala entri tidak cocok dengan isinya"] and not path.exists()
+    assert damaged == ["panjang 990 bita, seharusnya 1000"] and not path.exists()
+    cache.put("cd" * 32, b"x" * 1000)
+    path.write_bytes(path.read_bytes()[:-1] + b"y")  # same size, other content
+    assert cache.peek("cd" * 32) is None
+    assert damaged[-1] == "isi tidak cocok dengan hash" and not path.exists()
 
 
 def test_reading_an_entry_changed_after_peek_fails_loudly_and_removes_it(
