@@ -15,6 +15,7 @@ removed, and treated as missing, so the caller renders it again; it is never ser
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import sys
@@ -126,6 +127,7 @@ def cache_key(parts: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def source_fingerprint(package_dir: Path) -> str:
     """A digest of every Python source under `package_dir` (names and content): part of the
     key of anything the code computes."""

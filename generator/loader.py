@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import difflib
-import functools
 import hashlib
 import json
 import re
@@ -289,7 +288,6 @@ class CachedFit:
         return found
 
 
-@functools.cache
 def _package_fingerprint() -> str:
     return source_fingerprint(Path(__file__).resolve().parent)
 

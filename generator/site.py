@@ -95,10 +95,11 @@ def store_documents(docs: Mapping[str, bytes | CachedBytes], store: Path) -> dic
     and never written again (a new version is a new file): site path -> its store file.
 
     A document found in the cache (`CachedBytes`, verified by the cache in chunks) is read
-    only when its store file is missing; its digest comes from the entry's header. A stored file is verified against that digest before
-    it is used again; one whose content differs (changed in place through a site folder's
-    hard link) is reported, and replaced by a new file (the changed one keeps its other
-    names). Raises OSError (disk; `DamagedEntryError` for a cache entry damaged meanwhile).
+    only when its store file is missing; its digest comes from the entry's header. A stored
+    file is verified against that digest before it is used again; one whose content differs
+    (changed in place through a site folder's hard link) is reported, and replaced by a new
+    file (the changed one keeps its other names). Raises OSError (disk; `DamagedEntryError`
+    for a cache entry damaged meanwhile).
     """
     placed: dict[str, Path] = {}
     for path, data in docs.items():
