@@ -40,8 +40,16 @@ from itertools import chain
 from pathlib import Path
 
 from generator import outdir, tools
-from generator.cache import Cache, CachedBytes, as_bytes, cache_key, source_fingerprint
+from generator.cache import (
+    Cache,
+    CachedBytes,
+    DamagedEntryError,
+    as_bytes,
+    cache_key,
+    source_fingerprint,
+)
 from generator.errors import Problem, UserError, storage_error
+from generator.layout.text import metrics_identity
 from generator.loader import Project, load_project, related_key, related_keys
 from generator.model import Sop
 from generator.render import diagram, forms, sheet
@@ -75,6 +83,9 @@ class Artifacts(Mapping[str, bytes]):
 
     def __getitem__(self, path: str) -> bytes:
         return as_bytes(self.entries[path])
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.entries  # without reading the file (Mapping's would)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.entries)
@@ -162,8 +173,9 @@ def _sop_outputs(ctx: RenderContext, sop: Sop, timings: dict[str, float]) -> Out
 
 @functools.cache
 def code_fingerprint() -> str:
-    """A digest of the generator's own source and of every tool and library version."""
-    parts = [BUNDLE_FORMAT, tools.weasyprint_version(), tools.dot_version()]
+    """A digest of the generator's own source, of every tool and library version and of the
+    fonts and hyphenation the layout measures with (`layout.text.metrics_identity`)."""
+    parts = [BUNDLE_FORMAT, tools.weasyprint_version(), tools.dot_version(), metrics_identity()]
     parts += [f"{name}={metadata.version(name)}" for name in KEYED_LIBRARIES]
     return cache_key([*parts, source_fingerprint(PACKAGE_DIR)])
 
@@ -632,7 +644,12 @@ def build(
     result.timings["load"] = load_time
     start = time.perf_counter()
     try:
-        write_tree(result.files, out_dir, protected)
+        try:
+            write_tree(result.files, out_dir, protected)
+        except DamagedEntryError:  # changed since looked up: reported, removed; render again
+            result = render_project(project, templates_dir, cache_dir, workers=workers)
+            result.timings["load"] = load_time
+            write_tree(result.files, out_dir, protected)
     except OSError as exc:  # full or read-only disk: the staging folder is already removed
         raise storage_error(
             exc, str(out_dir), "hasil tidak dapat ditulis", "folder keluaran lama tidak berubah"

@@ -92,8 +92,9 @@ class CachedBytes:
     def read_bytes(self) -> bytes:
         """The content, verified against the header. Raises DamagedEntryError (the entry is
         reported and removed) or OSError (unreadable)."""
-        data, reason = unseal(self.path.read_bytes())
-        if data is None or len(data) != self.size:
+        raw = self.path.read_bytes()
+        data, reason = unseal(raw)
+        if data is None or read_header(raw[:HEADER_LIMIT]) != (self.digest, self.size):
             report_damaged(self.path, reason or "isi berubah")
             self.path.unlink(missing_ok=True)
             raise DamagedEntryError(f"{self.path}: entri cache rusak; bangun ulang situs")

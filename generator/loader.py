@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from generator import rules
 from generator.cache import Cache, cache_key, source_fingerprint
 from generator.errors import Problem, Severity, UserError
+from generator.layout.text import metrics_identity
 from generator.model import (
     ID_PATTERN,
     SLUG_PATTERN,
@@ -267,7 +268,8 @@ FIT_FORMAT = "sheet-fit-1"  # bump when the stored findings change shape
 
 @dataclass(frozen=True)
 class CachedFit:
-    """`rules.check_sheet_fit` remembered on disk by the SOP's content and the office (the
+    """`rules.check_sheet_fit` remembered on disk by the SOP's content, the office, the code and
+    the fonts and hyphenation it measures with (the
     check lays out the sheet's columns and rows, the dearest part of loading): a fresh
     process loading unchanged SOPs does not lay them out again. Without a cache folder, or
     when it cannot be written, the check simply runs."""
@@ -278,7 +280,13 @@ class CachedFit:
         if self.cache is None:
             return rules.check_sheet_fit(sop, office)
         key = cache_key(
-            [FIT_FORMAT, _package_fingerprint(), sop.model_dump_json(), office.model_dump_json()]
+            [
+                FIT_FORMAT,
+                _package_fingerprint(),
+                metrics_identity(),
+                sop.model_dump_json(),
+                office.model_dump_json(),
+            ]
         )
         found = _findings_from_json(self.cache.get(key))
         if found is None:

@@ -163,10 +163,14 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         worker.start()
 
     def _run_pdfs(self, jobs: dict[str, Job], cache: Path) -> None:
+        """Run the jobs; trigger a rebuild only when they are done. A failure is reported
+        and triggers nothing (a rebuild would defer the same PDFs and fail again, without
+        end): the next edit tries them again, `mkdocs build` renders them in the foreground."""
         try:
             run_jobs(jobs, Cache(cache), background=True)
-        except Exception as exc:  # reported; the next build renders them in the foreground
+        except Exception as exc:  # noqa: BLE001 - reported, the preview goes on
             log.warning(f"pratinjau: PDF gagal dibuat di latar belakang: {exc}")
+            return
         finally:
             for path in jobs:
                 self.in_flight.pop(path, None)

@@ -23,7 +23,14 @@ from pathlib import Path, PurePosixPath
 
 from generator import build, checklist, fonts, outdir
 from generator.build import BuildResult
-from generator.cache import Cache, CachedBytes, as_bytes, cache_key, report_damaged
+from generator.cache import (
+    Cache,
+    CachedBytes,
+    DamagedEntryError,
+    as_bytes,
+    cache_key,
+    report_damaged,
+)
 from generator.errors import Problem, UserError, storage_error
 from generator.loader import SOP_DIR, Project, load_project
 from generator.model import Sop
@@ -383,7 +390,31 @@ def sheet_fragments(result: BuildResult) -> dict[str, str]:
     }
 
 
+KEPT = "situs lama tidak berubah"
+
+
 def build_site(
+    data_dir: Path,
+    templates_dir: Path,
+    cache_dir: Path | None,
+    directory_urls: bool = True,
+    defer_pdfs: bool = False,
+) -> SiteBuild:
+    """Load, render every SOP's artifacts and pages, and gather the site's own assets
+    (`site_files_of`). A cache entry damaged after it was looked up (reported and removed)
+    makes the build start once more, rendering that SOP again; a second failure, or any
+    other disk error, is a UserError naming the file."""
+    try:
+        try:
+            return site_files_of(data_dir, templates_dir, cache_dir, directory_urls, defer_pdfs)
+        except DamagedEntryError:
+            return site_files_of(data_dir, templates_dir, cache_dir, directory_urls, defer_pdfs)
+    except OSError as exc:
+        what = "berkas situs tidak dapat dibaca"
+        raise storage_error(exc, exc.filename or str(cache_dir), what, KEPT) from None
+
+
+def site_files_of(
     data_dir: Path,
     templates_dir: Path,
     cache_dir: Path | None,
@@ -448,9 +479,11 @@ def _site_files(
     try:
         documents = store_documents(docs, store)
         clean_store(store)
+    except DamagedEntryError:
+        raise  # the build starts once more (`build_site`)
     except OSError as exc:
         what = "dokumen situs tidak dapat disimpan"
-        raise storage_error(exc, str(store), what, "situs lama tidak berubah") from None
+        raise storage_error(exc, str(store), what, KEPT) from None
     return SiteFiles(texts, documents)
 
 

@@ -260,3 +260,30 @@ def test_related_sops_are_found_by_name_as_by_trying_each(tmp_path: Path) -> Non
     assert [o.slug for o in build.related_of(tuple(made), made[0])] == ["b", "c"]
     assert [o.slug for o in build.related_of(tuple(made), made[1])] == ["a"]
     assert build.related_of(tuple(made), made[2]) == ()
+
+
+def test_an_entry_damaged_after_lookup_is_rendered_again_not_written(
+    cold, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sop build` reads each cached document only to write it: one changed since it was
+    looked up is reported, removed and rendered again, and the output holds the right bytes."""
+    data, cache, first = cold
+    mine = tmp_path / "cache"
+    shutil.copytree(cache, mine)
+    real_peek = Cache.peek
+    damaged: list[Path] = []
+
+    def peek_then_damage(self: Cache, key: str):  # noqa: ANN202
+        found = real_peek(self, key)
+        if found is not None and not damaged:
+            raw = found.path.read_bytes()
+            found.path.write_bytes(raw[:-1] + bytes([raw[-1] ^ 1]))  # same size
+            damaged.append(found.path)
+        return found
+
+    monkeypatch.setattr(Cache, "peek", peek_then_damage)
+    again = build.build(data, tmp_path / "out", TEMPLATES, mine)
+    assert damaged and "entri cache rusak (isi tidak cocok dengan hash)" in capsys.readouterr().err
+    assert again.sops_rendered  # the SOP of the damaged entry, rendered again
+    for rel, content in first.files.items():
+        assert (tmp_path / "out" / rel).read_bytes() == content, rel

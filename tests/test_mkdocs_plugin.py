@@ -365,3 +365,37 @@ def test_live_preview_shows_the_page_before_its_pdfs(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+def test_a_failed_background_run_triggers_no_rebuild(tmp_path: Path) -> None:
+    """Live preview: background PDFs that fail are reported and trigger nothing (a rebuild
+    would defer them again and fail again, without end); PDFs that are made trigger one. The
+    jobs run in low-priority worker processes, never in the serving process."""
+    from generator.render.common import DotJob
+
+    plugin = SopPlugin()
+    plugin.trigger = tmp_path / "pratinjau"
+    bad = {"x/rusak.svg": DotJob("digraph { ", "svg", "dot")}  # Graphviz refuses it
+    plugin.in_flight.update(bad)
+    plugin._run_pdfs(bad, tmp_path / "cache")
+    assert not plugin.trigger.exists() and not plugin.pdfs_done and plugin.in_flight == {}
+    good = {"x/baik.svg": DotJob("digraph { a -> b }", "svg", "dot")}
+    plugin._run_pdfs(good, tmp_path / "cache")
+    assert (plugin.trigger / "pdf-selesai").is_file() and plugin.pdfs_done
+
+
+def test_background_workers_run_at_low_priority(tmp_path: Path) -> None:
+    from generator.render.common import DotJob
+
+    job = DotJob('digraph { a [label="x"] }', "plain", "dot")
+    assert os.nice(0) + build.BACKGROUND_NICE <= 19
+    done, hits = build.run_jobs({"a": job}, None, background=True)
+    assert hits == 0 and done["a"].startswith(b"graph ")
+    # the worker's niceness: asked of a job run the same way, through a worker's initializer
+    with build.ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=build.multiprocessing.get_context("forkserver"),
+        initializer=build.background_worker,
+        initargs=(os.getpid(),),
+    ) as pool:
+        assert pool.submit(os.nice, 0).result() == os.nice(0) + build.BACKGROUND_NICE

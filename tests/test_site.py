@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -205,3 +206,43 @@ def test_a_rebuild_renders_only_the_pages_whose_sop_or_cycles_changed(
     assert "1 siklus tercatat; keadaan pada 2024-03-05 10:00 WITA." in (
         later.files[f"sop/{SLUG}/index.md"].decode()
     )
+    flat = build_site(data_copy, TEMPLATES, cache, directory_urls=False)  # another link style
+    assert rendered == [SLUG] * 3
+    assert flat.files[f"sop/{SLUG}/index.md"] != later.files[f"sop/{SLUG}/index.md"]
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    sop_md = templates / "pages" / "sop.md"
+    sop_md.write_text(sop_md.read_text("utf-8") + "\nDiubah kantor.\n", "utf-8")
+    edited = build_site(data_copy, templates, cache)  # an office's template edit
+    assert rendered == [SLUG] * 4
+    assert "Diubah kantor." in edited.files[f"sop/{SLUG}/index.md"].decode()
+
+
+def test_an_entry_damaged_after_lookup_is_rendered_again_not_served(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """A document entry changed between its lookup and its use (the store has to read it)
+    is reported, removed, and the site build starts once more, rendering that SOP again:
+    the site gets the right bytes, and no traceback reaches the user."""
+    from generator.cache import Cache
+    from generator.site import DOCUMENT_STORE
+
+    cache = tmp_path / "cache"
+    first = build_site(data_copy, TEMPLATES, cache)
+    good = {path: first.files[path] for path in first.files.documents}
+    shutil.rmtree(cache / DOCUMENT_STORE)  # every document is read from its entry again
+    real_peek = Cache.peek
+    damaged: list[Path] = []
+
+    def peek_then_damage(self: Cache, key: str):  # noqa: ANN202
+        found = real_peek(self, key)
+        if found is not None and not damaged and found.path.name.startswith(key):
+            raw = found.path.read_bytes()
+            found.path.write_bytes(raw[:-1] + bytes([raw[-1] ^ 1]))  # same size
+            damaged.append(found.path)
+        return found
+
+    monkeypatch.setattr(Cache, "peek", peek_then_damage)
+    again = build_site(data_copy, TEMPLATES, cache)
+    assert damaged and "entri cache rusak (isi tidak cocok dengan hash)" in capsys.readouterr().err
+    assert {path: again.files[path] for path in again.files.documents} == good

@@ -202,3 +202,11 @@ def test_a_fresh_process_takes_the_fit_check_from_the_cache(
     (data / "sop" / "uji.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
     problems()
     assert calls == ["uji", "uji"]
+    office = (data / "instansi.yaml").read_text("utf-8")
+    (data / "instansi.yaml").write_text(office.replace("kertas: F4", "kertas: A4"), "utf-8")
+    assert any("di kertas A4 memuat" in p for p in problems())  # another paper: checked again
+    assert calls == ["uji", "uji", "uji"]
+    for entry in cache.glob("??/*.c2"):
+        entry.write_bytes(b"rusak")  # a damaged entry is checked again, never trusted
+    problems()
+    assert calls == ["uji", "uji", "uji", "uji"]

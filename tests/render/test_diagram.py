@@ -266,6 +266,11 @@ def test_png_is_opaque_at_the_size_the_site_draws_the_svg(request, name):
     assert PNG_DPI == 96  # a browser's CSS pixels per inch: 9 pt text is 12 px
     assert width == pytest.approx(svg_w * PNG_DPI / 72, abs=3)
     assert height == pytest.approx(svg_h * PNG_DPI / 72, abs=3)
+    # exactly the viewport's whole pixels
+    layout = layout_diagram(project.sops[0], project.office.name_on_sheet)
+    viewport_w, viewport_h, _ = map(float, raster_viewport(layout, PNG_DPI).split(","))
+    assert (width, height) == (round(viewport_w * 96 / 72), round(viewport_h * 96 / 72))
+    assert viewport_w * 96 / 72 == pytest.approx(round(viewport_w * 96 / 72), abs=1e-6)
     # colour type 2 is RGB: no pixel, not even the last row or column, is see-through
     assert (depth, colour) == (8, 2)
 
