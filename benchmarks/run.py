@@ -247,7 +247,8 @@ def _dump_site(data: Path, templates: Path, cache: Path, dest: Path) -> dict:
     for rel, content in site.files.items():
         target = dest / "docs" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        # a page whole, as MkDocs would read it without the plugin (tables in place)
+        target.write_bytes(site.markdown(rel).encode("utf-8") if rel in site.pages else content)
     return {"files": len(site.files)}
 
 

@@ -192,7 +192,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         return server
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Give every page its title as metadata, which the theme prints as it is.
+        """Put a page's table blocks back (set aside from Markdown, `SiteBuild.tables`), and
+        give every page its title as metadata, which the theme prints as it is.
 
         A title taken from a page's heading is HTML text (escaped once, entities kept); the
         theme prints it raw in most places, which is right, but through `striptags` in
@@ -203,7 +204,9 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         """
         if page.title and "title" not in page.meta and not page.is_homepage:
             page.meta["title"] = page.title
-        return html
+        if self.failure or self.site is None:
+            return html
+        return self.site.finish_content(page.file.src_uri, html)
 
     @staticmethod
     def _name_site(config: MkDocsConfig, site: SiteBuild) -> None:

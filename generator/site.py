@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -164,11 +164,23 @@ class SiteBuild:
     pages: tuple[str, ...]
     logo: str
     sheets: dict[str, str]  # page path -> the official sheet's HTML for `page.insert_sheet`
+    # page path -> its table blocks, set aside from its Markdown (`page.set_tables_aside`)
+    tables: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def finish_content(self, path: str, html: str) -> str:
+        """A page's HTML as Markdown made it, with its table blocks back in place (before
+        the search index reads it)."""
+        blocks = self.tables.get(path)
+        return page.put_tables_back(html, blocks) if blocks else html
 
     def finish_page(self, path: str, html: str) -> str:
         """A page's HTML as MkDocs made it, with its official sheet put in place."""
         sheet_html = self.sheets.get(path)
         return page.insert_sheet(html, sheet_html) if sheet_html else html
+
+    def markdown(self, path: str) -> str:
+        """A page's whole Markdown (its table blocks in place), as an author would see it."""
+        return page.put_tables_back(self.files[path].decode("utf-8"), self.tables.get(path, ()))
 
     @property
     def site_name(self) -> str:
@@ -456,6 +468,11 @@ def site_files_of(
     )
     pages["index.md"] += overview
     pages.update(cycle_pages)
+    tables = {}
+    for path, text in pages.items():
+        pages[path], blocks = page.set_tables_aside(text)
+        if blocks:
+            tables[path] = blocks
     font_data = read_fonts()
     texts: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
     texts.update(page.site_assets(ctx, font_data))
@@ -465,7 +482,7 @@ def site_files_of(
     result.files = build.Artifacts()  # the documents are in the store now: not held
     result.timings["pages"] = time.perf_counter() - start
     sheet_pages = {page.sop_page_path(slug): html for slug, html in sheets.items()}
-    return SiteBuild(project, result, files, tuple(pages), page.logo_name(ctx), sheet_pages)
+    return SiteBuild(project, result, files, tuple(pages), page.logo_name(ctx), sheet_pages, tables)
 
 
 def _site_files(

@@ -49,7 +49,7 @@ def test_cycles_recorded_with_sop_run_show_on_the_page(
         1,
     )
     site = build_site(data_copy, TEMPLATES, tmp_path / "cache")
-    page = site.files[f"sop/{SLUG}/index.md"].decode()
+    page = site.markdown(f"sop/{SLUG}/index.md")
     assert "1 siklus tercatat; keadaan pada 2024-03-06 15:00 WITA." in page
     assert (
         '<tr class="sop-terlambat"><td class="sop-nomor" data-label="Siklus">'
@@ -117,8 +117,8 @@ def test_serve_errors_replace_every_page_and_keep_the_rest(data_copy: Path, tmp_
 
 def test_links_name_index_html_without_directory_urls(data_copy: Path, tmp_path: Path) -> None:
     site = build_site(data_copy, TEMPLATES, tmp_path / "cache", directory_urls=False)
-    assert f'<a href="sop/{SLUG}/index.html">' in site.files["index.md"].decode()
-    sop_page = site.files[f"sop/{SLUG}/index.md"].decode()
+    assert f'<a href="sop/{SLUG}/index.html">' in site.markdown("index.md")
+    sop_page = site.markdown(f"sop/{SLUG}/index.md")
     assert '<a href="../../index.html">&larr; Kembali ke Daftar SOP</a>' in sop_page
     form = site.files[f"sop/{SLUG}/formulir/01-undangan.html"].decode()
     assert '<nav class="sop-kembali"><a href="../index.html">' in form
@@ -176,7 +176,7 @@ def test_each_cycle_status_is_computed_once_per_site_build(
     site = build_site(data_copy, TEMPLATES, tmp_path / "cache")
     assert calls == ["siklus-1"]
     assert f"siklus/{SLUG}/siklus-1/index.md" in site.files
-    assert "siklus-1" in site.files[f"sop/{SLUG}/index.md"].decode()
+    assert "siklus-1" in site.markdown(f"sop/{SLUG}/index.md")
 
 
 def test_a_rebuild_renders_only_the_pages_whose_sop_or_cycles_changed(
@@ -246,3 +246,44 @@ def test_an_entry_damaged_after_lookup_is_rendered_again_not_served(
     again = build_site(data_copy, TEMPLATES, cache)
     assert damaged and "entri cache rusak (isi tidak cocok dengan hash)" in capsys.readouterr().err
     assert {path: again.files[path] for path in again.files.documents} == good
+
+
+@pytest.mark.parametrize("folder", ["sop_data", "besar", "pt-sulteng", "kec-mandau", "cycles"])
+def test_tables_set_aside_from_markdown_give_the_same_html(
+    folder: str, data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every table block the site sets aside before Markdown comes back where Markdown would
+    have put it: each page's HTML (Markdown with the site's extensions) is the same, byte for
+    byte, and the Markdown the site hands MkDocs is much lighter."""
+    import markdown
+
+    from generator.render import page
+    from tests.conftest import FIXTURES, SEED_DATA
+
+    data = {
+        "sop_data": SEED_DATA,
+        "besar": FIXTURES / "besar",
+        "pt-sulteng": FIXTURES / "pt-sulteng",
+        "kec-mandau": FIXTURES / "real-sops" / "kec-mandau",
+        "cycles": data_copy,
+    }[folder]
+    if folder == "cycles":
+        monkeypatch.setenv("SOP_NOW", "2024-03-04 08:00")
+        run(data_copy, "start", SLUG, "--run", "siklus-1")
+        run(data_copy, "done", SLUG, "siklus-1", "1", "--by", "Staf A")
+    site = build_site(data, TEMPLATES, tmp_path / "cache")
+    convert = markdown.Markdown(extensions=["attr_list", "toc", "meta"]).convert
+    set_aside = 0
+    for path in site.pages:
+        whole, light = site.markdown(path), site.files[path].decode()
+        assert convert(whole) == site.finish_content(path, convert(light)), path
+        assert page.TABLE_MARKER.format(0).split('"')[0] not in site.finish_content(
+            path, convert(light)
+        )
+        set_aside += len(site.tables.get(path, ()))
+    for path in (p for p in site.pages if p.startswith("sop/")):
+        assert len(site.tables[path]) >= 2, path  # the identity and the steps at least
+    assert len(site.tables["index.md"]) == (2 if folder == "cycles" else 1)  # + running ones
+    assert set_aside >= 2 * len(site.project.sops) + 1
+    if folder == "cycles":
+        assert len(site.tables[f"siklus/{SLUG}/siklus-1/index.md"]) == 3

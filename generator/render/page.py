@@ -417,6 +417,38 @@ def site_pages(
     return pages
 
 
+# A table block of a page (`<div class="... sop-tabel-wrap">` holding one table, between blank
+# lines) is raw HTML, which Markdown passes through unchanged but parses first: on an SOP page
+# that costs Markdown twice the rest of the page. The site sets such blocks aside before
+# Markdown (`set_tables_aside`) and puts them back into the HTML before the search index reads
+# it (`put_tables_back`), so the page and its search entry are as before.
+TABLE_BLOCK = re.compile(
+    r'(?<=\n\n)<div class="[^"<>\n]*\bsop-tabel-wrap\b[^"<>\n]*">\n<table\b.*?\n</table>\n</div>'
+    r"(?=\n\n|\n?\Z)",
+    re.S,
+)
+TABLE_MARKER = '<div data-sop-tabel="{}"></div>'
+
+
+def set_tables_aside(markdown: str) -> tuple[str, tuple[str, ...]]:
+    """A page's Markdown with each table block replaced by `TABLE_MARKER` (numbered from
+    0), and the blocks."""
+    blocks: list[str] = []
+
+    def marker(found: re.Match[str]) -> str:
+        blocks.append(found.group(0))
+        return TABLE_MARKER.format(len(blocks) - 1)
+
+    return TABLE_BLOCK.sub(marker, markdown), tuple(blocks)
+
+
+def put_tables_back(text: str, blocks: Sequence[str]) -> str:
+    """The page (its Markdown, or the HTML Markdown made of it) with its table blocks back."""
+    for number, block in enumerate(blocks):
+        text = text.replace(TABLE_MARKER.format(number), block, 1)
+    return text
+
+
 def insert_sheet(html: str, sheet_html: str) -> str:
     """A page's HTML with its official sheet put in place of `SHEET_MARKER`."""
     return html.replace(SHEET_MARKER, sheet_html, 1)
