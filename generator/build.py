@@ -50,7 +50,7 @@ from generator.cache import (
 )
 from generator.errors import Problem, UserError, storage_error
 from generator.layout.text import metrics_identity
-from generator.loader import Project, load_project, related_key, related_keys
+from generator.loader import PACKAGE_DIR, Project, load_project, related_key, related_keys
 from generator.model import Sop
 from generator.render import diagram, forms, sheet
 from generator.render.common import DotJob, Job, Outputs, RenderContext, make_env
@@ -68,7 +68,6 @@ RENDERERS: tuple[tuple[str, Renderer], ...] = (
 DEFAULT_CACHE = Path(".sop-cache")
 BUNDLE_FORMAT = "sop-bundle-1"  # bump when the manifest layout changes
 CACHE_MAX_AGE_DAYS = 30.0  # entries no build used for this long are removed
-PACKAGE_DIR = Path(__file__).resolve().parent
 # Libraries whose version changes rendered bytes (besides WeasyPrint and Graphviz).
 KEYED_LIBRARIES = ("jinja2", "markupsafe", "pydantic")
 
@@ -290,8 +289,9 @@ def store_bundle(cache: Cache, key: str, result: SopResult) -> None:
         if name in result.job_keys:
             names[name] = result.job_keys[name]
         else:
-            names[name] = blob_key(as_bytes(data))
-            cache.put(names[name], as_bytes(data))
+            content = as_bytes(data)
+            names[name] = blob_key(content)
+            cache.put(names[name], content)
     manifest = {"slug": result.slug, "files": names, "jobs": sorted(result.jobs)}
     cache.put(key, json.dumps(manifest, sort_keys=True).encode("utf-8"))
 

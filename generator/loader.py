@@ -36,6 +36,7 @@ from generator.model import (
 from generator.paths import outside, outside_problem
 from generator.yamlread import Document, YamlRefused, field_name, read_yaml
 
+PACKAGE_DIR = Path(__file__).resolve().parent  # the generator's own code
 OFFICE_FILE = "instansi.yaml"
 SOP_DIR = "sop"
 FORMS_DIR = "formulir"
@@ -269,10 +270,9 @@ FIT_FORMAT = "sheet-fit-1"  # bump when the stored findings change shape
 @dataclass(frozen=True)
 class CachedFit:
     """`rules.check_sheet_fit` remembered on disk by the SOP's content, the office, the code and
-    the fonts and hyphenation it measures with (the
-    check lays out the sheet's columns and rows, the dearest part of loading): a fresh
-    process loading unchanged SOPs does not lay them out again. Without a cache folder, or
-    when it cannot be written, the check simply runs."""
+    the fonts and hyphenation it measures with. The check lays out the sheet's columns and
+    rows, the dearest part of loading: a fresh process loading unchanged SOPs does not lay
+    them out again. Without a cache folder, or when it cannot be written, the check runs."""
 
     cache: Cache | None
 
@@ -282,7 +282,7 @@ class CachedFit:
         key = cache_key(
             [
                 FIT_FORMAT,
-                _package_fingerprint(),
+                source_fingerprint(PACKAGE_DIR),
                 metrics_identity(),
                 sop.model_dump_json(),
                 office.model_dump_json(),
@@ -294,10 +294,6 @@ class CachedFit:
             with contextlib.suppress(OSError):
                 self.cache.put(key, _findings_to_json(found))
         return found
-
-
-def _package_fingerprint() -> str:
-    return source_fingerprint(Path(__file__).resolve().parent)
 
 
 def _findings_to_json(found: list[rules.Finding]) -> bytes:

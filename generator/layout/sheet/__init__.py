@@ -21,7 +21,12 @@ from dataclasses import dataclass
 
 from generator import flow
 from generator.layout.router import Port, Router  # noqa: F401
-from generator.layout.sheet.drawing import LABEL_LH, connector_letters, page_layout_drawing  # noqa: F401
+from generator.layout.sheet.drawing import (  # noqa: F401
+    LABEL_LH,
+    PageInput,
+    connector_letters,
+    page_layout_drawing,
+)
 from generator.layout.sheet.grid import (
     conn_height,
     connectors_per_tier,
@@ -162,7 +167,7 @@ def layout_sheet(
             rows, symbols, routes, joins, dh = [], [], [], [], 0.0
         else:
             rows, symbols, routes, joins, dh = page_layout_drawing(
-                sop, span, rows_info, lane_x, sym_w, edges, letters, per_tier
+                PageInput(sop, span, rows_info, lane_x, sym_w, edges, letters, per_tier)
             )
         pages.append(
             Page(

@@ -208,39 +208,45 @@ CONN_LANE_TRIALS = 4  # page layouts tried at most to take a crossing off a conn
 ConnKey = tuple[str, flow.Edge]  # ("in" | "out", the edge crossing the page's border)
 
 
-def page_layout_drawing(
-    sop: Sop,
-    span: tuple[int, int],
-    rows_info: dict[int, tuple[dict[str, tuple[str, ...]], float]],
-    lane_x: dict[str, tuple[float, float]],
-    sym_w: float,
-    edges: Sequence[flow.Edge],
-    letters: dict[flow.Edge, str],
-    per_tier: int = 1,
-) -> PageDrawing:
+@dataclass(frozen=True)
+class PageInput:
+    """What one page of the procedure table is drawn from: the SOP, the steps on the page
+    (`span`, first and last), each step's wrapped cells and row height (mm), the lane columns'
+    x ranges (mm), the symbol width (mm), the flow's edges, the off-page connectors' letters
+    and the connectors per tier of a connector row."""
+
+    sop: Sop
+    span: tuple[int, int]
+    rows_info: dict[int, tuple[dict[str, tuple[str, ...]], float]]
+    lane_x: dict[str, tuple[float, float]]
+    sym_w: float
+    edges: Sequence[flow.Edge]
+    letters: dict[flow.Edge, str]
+    per_tier: int = 1
+
+
+def page_layout_drawing(page: PageInput) -> PageDrawing:
     """Rows, symbols, routes and joins of one page of the procedure table, and its height
     (mm). An off-page connector sits in its step's lane; where its arrow crosses another
     there, it moves to the nearest lane free of connectors in which the page's crossings are
     fewer (a return to an earlier page may go round the arrows below it); at most
     CONN_LANE_TRIALS lanes are tried per page (each a page layout): beside its home lane,
     then the outermost ones."""
-    args = (sop, span, rows_info, lane_x, sym_w, edges, letters, per_tier)
-    best = _page_drawing_with(*args, conn_lane={})
+    best = _page_drawing_with(page, conn_lane={})
     pairs = crossing_pairs([r.points for r in best[2]])
     if not pairs:
         return best
-    first, last = span
-    incoming, outgoing = crossing_edges(edges, first, last)
+    incoming, outgoing = crossing_edges(page.edges, *page.span)
     keys = [("in", e) for e in incoming] + [("out", e) for e in outgoing]
     crossed = len(pairs)
     placed: dict[ConnKey, str] = {}
     trials = CONN_LANE_TRIALS
-    for key in _crossed_connectors(best[2], pairs, keys, letters):
+    for key in _crossed_connectors(best[2], pairs, keys, page.letters):
         score = (crossed, _ink(best))
-        lanes = _other_conn_lanes(sop, key, keys, placed)[:trials]
+        lanes = _other_conn_lanes(page.sop, key, keys, placed)[:trials]
         trials -= len(lanes)
         for lane in lanes:
-            trial = _page_drawing_with(*args, conn_lane={**placed, key: lane})
+            trial = _page_drawing_with(page, conn_lane={**placed, key: lane})
             count = len(crossing_pairs([r.points for r in trial[2]]))
             if count < crossed and (count, ink := _ink(trial)) < score:
                 best, score, chosen = trial, (count, ink), lane
@@ -288,35 +294,26 @@ def _other_conn_lanes(
     return [lanes[k] for k in dict.fromkeys(order)]
 
 
-def _page_drawing_with(
-    sop: Sop,
-    span: tuple[int, int],
-    rows_info: dict[int, tuple[dict[str, tuple[str, ...]], float]],
-    lane_x: dict[str, tuple[float, float]],
-    sym_w: float,
-    edges: Sequence[flow.Edge],
-    letters: dict[flow.Edge, str],
-    per_tier: int,
-    conn_lane: dict[ConnKey, str],
-) -> PageDrawing:
+def _page_drawing_with(page: PageInput, conn_lane: dict[ConnKey, str]) -> PageDrawing:
     """The page's drawing with the connectors of `conn_lane` in the lanes it names: the
     connector row in, the step rows with their end capsules, the connector row out, then
     the routes and their labels."""
+    sop, span, lane_x = page.sop, page.span, page.lane_x
     first, last = span
-    incoming, outgoing = crossing_edges(edges, first, last)
-    pb = _PageBuilder(sop, lane_x, sym_w)
+    incoming, outgoing = crossing_edges(page.edges, first, last)
+    pb = _PageBuilder(sop, lane_x, page.sym_w)
     pb.many_exits = {
         n
         for n in range(first, last + 1)
         if sop.step(n).is_decision and len(sop.step(n).decision.exits) >= 4
     }
-    conns = _Connectors(letters, conn_lane, per_tier)
+    conns = _Connectors(page.letters, conn_lane, page.per_tier)
     y = conns.row(pb, "in", incoming, 0.0) if incoming else 0.0
-    step_bands, y = _step_rows(pb, span, rows_info, y)
+    step_bands, y = _step_rows(pb, span, page.rows_info, y)
     end_index = _end_capsules(pb, step_bands)
     if outgoing:
         y = conns.row(pb, "out", outgoing, y)
-    jobs = _page_jobs(pb, edges, span, conns.index, end_index)
+    jobs = _page_jobs(pb, page.edges, span, conns.index, end_index)
     routes = _page_routes(pb, span, *_route_uncrossed(pb, jobs))
     width = sum(x1 - x0 for x0, x1 in lane_x.values())
     routes = _place_labels(routes, pb.symbols, pb.joins, width, y, lane_x, pb.rows)
