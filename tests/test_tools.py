@@ -1,0 +1,121 @@
+"""The two rewrites of a PDF job's HTML made for WeasyPrint's speed (`tools.shared_styles`,
+`tools.svg_images`): exact output on small inputs, refusals, and the same pages, pixel for
+pixel, on the real documents (real WeasyPrint, real `pdftoppm`)."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+from pathlib import Path
+
+import pytest
+import weasyprint
+
+from generator import build, tools
+from generator.render import diagram, forms, sheet
+from generator.render.common import PdfJob, SvgPagesPdfJob
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+DOC = (
+    "<html><head><style>.c { height: 1mm; }</style></head><body>"
+    '<div class="c" style="height:4mm">a</div>'
+    '<div style="height:4mm">b</div>'
+    '<td class="x y" style="width: 3mm; left: 1mm">c</td>'
+    '<svg viewBox="0 0 1 1"><rect style="fill:red"/></svg>'
+    '<p style="font-family: &quot;Arial&quot;">d</p>'
+    "</body></html>"
+)
+
+
+def test_shared_styles_moves_each_distinct_inline_style_into_one_class() -> None:
+    assert tools.shared_styles(DOC) == (
+        "<html><head><style>.c { height: 1mm; }</style><style>\n"
+        ".sop-gaya-0 { height:4mm !important; }\n"
+        ".sop-gaya-1 { width: 3mm !important; left: 1mm !important; }\n"
+        "</style>\n</head><body>"
+        '<div class="c sop-gaya-0">a</div>'
+        '<div class="sop-gaya-0">b</div>'
+        '<td class="x y sop-gaya-1">c</td>'
+        '<svg viewBox="0 0 1 1"><rect style="fill:red"/></svg>'
+        '<p style="font-family: &quot;Arial&quot;">d</p>'
+        "</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        DOC.replace("height: 1mm", "height: 1mm !important"),  # the cascade would change
+        DOC.replace("</head>", ""),  # nowhere to put the rules
+        DOC.replace('class="c"', 'class="sop-gaya-9"'),  # a class of the same name
+        "<html><head></head><div class='a' style=\"height:1mm\">x</div></html>",
+        "<html><head></head><p>no inline style</p></html>",
+    ],
+)
+def test_shared_styles_leaves_what_it_cannot_rewrite_safely(html: str) -> None:
+    assert tools.shared_styles(html) == html
+
+
+def test_svg_images_gives_each_svg_element_as_an_image_of_itself() -> None:
+    svg = (
+        '<svg class="lajur" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 5" '
+        'width="10pt" height="5pt"><text x="1" y="4">Camat</text></svg>'
+    )
+    html = tools.svg_images(f"<section>{svg}</section>")
+    prefix = '<section><img class="lajur" alt="" style="width: 10pt; height: 5pt" src="'
+    assert html.startswith(prefix) and html.endswith('"></section>')
+    url = html[len(prefix) : -len('"></section>')]
+    assert url.startswith("data:image/svg+xml;base64,")
+    assert base64.b64decode(url.split(",", 1)[1]).decode() == svg
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>a</svg>',  # not well-formed
+        '<svg viewBox="0 0 1 1"><rect/></svg>',  # no SVG namespace
+    ],
+)
+def test_svg_images_leaves_inline_what_would_be_a_broken_image(svg: str) -> None:
+    """WeasyPrint draws a broken image as nothing; inline, it draws what it can as before."""
+    assert tools.svg_images(f"<p>{svg}</p>") == f"<p>{svg}</p>"
+
+
+def rasters(html: str, tmp_path: Path, name: str) -> list[bytes]:
+    """Every page of the HTML's PDF (WeasyPrint as is) as PPM bytes at 60 dpi."""
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(weasyprint.HTML(string=html, base_url=".").write_pdf())
+    subprocess.run(["pdftoppm", "-r", "60", str(pdf), str(tmp_path / name)], check=True)
+    return [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.ppm"))]
+
+
+def documents(project) -> dict[str, str]:
+    """The seed's first SOP's WeasyPrint inputs by file name, the diagram's with its SVG."""
+    ctx = build.render_context(project, TEMPLATES)
+    sop = project.sops[0]
+    out = {**sheet.outputs(ctx, sop), **diagram.outputs(ctx, sop), **forms.outputs(ctx, sop)}
+    html = {name: job.html for name, job in out.items() if isinstance(job, PdfJob)}
+    job = out["diagram-alir.pdf"]
+    assert isinstance(job, SvgPagesPdfJob)
+    html["diagram-alir.pdf"] = tools.fill_svg_slots(job.html, tools.run_dot(job.svg))
+    return html
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lembar-sop.pdf",
+        "formulir.pdf",
+        "monitoring.pdf",
+        "evaluasi.pdf",
+        "daftar-periksa.pdf",
+        "diagram-alir.pdf",
+    ],
+)
+def test_rewritten_html_draws_the_same_pages(seed_project, tmp_path: Path, name: str) -> None:
+    html = documents(seed_project)[name]
+    rewritten = tools.shared_styles(tools.svg_images(html))
+    assert rewritten != html  # each document has something to rewrite
+    before = rasters(html, tmp_path, "before")
+    assert before and rasters(rewritten, tmp_path, "after") == before
