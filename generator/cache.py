@@ -10,6 +10,8 @@ The cache is verified, not trusted: every entry starts with a header line holdin
 and length of its content (`sop-cache-2 <hex> <length>`), checked on every read. A truncated,
 altered or unreadable entry is reported on stderr in one line naming it (once per process),
 removed, and treated as missing, so the caller renders it again; it is never served.
+A document looked up by reference (`peek`) is hashed again only when it may have been
+written since it was last hashed (`Verified`): a no-change build does not read every PDF.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -30,6 +33,9 @@ CLEAN_MARK = ".dibersihkan"  # its time says when `clean_if_due` last ran
 TEMP_PREFIX = ".tmp-"
 ENTRY_FORMAT = b"sop-cache-2"
 ENTRY_SUFFIX = ".c2"  # entries of the earlier, unverified layout are never read (misses)
+VERIFIED_RECORD = ".terverifikasi.json"  # `Verified`: files hashed intact, by their stat
+RACY_NS = 2 * 10**9  # a write this close to a hash may leave a coarse ctime unchanged
+REFRESH_AFTER = DAY  # seconds: a used file's time is moved to now at most this often
 _REPORTED: set[str] = set()
 
 
@@ -138,12 +144,92 @@ def source_fingerprint(package_dir: Path) -> str:
     return cache_key(parts)
 
 
+def stat_signature(st: os.stat_result) -> list[int]:
+    """What changes whenever a file is written, replaced or has its times set: inode, size,
+    mtime and ctime (ns). No user call sets ctime: every write and every `utime` moves it to
+    the clock's now (POSIX `stat`, "st_ctime")."""
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def refresh_time(path: Path, st: os.stat_result) -> None:
+    """Mark a used file as used now (for `clean`), at most once per `REFRESH_AFTER`: the
+    time is only ever compared with a 30-day limit, and each refresh moves ctime, which makes
+    `Verified` hash the file once more."""
+    if time.time() - st.st_mtime > REFRESH_AFTER:
+        with contextlib.suppress(OSError):
+            os.utime(path)
+
+
+class Verified:
+    """Which files under `root` were hashed and found intact, by their stat signature, kept in
+    `root/VERIFIED_RECORD` (JSON: relative path -> signature and the time of hashing, ns).
+
+    A file whose signature is what it was when hashed has not been written since, so it holds
+    the content that was hashed: it is trusted without reading it. A file changed later has
+    another ctime; one whose ctime is within `RACY_NS` of its hashing is hashed again (on a
+    file system with coarse times, a write just after the hash could keep the ctime: Git's
+    "racy clean" rule, gitformat-index). The record is only ever a shortcut: a lost, stale or
+    unreadable record (another process wrote it last, say) means files are hashed again."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._prefix = f"{self.root}{os.sep}"
+        self._seen: dict[str, list[int]] | None = None
+        self._changed = False
+
+    def _entries(self) -> dict[str, list[int]]:
+        if self._seen is None:
+            try:
+                loaded = json.loads((self.root / VERIFIED_RECORD).read_bytes())
+            except (OSError, ValueError):
+                loaded = {}
+            self._seen = loaded if isinstance(loaded, dict) else {}
+        return self._seen
+
+    def _name(self, path: Path) -> str:
+        """`path` relative to the root (string work: pathlib's `relative_to` costs 20 us)."""
+        text = str(path)
+        if not text.startswith(self._prefix):
+            raise ValueError(f"{path} is not under {self.root}")
+        return text[len(self._prefix) :].replace(os.sep, "/")
+
+    def trusts(self, path: Path, st: os.stat_result) -> bool:
+        """True when `path`, with stat `st`, was hashed intact since it was last written."""
+        seen = self._entries().get(self._name(path))
+        if not isinstance(seen, list) or len(seen) != 5:
+            return False
+        return seen[:4] == stat_signature(st) and st.st_ctime_ns < seen[4] - RACY_NS
+
+    def remember(self, path: Path, before: os.stat_result, after: os.stat_result) -> None:
+        """Record that `path` was hashed intact now, when its stat was the same before and
+        after hashing (`before`, `after`); else nothing is recorded."""
+        if stat_signature(before) == stat_signature(after):
+            self._entries()[self._name(path)] = [*stat_signature(after), time.time_ns()]
+            self._changed = True
+
+    def save(self) -> None:
+        """Write the record (atomically) when it changed; a failure to write is ignored."""
+        if not self._changed:
+            return
+        with contextlib.suppress(OSError):
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=TEMP_PREFIX)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(self._entries(), f, separators=(",", ":"))
+                os.replace(tmp, self.root / VERIFIED_RECORD)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+        self._changed = False
+
+
 class Cache:
     """Files named by key under one folder, two-level fan-out."""
 
     def __init__(self, root: Path, on_damaged: Callable[[Path, str], None] = report_damaged):
         self.root = Path(root)
         self.on_damaged = on_damaged
+        self.verified = Verified(self.root)
 
     def path(self, key: str) -> Path:
         """The file holding the entry `key`."""
@@ -171,19 +257,25 @@ class Cache:
     def peek(self, key: str) -> CachedBytes | None:
         """The entry `key` by reference, verified like `get` but read in chunks and not
         kept (a document is handed on by its path), or None: absent or damaged (then
-        reported and removed). A hit refreshes the entry's time for `clean`."""
+        reported and removed). An entry `verified` trusts is not read past its header (call
+        `save_verified` when done). A hit refreshes the entry's time for `clean`."""
         path = self.path(key)
         header: tuple[str, int] | None = None
         try:
             with path.open("rb") as f:
+                before = os.fstat(f.fileno())
                 header = read_header(f.read(HEADER_LIMIT))
                 if header is None:
                     reason = "kepala entri tidak terbaca"
                 else:
-                    f.seek(len(seal_header(*header)))
-                    digest = hashlib.file_digest(f, "sha256").hexdigest()
-                    size = os.fstat(f.fileno()).st_size - len(seal_header(*header))
-                    reason = mismatch(header, size, digest)
+                    size = before.st_size - len(seal_header(*header))
+                    reason = mismatch(header, size, header[0])
+                    if not reason and not self.verified.trusts(path, before):
+                        f.seek(len(seal_header(*header)))
+                        digest = hashlib.file_digest(f, "sha256").hexdigest()
+                        reason = mismatch(header, size, digest)
+                        if not reason:
+                            self.verified.remember(path, before, os.fstat(f.fileno()))
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -191,9 +283,12 @@ class Cache:
         if header is None or reason:
             self.discard(key, reason)
             return None
-        with contextlib.suppress(OSError):
-            os.utime(path)
+        refresh_time(path, before)
         return CachedBytes(path, *header)
+
+    def save_verified(self) -> None:
+        """Keep what `peek` hashed this time for the next process (`Verified.save`)."""
+        self.verified.save()
 
     def discard(self, key: str, reason: str) -> None:
         """Report the entry `key` as damaged and remove it (it is rendered again)."""

@@ -41,6 +41,7 @@ from generator.build import run_jobs
 from generator.cache import Cache
 from generator.errors import UserError, storage_error
 from generator.render.common import Job
+from generator.render.page import LostTableError
 from generator.site import (
     SiteBuild,
     SiteFiles,
@@ -192,7 +193,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         return server
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Put a page's table blocks back (set aside from Markdown, `SiteBuild.tables`), and
+        """Put the text of a page's table blocks in their place for the search index (set
+        aside from Markdown, `SiteBuild.tables`; the blocks come back in `on_post_page`), and
         give every page its title as metadata, which the theme prints as it is.
 
         A title taken from a page's heading is HTML text (escaped once, entities kept); the
@@ -248,12 +250,17 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         """Drop a staging folder a failed build left (normally none)."""
         self.on_build_error(error=Exception("shutdown"))
 
+    @event_priority(100)  # before any plugin that rewrites pages (a minifier, say)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Put an SOP page's official sheet in place once the page is made: Markdown and the
-        search index never see its 70 kB (they would spend ~10x the page's own time on it)."""
+        """Put a page's tables and an SOP page's official sheet in place once the page is
+        made: Markdown and the search index never see them whole (they would spend ~10x the
+        page's own time on them; the index reads each table's text, `page.stand_in`)."""
         if self.failure or self.site is None:
             return output
-        return self.site.finish_page(page.file.src_uri, output)
+        try:
+            return self.site.finish_page(page.file.src_uri, output)
+        except LostTableError as exc:
+            raise PluginError(str(exc)) from None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page and artifact as a virtual file."""

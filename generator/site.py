@@ -27,8 +27,10 @@ from generator.cache import (
     Cache,
     CachedBytes,
     DamagedEntryError,
+    Verified,
     as_bytes,
     cache_key,
+    refresh_time,
     report_damaged,
 )
 from generator.errors import Problem, UserError, storage_error
@@ -83,13 +85,18 @@ def store_path(store: Path, digest: str, suffix: str) -> Path:
     return store / digest[:2] / f"{digest}{suffix}"
 
 
-def stored_intact(target: Path, digest: str, size: int) -> bool:
+def stored_intact(target: Path, digest: str, size: int, verified: Verified) -> bool:
     """True when the store file exists and holds the content of that sha256 and size (read
-    in chunks, never whole); a file whose content changed is reported."""
+    in chunks, never whole, unless `verified` trusts it); a file whose content changed is
+    reported."""
     try:
-        if target.stat().st_size == size:
+        before = target.stat()
+        if before.st_size == size:
+            if verified.trusts(target, before):
+                return True
             with target.open("rb") as f:
                 if hashlib.file_digest(f, "sha256").hexdigest() == digest:
+                    verified.remember(target, before, os.fstat(f.fileno()))
                     return True
     except FileNotFoundError:
         return False
@@ -103,23 +110,26 @@ def store_documents(docs: Mapping[str, bytes | CachedBytes], store: Path) -> dic
 
     A document found in the cache (`CachedBytes`, verified by the cache in chunks) is read
     only when its store file is missing; its digest comes from the entry's header. A stored
-    file is verified against that digest before it is used again; one whose content differs
-    (changed in place through a site folder's hard link) is reported, and replaced by a new
-    file (the changed one keeps its other names). Raises OSError (disk; `DamagedEntryError`
-    for a cache entry damaged meanwhile).
+    file is verified against that digest before it is used again (hashed unless unchanged
+    since it was last hashed: `cache.Verified`); one whose content differs (changed in place
+    through a site folder's hard link) is reported, and replaced by a new file (the changed
+    one keeps its other names). Raises OSError (disk; `DamagedEntryError` for a cache entry
+    damaged meanwhile).
     """
     placed: dict[str, Path] = {}
+    verified = Verified(store)
     for path, data in docs.items():
         if isinstance(data, bytes):
             digest, size = hashlib.sha256(data).hexdigest(), len(data)
         else:
             digest, size = data.digest, data.size
         target = store_path(store, digest, PurePosixPath(path).suffix)
-        if not stored_intact(target, digest, size):
+        if not stored_intact(target, digest, size, verified):
             _write_read_only(target, as_bytes(data))
         with contextlib.suppress(OSError):
-            os.utime(target)  # used now: kept by `clean_store`
+            refresh_time(target, target.stat())  # used now: kept by `clean_store`
         placed[path] = target
+    verified.save()
     return placed
 
 
@@ -166,17 +176,25 @@ class SiteBuild:
     sheets: dict[str, str]  # page path -> the official sheet's HTML for `page.insert_sheet`
     # page path -> its table blocks, set aside from its Markdown (`page.set_tables_aside`)
     tables: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    stand_ins: dict[str, tuple[str, ...]] = field(default_factory=dict)  # `page.stand_in`s
 
     def finish_content(self, path: str, html: str) -> str:
-        """A page's HTML as Markdown made it, with its table blocks back in place (before
-        the search index reads it)."""
-        blocks = self.tables.get(path)
-        return page.put_tables_back(html, blocks) if blocks else html
+        """A page's HTML as Markdown made it, its table blocks' text in their place
+        (`page.stand_in`): what the search index reads."""
+        return page.put_stand_ins(html, self._stand_ins(path))
 
     def finish_page(self, path: str, html: str) -> str:
-        """A page's HTML as MkDocs made it, with its official sheet put in place."""
+        """A page's HTML as MkDocs made it, with its table blocks and its official sheet
+        put in place. Raises LostTableError when a table's place is not found."""
+        blocks = self.tables.get(path, ())
+        html = page.stand_ins_to_tables(html, blocks, self._stand_ins(path)) if blocks else html
         sheet_html = self.sheets.get(path)
         return page.insert_sheet(html, sheet_html) if sheet_html else html
+
+    def _stand_ins(self, path: str) -> tuple[str, ...]:
+        if path not in self.stand_ins:
+            self.stand_ins[path] = tuple(page.stand_in(b) for b in self.tables.get(path, ()))
+        return self.stand_ins[path]
 
     def markdown(self, path: str) -> str:
         """A page's whole Markdown (its table blocks in place), as an author would see it."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import cache as cache_module
 from generator.cache import CLEAN_MARK, DAY, Cache, DamagedEntryError, cache_key
 
 
@@ -174,3 +175,93 @@ def test_reading_an_entry_changed_after_peek_fails_loudly_and_removes_it(
         entry.read_bytes()
     assert not entry.path.exists()
     assert "isi tidak cocok dengan hash" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- Verified
+
+
+class Hashes:
+    """Counts sha256 passes over files (`hashlib.file_digest`), the cost `Verified` saves."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = hashlib.file_digest
+
+        def counted(f, digest):  # type: ignore[no-untyped-def]
+            self.count += 1
+            return real(f, digest)
+
+        monkeypatch.setattr(hashlib, "file_digest", counted)
+
+
+def _rewrite_keeping_times(path: Path, offset: int, data: bytes) -> None:
+    """Change a file in place, same size, and set its times back: only ctime tells."""
+    st = path.stat()
+    path.chmod(0o644)
+    with path.open("r+b") as f:
+        f.seek(offset)
+        f.write(data)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_peek_hashes_an_entry_once_then_trusts_it_until_it_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    hashes = Hashes(monkeypatch)
+    key, data = cache_key(["pdf"]), b"%PDF-1.7 " + bytes(range(256)) * 64
+    Cache(tmp_path).put(key, data)
+    first = Cache(tmp_path)
+    assert first.peek(key) is not None and hashes.count == 1
+    first.save_verified()
+    again = Cache(tmp_path)  # another process: the record is on disk
+    found = again.peek(key)
+    assert found is not None and hashes.count == 1  # not hashed again
+    assert found.read_bytes() == data  # reading still verifies
+    header = len(cache_module.seal_header(found.digest, found.size))
+    _rewrite_keeping_times(again.path(key), header + 3, b"X")
+    damaged: list[str] = []
+    third = Cache(tmp_path, on_damaged=lambda path, why: damaged.append(why))
+    assert third.peek(key) is None and hashes.count == 2
+    assert damaged and not third.path(key).exists()
+
+
+def test_an_entry_hashed_just_after_it_was_written_is_hashed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write within RACY_NS of the hash could keep a coarse ctime: no trust yet."""
+    hashes = Hashes(monkeypatch)
+    key = cache_key(["pdf"])
+    Cache(tmp_path).put(key, b"content")
+    for _ in range(2):
+        cache = Cache(tmp_path)
+        assert cache.peek(key) is not None
+        cache.save_verified()
+    assert hashes.count == 2
+
+
+@pytest.mark.parametrize("record", [b"", b"{not json", b"[1, 2]", b'{"ab/x.c2": [1]}'])
+def test_an_unreadable_record_means_hashing_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record: bytes
+) -> None:
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    hashes = Hashes(monkeypatch)
+    key = cache_key(["pdf"])
+    Cache(tmp_path).put(key, b"content")
+    (tmp_path / cache_module.VERIFIED_RECORD).write_bytes(record)
+    assert Cache(tmp_path).peek(key) is not None and hashes.count == 1
+
+
+def test_a_recently_used_entry_keeps_its_time(tmp_path: Path) -> None:
+    """A hit moves the time for `clean` at most once a day: each move changes ctime, which
+    would make the next build hash the entry again."""
+    cache = Cache(tmp_path)
+    key = cache_key(["pdf"])
+    cache.put(key, b"content")
+    _age(cache, key, 0.5)
+    before = cache.path(key).stat().st_mtime_ns
+    assert cache.peek(key) is not None
+    assert cache.path(key).stat().st_mtime_ns == before
+    _age(cache, key, 2)
+    assert cache.peek(key) is not None
+    assert time.time() - cache.path(key).stat().st_mtime < 60

@@ -399,3 +399,22 @@ def test_background_workers_run_at_low_priority(tmp_path: Path) -> None:
         initargs=(os.getpid(),),
     ) as pool:
         assert pool.submit(os.nice, 0).result() == os.nice(0) + build.BACKGROUND_NICE
+
+
+@pytest.mark.parametrize("initializer", ["job_worker", "background_worker"])
+def test_render_workers_collect_garbage_less_often(initializer: str) -> None:
+    """WeasyPrint's many short-lived objects: a worker's young collections wait for
+    WORKER_GC_THRESHOLD allocations and what it imported is frozen out of the collector's
+    sight (`build.fewer_collections`); this process keeps CPython's defaults."""
+    import gc
+
+    with build.ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=build.multiprocessing.get_context("forkserver"),
+        initializer=getattr(build, initializer),
+        initargs=(os.getpid(),),
+    ) as pool:
+        threshold = pool.submit(gc.get_threshold).result()
+        frozen = pool.submit(gc.get_freeze_count).result()
+    assert threshold == (build.WORKER_GC_THRESHOLD, 20, 100)
+    assert frozen > 1000 and gc.get_threshold()[0] < build.WORKER_GC_THRESHOLD

@@ -420,14 +420,28 @@ def site_pages(
 # A table block of a page (`<div class="... sop-tabel-wrap">` holding one table, between blank
 # lines) is raw HTML, which Markdown passes through unchanged but parses first: on an SOP page
 # that costs Markdown twice the rest of the page. The site sets such blocks aside before
-# Markdown (`set_tables_aside`) and puts them back into the HTML before the search index reads
-# it (`put_tables_back`), so the page and its search entry are as before.
+# Markdown (`set_tables_aside`). The search index reads each as its text only (`stand_in`:
+# parsing the whole table costs the index most of its time), and the page gets the block
+# back once made (`put_tables_back`).
 TABLE_BLOCK = re.compile(
     r'(?<=\n\n)<div class="[^"<>\n]*\bsop-tabel-wrap\b[^"<>\n]*">\n<table\b.*?\n</table>\n</div>'
     r"(?=\n\n|\n?\Z)",
     re.S,
 )
 TABLE_MARKER = '<div data-sop-tabel="{}"></div>'
+STAND_IN = '<div data-sop-cari="{}">{}</div>'
+# What the search index (mkdocs-material's search plugin, `Parser`) reads besides text: the
+# tags it keeps in an entry's text; tags and attributes that change what it reads make a
+# block its own stand-in.
+SEARCH_KEPT = re.compile(r"<(/?)(p|code|li|ol|ul|sub|sup)\b[^<>]*>")
+SEARCH_SPECIAL = re.compile(
+    r"data-search-exclude|linenodiv|<(pre|h[1-6]|script|style|object|textarea|title)\b", re.I
+)
+_ANY_TAG = re.compile(r"<!--.*?-->|<[^<>]*>", re.S)
+
+
+class LostTableError(RuntimeError):
+    """A page lacks the place of one of its tables: a bug of sop, never a user error."""
 
 
 def set_tables_aside(markdown: str) -> tuple[str, tuple[str, ...]]:
@@ -442,11 +456,51 @@ def set_tables_aside(markdown: str) -> tuple[str, tuple[str, ...]]:
     return TABLE_BLOCK.sub(marker, markdown), tuple(blocks)
 
 
+def stand_in(block: str) -> str:
+    """What the search index reads for a table block: its text, with the tags the index keeps
+    (lists, paragraphs, code; attributes dropped), every other tag and comment removed.
+
+    The index joins a section's text pieces without adding spaces, so the text and the
+    entry's words are the same as from the whole block; only runs of blanks may differ, which
+    the index's separator reads as one. A block holding anything else the index reads
+    (headings, `pre`, `data-search-exclude`, skipped elements) is its own stand-in."""
+    if SEARCH_SPECIAL.search(block):
+        return block
+
+    def keep(tag: re.Match[str]) -> str:
+        kept = SEARCH_KEPT.fullmatch(tag.group(0))
+        return f"<{kept.group(1)}{kept.group(2)}>" if kept else ""
+
+    return _ANY_TAG.sub(keep, block)
+
+
 def put_tables_back(text: str, blocks: Sequence[str]) -> str:
-    """The page (its Markdown, or the HTML Markdown made of it) with its table blocks back."""
+    """The page's Markdown, or the HTML Markdown made of it, with its table blocks back."""
     for number, block in enumerate(blocks):
         text = text.replace(TABLE_MARKER.format(number), block, 1)
     return text
+
+
+def put_stand_ins(html_text: str, stand_ins: Sequence[str]) -> str:
+    """The HTML Markdown made of a page, each table marker replaced by its block's
+    `stand_in` (in a `STAND_IN` element): what the search index reads."""
+    for number, text in enumerate(stand_ins):
+        html_text = html_text.replace(TABLE_MARKER.format(number), STAND_IN.format(number, text), 1)
+    return html_text
+
+
+def stand_ins_to_tables(output: str, blocks: Sequence[str], stand_ins: Sequence[str]) -> str:
+    """A made page with each table's stand-in replaced by the table block. Raises
+    LostTableError when a stand-in is not in the page exactly once: a table would be lost."""
+    for number, (block, text) in enumerate(zip(blocks, stand_ins, strict=True)):
+        found = STAND_IN.format(number, text)
+        if output.count(found) != 1:
+            raise LostTableError(
+                f"BUG: tabel {number + 1} tidak ditemukan tepat satu kali di halaman; "
+                "halaman tidak ditulis (laporkan ke pengembang sop)"
+            )
+        output = output.replace(found, block, 1)
+    return output
 
 
 def insert_sheet(html: str, sheet_html: str) -> str:
