@@ -110,14 +110,14 @@ def store_documents(docs: Mapping[str, bytes | CachedBytes], store: Path) -> dic
 
     A document found in the cache (`CachedBytes`, verified by the cache in chunks) is read
     only when its store file is missing; its digest comes from the entry's header. A stored
-    file is verified against that digest before it is used again (hashed unless unchanged
-    since it was last hashed: `cache.Verified`); one whose content differs (changed in place
-    through a site folder's hard link) is reported, and replaced by a new file (the changed
-    one keeps its other names). Raises OSError (disk; `DamagedEntryError` for a cache entry
-    damaged meanwhile).
+    file is verified against that digest before it is used again (hashed unless its inode,
+    size and mtime are as when it was last hashed: `cache.Verified`); one whose content
+    differs (changed in place through a site folder's hard link) is reported, and replaced
+    by a new file (the changed one keeps its other names). Raises OSError (disk;
+    `DamagedEntryError` for a cache entry damaged meanwhile).
     """
     placed: dict[str, Path] = {}
-    verified = Verified(store)
+    verified = Verified(store, ctime=False)  # sites link and unlink the store's files
     for path, data in docs.items():
         if isinstance(data, bytes):
             digest, size = hashlib.sha256(data).hexdigest(), len(data)

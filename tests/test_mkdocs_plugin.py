@@ -405,8 +405,11 @@ def test_background_workers_run_at_low_priority(tmp_path: Path) -> None:
 def test_render_workers_collect_garbage_less_often(initializer: str) -> None:
     """WeasyPrint's many short-lived objects: a worker's young collections wait for
     WORKER_GC_THRESHOLD allocations and what it imported is frozen out of the collector's
-    sight (`build.fewer_collections`); this process keeps CPython's defaults."""
+    sight (`build.fewer_collections`); each task ends with a full collection (WeasyPrint's
+    boxes form cycles); this process keeps CPython's defaults."""
     import gc
+
+    from generator.render.common import DotJob
 
     with build.ProcessPoolExecutor(
         max_workers=1,
@@ -416,5 +419,11 @@ def test_render_workers_collect_garbage_less_often(initializer: str) -> None:
     ) as pool:
         threshold = pool.submit(gc.get_threshold).result()
         frozen = pool.submit(gc.get_freeze_count).result()
-    assert threshold == (build.WORKER_GC_THRESHOLD, 20, 100)
+        pool.submit(gc.disable).result()  # a collection now can only be the task's own
+        full = pool.submit(gc.get_stats).result()[2]["collections"]
+        job = DotJob('digraph { a [label="x"] }', "plain", "dot")
+        assert pool.submit(build.run_job_collected, job).result().startswith(b"graph ")
+        after = pool.submit(gc.get_stats).result()[2]["collections"]
+    assert threshold == (build.WORKER_GC_THRESHOLD, 10, 10)
     assert frozen > 1000 and gc.get_threshold()[0] < build.WORKER_GC_THRESHOLD
+    assert after == full + 1  # the task ended with a full collection

@@ -438,6 +438,7 @@ SEARCH_SPECIAL = re.compile(
     r"data-search-exclude|linenodiv|<(pre|h[1-6]|script|style|object|textarea|title)\b", re.I
 )
 _ANY_TAG = re.compile(r"<!--.*?-->|<[^<>]*>", re.S)
+_MARKS = re.compile("[\x02\x03]")  # control characters `stand_in` marks kept tags with
 
 
 class LostTableError(RuntimeError):
@@ -464,14 +465,10 @@ def stand_in(block: str) -> str:
     entry's words are the same as from the whole block; only runs of blanks may differ, which
     the index's separator reads as one. A block holding anything else the index reads
     (headings, `pre`, `data-search-exclude`, skipped elements) is its own stand-in."""
-    if SEARCH_SPECIAL.search(block):
+    if SEARCH_SPECIAL.search(block) or _MARKS.search(block):
         return block
-
-    def keep(tag: re.Match[str]) -> str:
-        kept = SEARCH_KEPT.fullmatch(tag.group(0))
-        return f"<{kept.group(1)}{kept.group(2)}>" if kept else ""
-
-    return _ANY_TAG.sub(keep, block)
+    marked = SEARCH_KEPT.sub("\x02\\1\\2\x03", block)  # kept tags, out of `_ANY_TAG`'s way
+    return _ANY_TAG.sub("", marked).replace("\x02", "<").replace("\x03", ">")
 
 
 def put_tables_back(text: str, blocks: Sequence[str]) -> str:

@@ -207,3 +207,15 @@ def test_steps_show_labelled_exits_outside_lanes_and_lists(tmp_path: Path) -> No
     ) in html
     table = html.split('<table class="sop-langkah">')[1].split("</table>")[0]
     assert "\n\n" not in table  # one raw HTML block: Markdown never reads a clerk's text
+
+
+def test_a_table_stand_in_is_its_text_with_the_tags_search_keeps() -> None:
+    block = (
+        '<div class="sop-tabel-wrap">\n<table class="x">\n<tr><td class="no">1</td>'
+        '<td data-a="b">Surat &amp; <strong>nota</strong><!-- <p>catatan</p> -->'
+        '<ul class="k"><li title="t">KTP</li></ul></td></tr>\n</table>\n</div>'
+    )
+    assert page.stand_in(block) == "\n\n1Surat &amp; nota<ul><li>KTP</li></ul>\n\n"
+    for special in ("<h3 id=a>x</h3>", "<pre>x</pre>", '<span data-search-exclude="">'):
+        assert page.stand_in(block.replace("KTP", special)) == block.replace("KTP", special)
+    assert page.stand_in(block.replace("KTP", "K\x02TP")) == block.replace("KTP", "K\x02TP")
