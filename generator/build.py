@@ -408,6 +408,19 @@ def fewer_collections() -> None:
     gc.set_threshold(WORKER_GC_THRESHOLD, 10, 10)
 
 
+@contextlib.contextmanager
+def collecting_less() -> Iterator[None]:
+    """This process's young collections wait for `WORKER_GC_THRESHOLD` allocations while
+    it renders (one edited SOP, in the build process: `fewer_collections`, without the
+    freeze, which would last); CPython's thresholds come back after."""
+    before = gc.get_threshold()
+    gc.set_threshold(WORKER_GC_THRESHOLD, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def run_job_collected(job: Job) -> bytes:
     """A task of a `run_jobs` worker: one job, then a full garbage collection (see
     `fewer_collections`)."""
@@ -468,8 +481,9 @@ def _render_missing(
     if len(missing) < 2 or workers < 2:
         ctx = render_context(project, templates_dir)
         cache = Cache(cache_dir) if cache_dir else None
-        for sop in missing:
-            yield render_sop(ctx, sop, cache, defer_pdfs)
+        with collecting_less():
+            for sop in missing:
+                yield render_sop(ctx, sop, cache, defer_pdfs)
         return
     absolute = Path(cache_dir).resolve() if cache_dir else None
     with ProcessPoolExecutor(

@@ -170,7 +170,8 @@ class Verified:
     another ctime; one whose ctime is within `RACY_NS` of its hashing is hashed again (on a
     file system with coarse times, a write just after the hash could keep the ctime: Git's
     "racy clean" rule, gitformat-index). The record is only ever a shortcut: a lost, stale or
-    unreadable record (another process wrote it last, say) means files are hashed again.
+    unreadable record (another process wrote it last, say) means files are hashed again. It
+    keeps the files this process asked about, so entries of removed files do not pile up.
 
     `ctime=False` is for files whose ctime moves for good reasons: the document store's files
     gain and lose hard links with every site built. There a write shows in the size or the
@@ -182,6 +183,7 @@ class Verified:
         self.ctime = ctime
         self._prefix = f"{self.root}{os.sep}"
         self._seen: dict[str, list[int]] | None = None
+        self._used: set[str] = set()
         self._changed = False
 
     def _entries(self) -> dict[str, list[int]]:
@@ -202,30 +204,38 @@ class Verified:
 
     def trusts(self, path: Path, st: os.stat_result) -> bool:
         """True when `path`, with stat `st`, was hashed intact since it was last written."""
-        seen = self._entries().get(self._name(path))
+        name = self._name(path)
+        seen = self._entries().get(name)
         if not isinstance(seen, list) or len(seen) != 5:
             return False
         changed = max(st.st_mtime_ns, st.st_ctime_ns if self.ctime else 0)
-        return seen[:4] == stat_signature(st, self.ctime) and changed < seen[4] - RACY_NS
+        if seen[:4] == stat_signature(st, self.ctime) and changed < seen[4] - RACY_NS:
+            self._used.add(name)
+            return True
+        return False
 
     def remember(self, path: Path, before: os.stat_result, after: os.stat_result) -> None:
         """Record that `path` was hashed intact now, when its stat was the same before and
         after hashing (`before`, `after`); else nothing is recorded."""
         if stat_signature(before) == stat_signature(after):
-            signature = stat_signature(after, self.ctime)
-            self._entries()[self._name(path)] = [*signature, time.time_ns()]
+            name = self._name(path)
+            self._entries()[name] = [*stat_signature(after, self.ctime), time.time_ns()]
+            self._used.add(name)
             self._changed = True
 
     def save(self) -> None:
-        """Write the record (atomically) when it changed; a failure to write is ignored."""
-        if not self._changed:
+        """Write the record of the files asked about (atomically) when it changed; a failure
+        to write is ignored."""
+        entries = self._entries()
+        if not self._changed and len(entries) == len(self._used):
             return
+        kept = {name: entries[name] for name in sorted(self._used)}
         with contextlib.suppress(OSError):
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.root, prefix=TEMP_PREFIX)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(self._entries(), f, separators=(",", ":"))
+                    json.dump(kept, f, separators=(",", ":"))
                 os.replace(tmp, self.root / VERIFIED_RECORD)
             finally:
                 Path(tmp).unlink(missing_ok=True)

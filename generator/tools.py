@@ -241,7 +241,8 @@ def shared_styles(html: str) -> str:
 
     def move(tag: re.Match[str]) -> str:
         name, before, style, after = tag.group(1), tag.group(2) or "", tag.group(3), tag.group(4)
-        attributes = before + after
+        closing = "/" if after.rstrip().endswith("/") else ""  # '<col style="..." />'
+        attributes = before + (after.rstrip()[:-1].rstrip() if closing else after)
         classes = _CLASS_ATTR.search(attributes)
         if (
             not _PLAIN_STYLE.fullmatch(style)
@@ -251,9 +252,10 @@ def shared_styles(html: str) -> str:
             return tag.group(0)
         cls = names.setdefault(style, f"{SHARED_CLASS}{len(names)}")
         if classes is None:
-            return f'<{name}{attributes} class="{cls}">'
+            return f'<{name}{attributes} class="{cls}"{closing}>'
         joined = f'{classes.group(0)[:-1]} {cls}"'
-        return f"<{name}{attributes[: classes.start()]}{joined}{attributes[classes.end() :]}>"
+        rest = attributes[classes.end() :]
+        return f"<{name}{attributes[: classes.start()]}{joined}{rest}{closing}>"
 
     parts = _SVG_ELEMENT.split(html)
     parts[::2] = [_STYLED_TAG.sub(move, part) for part in parts[::2]]

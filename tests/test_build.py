@@ -287,3 +287,17 @@ def test_an_entry_damaged_after_lookup_is_rendered_again_not_written(
     assert again.sops_rendered  # the SOP of the damaged entry, rendered again
     for rel, content in first.files.items():
         assert (tmp_path / "out" / rel).read_bytes() == content, rel
+
+
+def test_rendering_in_this_process_collects_less_and_restores_the_thresholds() -> None:
+    import gc
+
+    from generator.build import WORKER_GC_THRESHOLD, collecting_less
+
+    before = gc.get_threshold()
+    with collecting_less():
+        assert gc.get_threshold() == (WORKER_GC_THRESHOLD, 10, 10)
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), collecting_less():
+        raise RuntimeError("render failed")
+    assert gc.get_threshold() == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from pathlib import Path
@@ -265,3 +266,23 @@ def test_a_recently_used_entry_keeps_its_time(tmp_path: Path) -> None:
     _age(cache, key, 2)
     assert cache.peek(key) is not None
     assert time.time() - cache.path(key).stat().st_mtime < 60
+
+
+def test_the_record_keeps_only_the_entries_asked_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries `clean` removed, or no build asks about any more, leave the record."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    keys = [cache_key([name]) for name in ("a", "b")]
+    first = Cache(tmp_path)
+    for key in keys:
+        first.put(key, key.encode())
+        assert first.peek(key) is not None
+    first.save_verified()
+    record = tmp_path / cache_module.VERIFIED_RECORD
+    assert len(json.loads(record.read_bytes())) == 2
+    first.path(keys[1]).unlink()
+    second = Cache(tmp_path)
+    assert second.peek(keys[0]) is not None and second.peek(keys[1]) is None
+    second.save_verified()
+    assert list(json.loads(record.read_bytes())) == [f"{keys[0][:2]}/{keys[0]}.c2"]

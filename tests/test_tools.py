@@ -22,6 +22,7 @@ DOC = (
     '<div class="c" style="height:4mm">a</div>'
     '<div style="height:4mm">b</div>'
     '<td class="x y" style="width: 3mm; left: 1mm">c</td>'
+    '<col style="width: 3mm; left: 1mm" />'
     '<svg viewBox="0 0 1 1"><rect style="fill:red"/></svg>'
     '<p style="font-family: &quot;Arial&quot;">d</p>'
     "</body></html>"
@@ -37,6 +38,7 @@ def test_shared_styles_moves_each_distinct_inline_style_into_one_class() -> None
         '<div class="c sop-gaya-0">a</div>'
         '<div class="sop-gaya-0">b</div>'
         '<td class="x y sop-gaya-1">c</td>'
+        '<col class="sop-gaya-1"/>'
         '<svg viewBox="0 0 1 1"><rect style="fill:red"/></svg>'
         '<p style="font-family: &quot;Arial&quot;">d</p>'
         "</body></html>"
