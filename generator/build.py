@@ -492,7 +492,9 @@ def _render_missing(
         initializer=_init_worker,
         initargs=(project, Path(templates_dir).resolve(), absolute, os.getpid()),
     ) as pool:
-        pending = {pool.submit(_worker_render, sop.slug, defer_pdfs) for sop in missing}
+        # the longest SOPs first, so no worker starts a long one while the others finish
+        largest_first = sorted(missing, key=lambda sop: -len(sop.steps))
+        pending = {pool.submit(_worker_render, sop.slug, defer_pdfs) for sop in largest_first}
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)

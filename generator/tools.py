@@ -148,8 +148,7 @@ def _text_between(drawing: str, top: float, bottom: float) -> str:
 
     Graphviz draws in a group shifted by `translate(x y)`; a text's y is relative to it.
     """
-    shift = _TRANSLATE.search(drawing)
-    dy = float(shift.group(2)) if shift else 0.0
+    dy = _shift(drawing)
 
     def keep(text: re.Match[str]) -> str:
         return text.group(0) if top <= dy + float(text.group(1)) <= bottom else ""
@@ -157,14 +156,54 @@ def _text_between(drawing: str, top: float, bottom: float) -> str:
     return _TEXT.sub(keep, drawing)
 
 
+def _shift(drawing: str) -> float:
+    """The y of Graphviz's `translate(x y)` on its top group (0 without one)."""
+    shift = _TRANSLATE.search(drawing)
+    return float(shift.group(2)) if shift else 0.0
+
+
+_G_OPEN = re.compile(r"<g\b")
+_POINT = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
+_Y_ATTR = re.compile(r'\s(?:y|cy)="(-?\d+(?:\.\d+)?)"')
+REACH = 20.0  # viewBox units (pt) a shape may reach past its points: text, strokes, ellipses
+
+
+def _shapes_near(drawing: str, top: float, bottom: float) -> str:
+    """The drawing without the node, edge and lane groups that lie wholly outside [top,
+    bottom] (viewBox units, `REACH` to spare): a page's slice is clipped to that band, so
+    they would be drawn for nothing (WeasyPrint draws an SVG image whole, every page).
+
+    Graphviz writes one tag per line, each element of its top group starting a line with
+    `<g`; a group's extent is that of every `x,y` point and `y`/`cy` it holds (a curve lies
+    within its control points). A group without coordinates is kept, and so is the whole
+    drawing when its groups do not balance."""
+    dy, out, element, depth = _shift(drawing), [], [], 0
+    for line in drawing.splitlines(keepends=True):
+        starts = depth == 1 and not element and line.startswith("<g")
+        (element if element or starts else out).append(line)
+        depth += len(_G_OPEN.findall(line)) - line.count("</g>")
+        if element and depth == 1:
+            group = "".join(element)
+            ys = [float(y) for _, y in _POINT.findall(group)] + [
+                float(y) for y in _Y_ATTR.findall(group)
+            ]
+            if not ys or (dy + min(ys) - REACH <= bottom and dy + max(ys) + REACH >= top):
+                out.append(group)
+            element = []
+    return "".join(out) if depth == 0 and not element else drawing
+
+
 def fill_svg_slots(html: str, svg: bytes) -> str:
-    """Every `<!--sop:svg [TOP BOTTOM]-->` in the HTML replaced by the SVG's drawing."""
+    """Every `<!--sop:svg [TOP BOTTOM]-->` in the HTML replaced by the SVG's drawing: with
+    TOP and BOTTOM, only the text with its baseline in that band and the shapes that reach
+    into it (`_shapes_near`)."""
     drawing = svg_drawing(svg)
 
     def fill(slot: re.Match[str]) -> str:
         if slot.group(1) is None:
             return drawing
-        return _text_between(drawing, float(slot.group(1)), float(slot.group(2)))
+        top, bottom = float(slot.group(1)), float(slot.group(2))
+        return _text_between(_shapes_near(drawing, top, bottom), top, bottom)
 
     return SVG_SLOT.sub(fill, html)
 

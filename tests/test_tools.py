@@ -121,3 +121,22 @@ def test_rewritten_html_draws_the_same_pages(seed_project, tmp_path: Path, name:
     assert rewritten != html  # each document has something to rewrite
     before = rasters(html, tmp_path, "before")
     assert before and rasters(rewritten, tmp_path, "after") == before
+
+
+@pytest.mark.parametrize("fixture", ["besar_project", "seed_project"])
+def test_a_page_slice_without_what_lies_outside_it_draws_the_same(
+    fixture: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A diagram page's slice holds only the shapes and text that reach into its band
+    (`fill_svg_slots`); drawn, it is the same as the whole drawing clipped to the band."""
+    project = request.getfixturevalue(fixture)
+    ctx = build.render_context(project, TEMPLATES)
+    job = diagram.outputs(ctx, project.sops[0])["diagram-alir.pdf"]
+    assert isinstance(job, SvgPagesPdfJob)
+    svg = tools.run_dot(job.svg)
+    sliced = tools.fill_svg_slots(job.html, svg)
+    whole = tools.fill_svg_slots(tools.SVG_SLOT.sub("<!--sop:svg-->", job.html), svg)
+    before = rasters(tools.svg_images(whole), tmp_path, "whole")
+    if fixture == "besar_project":  # several pages: each slice leaves most shapes out
+        assert len(before) >= 3 and len(sliced) < len(whole) / 2
+    assert rasters(tools.svg_images(sliced), tmp_path, "sliced") == before

@@ -402,7 +402,9 @@ def test_svg_slots_take_the_drawing_and_only_the_text_in_range():
     top_half = float(root.get("viewBox").split()[3]) / 2
     upper = tools.fill_svg_slots(f"<!--sop:svg 0 {top_half}-->", svg)
     assert ">atas</text>" in upper and ">bawah</text>" not in upper
-    assert upper.count("<polygon") == whole.count("<polygon")  # shapes stay, clipped by CSS
+    assert "<title>a</title>" in upper and "<title>b</title>" not in upper  # b's shape too
+    assert upper.count("<ellipse") == whole.count("<ellipse") - 1 == 1
+    assert ET.fromstring(f'<svg xmlns="http://www.w3.org/2000/svg">{upper}</svg>') is not None
 
 
 def test_missing_graphviz_names_the_package(monkeypatch, tmp_path: Path):
