@@ -54,7 +54,14 @@ from generator.layout.text import metrics_identity
 from generator.loader import PACKAGE_DIR, Project, load_project, related_key, related_keys
 from generator.model import Sop
 from generator.render import diagram, forms, sheet
-from generator.render.common import DotJob, Job, Outputs, RenderContext, make_env
+from generator.render.common import (
+    DotJob,
+    Job,
+    Outputs,
+    RenderContext,
+    SvgPagesPdfJob,
+    make_env,
+)
 
 Renderer = Callable[[RenderContext, Sop], Outputs]
 Progress = Callable[[int, int], None]
@@ -341,7 +348,10 @@ def _run_cached(job: Job, cache: Cache | None, result: SopResult) -> bytes:
         return data
     stage = "dot" if isinstance(job, DotJob) else "pdf"
     start = time.perf_counter()
-    data = tools.run_job(job)
+    if isinstance(job, SvgPagesPdfJob) and cache:  # its SVG is the site's, made just before
+        data = tools.run_svg_pages(job, cache.get(job_key(job.svg)))
+    else:
+        data = tools.run_job(job)
     result.timings[stage] = result.timings.get(stage, 0.0) + time.perf_counter() - start
     result.jobs_run += 1
     if cache:

@@ -208,11 +208,12 @@ def fill_svg_slots(html: str, svg: bytes) -> str:
     return SVG_SLOT.sub(fill, html)
 
 
-def run_svg_pages(job: SvgPagesPdfJob) -> bytes:
-    """Render the job's diagram to SVG, paste it into the HTML, render that to PDF."""
+def run_svg_pages(job: SvgPagesPdfJob, svg: bytes | None = None) -> bytes:
+    """Render the job's diagram to SVG (unless `svg`, the output of `job.svg`, is given),
+    paste it into the HTML, render that to PDF."""
     if job.svg.fmt != "svg":
         raise ValueError(f"SvgPagesPdfJob needs an SVG job, not {job.svg.fmt}")
-    return run_pdf(PdfJob(fill_svg_slots(job.html, run_dot(job.svg))))
+    return run_pdf(PdfJob(fill_svg_slots(job.html, svg or run_dot(job.svg))))
 
 
 # --------------------------------------------------------------------------- WeasyPrint input

@@ -301,3 +301,23 @@ def test_rendering_in_this_process_collects_less_and_restores_the_thresholds() -
     with pytest.raises(RuntimeError), collecting_less():
         raise RuntimeError("render failed")
     assert gc.get_threshold() == before
+
+
+def test_the_diagram_pdf_uses_the_svg_made_just_before(
+    seed_project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Graphviz runs once for the SVG and once for the PNG; the PDF pages take the SVG from
+    the cache. Without a cache, the PDF job runs Graphviz itself; both PDFs are the same."""
+    from generator import tools
+
+    formats: list[str] = []
+    real = tools.run_dot
+    monkeypatch.setattr(tools, "run_dot", lambda job: formats.append(job.fmt) or real(job))
+    ctx = build.render_context(seed_project, TEMPLATES)
+    sop = seed_project.sops[0]
+    cached = build.render_sop(ctx, sop, Cache(tmp_path / "cache"))
+    assert sorted(formats) == ["png", "svg"] and not cached.problems
+    formats.clear()
+    alone = build.render_sop(ctx, sop, None)
+    assert sorted(formats) == ["png", "svg", "svg"]
+    assert alone.files["diagram-alir.pdf"] == cached.files["diagram-alir.pdf"]
