@@ -493,7 +493,9 @@ def _render_missing(
         cache = Cache(cache_dir) if cache_dir else None
         with collecting_less():
             for sop in missing:
-                yield render_sop(ctx, sop, cache, defer_pdfs)
+                result = render_sop(ctx, sop, cache, defer_pdfs)
+                gc.collect()  # WeasyPrint's cycles, as a worker does after each SOP
+                yield result
         return
     absolute = Path(cache_dir).resolve() if cache_dir else None
     with ProcessPoolExecutor(

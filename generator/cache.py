@@ -332,13 +332,14 @@ class Cache:
 
     def clean(self, max_age_days: float = 30.0, now: float | None = None) -> int:
         """Remove entries not used for `max_age_days` (and temporary files older than an
-        hour, left by an interrupted write); return how many were removed."""
+        hour, left by an interrupted write, there or in the root: `Verified.save`); return
+        how many were removed."""
         if not self.root.is_dir():
             return 0
         now = time.time() if now is None else now
         limit = now - max_age_days * DAY
         removed = 0
-        for path in self.root.glob("??/*"):
+        for path in [*self.root.glob("??/*"), *self.root.glob(f"{TEMP_PREFIX}*")]:
             try:
                 mtime = path.stat().st_mtime
             except FileNotFoundError:

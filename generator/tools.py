@@ -223,41 +223,56 @@ def run_svg_pages(job: SvgPagesPdfJob, svg: bytes | None = None) -> bytes:
 _SVG_ELEMENT = re.compile(r"(<svg\b[^>]*>.*?</svg>)", re.S)
 SVG_NS = "http://www.w3.org/2000/svg"
 _SVG_SIZE = re.compile(r'\s(width|height)="([^"]+)"')
+_SVG_STYLE = re.compile(r'\sstyle="([^"]*)"')
+_SVG_KEPT = re.compile(r'\s(class|id)="([^"]*)"')
+_LINKED_FILE = re.compile(r"""href\s*=\s*["'](?!#|data:)""")
 _CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
 
 
 def svg_images(html: str) -> str:
     """Every `<svg xmlns="http://www.w3.org/2000/svg" ...>...</svg>` element of the HTML as
-    an `<img>` of that SVG document (a `data:` URL) with the element's class and its width
-    and height as CSS.
+    an `<img>` of that SVG document (a `data:` URL) with the element's class, id and style
+    and its width and height as CSS.
 
     WeasyPrint parses an inline SVG with its HTML parser and computes CSS styles for every
     SVG node as for an HTML element; an SVG image is parsed by ElementTree and skips both
-    (a 14-step diagram page: 0.34 -> 0.15 s). An element without that namespace or that is
-    not well-formed XML (a nested `<svg>`, say) stays inline: WeasyPrint would draw a broken
-    image as nothing."""
+    (a 14-step diagram page: 0.34 -> 0.15 s). An element stays inline when it lacks that
+    namespace, is not well-formed XML (a nested `<svg>`, say: WeasyPrint would draw a broken
+    image as nothing) or links a file (`href` other than `#...` or `data:`, which an image
+    would resolve against its `data:` URL)."""
 
     def as_image(element: re.Match[str]) -> str:
         svg = element.group(1)
         head = svg[: svg.index(">")]
-        if f'xmlns="{SVG_NS}"' not in head:
+        if f'xmlns="{SVG_NS}"' not in head or _LINKED_FILE.search(svg):
             return svg
         try:
             ElementTree.fromstring(svg)
         except ElementTree.ParseError:
             return svg
-        size = "; ".join(f"{key}: {value}" for key, value in _SVG_SIZE.findall(head))
-        found = _CLASS_ATTR.search(head)
-        cls = f' class="{found.group(1)}"' if found else ""
+        css = [f"{key}: {_css_length(value)}" for key, value in _SVG_SIZE.findall(head)]
+        css += [found.group(1) for found in [_SVG_STYLE.search(head)] if found]
+        kept = "".join(f' {a}="{v}"' for a, v in _SVG_KEPT.findall(head))
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        return f'<img{cls} alt="" style="{size}" src="data:image/svg+xml;base64,{data}">'
+        style = "; ".join(css)
+        return f'<img{kept} alt="" style="{style}" src="data:image/svg+xml;base64,{data}">'
 
     return _SVG_ELEMENT.sub(as_image, html)
 
 
-_STYLED_TAG = re.compile(r'<([a-zA-Z][\w-]*)(\s[^<>]*?)?\sstyle="([^"]*)"([^<>]*)>')
+def _css_length(value: str) -> str:
+    """An SVG width or height as CSS: a bare number is in px (SVG 1.1, 'user units')."""
+    return f"{value}px" if re.fullmatch(r"[\d.]+", value) else value
+
+
+# A start tag whose attributes are all well-formed (a quoted value may hold '>' or '/').
+_ATTRIBUTE = r"""\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
+_START_TAG = re.compile(rf"<([a-zA-Z][\w-]*)((?:{_ATTRIBUTE})*)(\s*/?)>")
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+_ANY_STYLE = re.compile(r"\sstyle\s*=", re.I)
 _ANY_CLASS = re.compile(r"\sclass\s*=", re.I)
 _PLAIN_STYLE = re.compile(r"[\w\s.,:;%#()+-]*")
+_IMPORTANT = re.compile(r"!\s*important|<link\b|@import", re.I)
 SHARED_CLASS = "sop-gaya-"  # prefix of the generated class names
 
 
@@ -273,32 +288,36 @@ def shared_styles(html: str) -> str:
     Same cascade: an author `!important` declaration beats every normal author declaration
     (CSS Cascade 4, section 6.1), as an inline style does, and loses to a user-agent
     `!important` one, as an inline style does. The HTML is returned unchanged when it
-    already holds `!important`, has no `</head>` or uses the class prefix; a style with
-    quotes, entities, slashes or `url()` stays inline."""
-    if "!important" in html or "</head>" not in html or SHARED_CLASS in html:
+    already holds `!important` (in any spelling) or a stylesheet it links or imports, has no
+    `</head>` or uses the class prefix; a style with quotes, entities, slashes or `url()`,
+    and a tag whose attributes are not all well-formed or whose class is not double-quoted,
+    stay as they are."""
+    if _IMPORTANT.search(html) or "</head>" not in html or SHARED_CLASS in html:
         return html
     names: dict[str, str] = {}
 
     def move(tag: re.Match[str]) -> str:
-        name, before, style, after = tag.group(1), tag.group(2) or "", tag.group(3), tag.group(4)
-        closing = "/" if after.rstrip().endswith("/") else ""  # '<col style="..." />'
-        attributes = before + (after.rstrip()[:-1].rstrip() if closing else after)
-        classes = _CLASS_ATTR.search(attributes)
+        name, attributes, closing = tag.group(1), tag.group(2), tag.group(3)
+        styles = _STYLE_ATTR.findall(attributes)
+        classes = _CLASS_ATTR.findall(attributes)
         if (
-            not _PLAIN_STYLE.fullmatch(style)
-            or "url(" in style
-            or (classes is None and _ANY_CLASS.search(attributes))
+            len(styles) != 1
+            or len(_ANY_STYLE.findall(attributes)) != 1
+            or not _PLAIN_STYLE.fullmatch(styles[0])
+            or "url(" in styles[0]
+            or len(_ANY_CLASS.findall(attributes)) != len(classes)
+            or len(classes) > 1
         ):
             return tag.group(0)
-        cls = names.setdefault(style, f"{SHARED_CLASS}{len(names)}")
-        if classes is None:
-            return f'<{name}{attributes} class="{cls}"{closing}>'
-        joined = f'{classes.group(0)[:-1]} {cls}"'
-        rest = attributes[classes.end() :]
-        return f"<{name}{attributes[: classes.start()]}{joined}{rest}{closing}>"
+        cls = names.setdefault(styles[0], f"{SHARED_CLASS}{len(names)}")
+        rest = _STYLE_ATTR.sub("", attributes, count=1)
+        if not classes:
+            return f'<{name}{rest} class="{cls}"{closing}>'
+        joined = _CLASS_ATTR.sub(lambda c: f' class="{c.group(1)} {cls}"', rest, count=1)
+        return f"<{name}{joined}{closing}>"
 
     parts = _SVG_ELEMENT.split(html)
-    parts[::2] = [_STYLED_TAG.sub(move, part) for part in parts[::2]]
+    parts[::2] = [_START_TAG.sub(move, part) for part in parts[::2]]
     if not names:
         return html
     rules = "".join(f".{cls} {{ {_important(style)} }}\n" for style, cls in names.items())

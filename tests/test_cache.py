@@ -61,6 +61,16 @@ def test_clean_removes_only_entries_unused_for_long(tmp_path: Path) -> None:
     assert cache.get(fresh) == fresh.encode()
 
 
+def test_clean_removes_stale_temporary_files_in_the_root_too(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    stale, fresh = tmp_path / ".tmp-abc", tmp_path / ".tmp-def"
+    for path in (stale, fresh):
+        path.write_bytes(b"{")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    assert cache.clean() == 1 and not stale.exists() and fresh.exists()
+
+
 def test_clean_removes_stale_temporary_files(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     (tmp_path / "ab").mkdir()
@@ -196,7 +206,9 @@ class Hashes:
 
 
 def _rewrite_keeping_times(path: Path, offset: int, data: bytes) -> None:
-    """Change a file in place, same size, and set its times back: only ctime tells."""
+    """Change a file in place, same size, and set its times back: only ctime tells (after
+    a pause, so even a kernel with coarse timestamps gives the write another ctime)."""
+    time.sleep(0.05)
     st = path.stat()
     path.chmod(0o644)
     with path.open("r+b") as f:
@@ -231,6 +243,7 @@ def test_an_entry_hashed_just_after_it_was_written_is_hashed_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A write within RACY_NS of the hash could keep a coarse ctime: no trust yet."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 600 * 10**9)  # however slow the machine
     hashes = Hashes(monkeypatch)
     key = cache_key(["pdf"])
     Cache(tmp_path).put(key, b"content")

@@ -23,6 +23,7 @@ DOC = (
     '<div style="height:4mm">b</div>'
     '<td class="x y" style="width: 3mm; left: 1mm">c</td>'
     '<col style="width: 3mm; left: 1mm" />'
+    '<a style="color: red" title="x > y" href=/d/>e</a>'
     '<svg viewBox="0 0 1 1"><rect style="fill:red"/></svg>'
     '<p style="font-family: &quot;Arial&quot;">d</p>'
     "</body></html>"
@@ -34,11 +35,13 @@ def test_shared_styles_moves_each_distinct_inline_style_into_one_class() -> None
         "<html><head><style>.c { height: 1mm; }</style><style>\n"
         ".sop-gaya-0 { height:4mm !important; }\n"
         ".sop-gaya-1 { width: 3mm !important; left: 1mm !important; }\n"
+        ".sop-gaya-2 { color: red !important; }\n"
         "</style>\n</head><body>"
         '<div class="c sop-gaya-0">a</div>'
         '<div class="sop-gaya-0">b</div>'
         '<td class="x y sop-gaya-1">c</td>'
-        '<col class="sop-gaya-1"/>'
+        '<col class="sop-gaya-1" />'
+        '<a title="x > y" href=/d/ class="sop-gaya-2">e</a>'
         '<svg viewBox="0 0 1 1"><rect style="fill:red"/></svg>'
         '<p style="font-family: &quot;Arial&quot;">d</p>'
         "</body></html>"
@@ -49,6 +52,8 @@ def test_shared_styles_moves_each_distinct_inline_style_into_one_class() -> None
     "html",
     [
         DOC.replace("height: 1mm", "height: 1mm !important"),  # the cascade would change
+        DOC.replace("height: 1mm", "height: 1mm ! IMPORTANT"),
+        DOC.replace("</head>", '<link rel="stylesheet" href="x.css"></head>'),
         DOC.replace("</head>", ""),  # nowhere to put the rules
         DOC.replace('class="c"', 'class="sop-gaya-9"'),  # a class of the same name
         "<html><head></head><div class='a' style=\"height:1mm\">x</div></html>",
@@ -72,11 +77,23 @@ def test_svg_images_gives_each_svg_element_as_an_image_of_itself() -> None:
     assert base64.b64decode(url.split(",", 1)[1]).decode() == svg
 
 
+def test_svg_images_keeps_the_elements_id_and_style_and_sizes_in_css_units() -> None:
+    svg = (
+        '<svg id="g1" style="vertical-align: middle" xmlns="http://www.w3.org/2000/svg" '
+        'width="120" height="5mm"><rect width="1" height="1"/></svg>'
+    )
+    html = tools.svg_images(svg)
+    assert html.startswith(
+        '<img id="g1" alt="" style="width: 120px; height: 5mm; vertical-align: middle" src="'
+    )
+
+
 @pytest.mark.parametrize(
     "svg",
     [
         '<svg xmlns="http://www.w3.org/2000/svg"><text>a</svg>',  # not well-formed
         '<svg viewBox="0 0 1 1"><rect/></svg>',  # no SVG namespace
+        '<svg xmlns="http://www.w3.org/2000/svg"><image href="logo.png"/></svg>',  # a file
     ],
 )
 def test_svg_images_leaves_inline_what_would_be_a_broken_image(svg: str) -> None:
