@@ -73,8 +73,11 @@ def mismatch(header: tuple[str, int], size: int, digest: str) -> str:
     if size != header[1]:
         return f"panjang {size} bita, seharusnya {header[1]}"
     if digest != header[0]:
-        return "isi tidak cocok dengan hash"
+        return HASH_MISMATCH
     return ""
+
+
+HASH_MISMATCH = "isi tidak cocok dengan hash"
 
 
 HEADER_LIMIT = 128  # bytes: an entry's header line is shorter
@@ -161,6 +164,23 @@ def refresh_time(path: Path, st: os.stat_result) -> None:
             os.utime(path)
 
 
+def write_replacing(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `path` whole through a temporary file in its folder, renamed over it, so a
+    reader sees the old file or the new one, never part of one (`mode`: its permissions,
+    else mkstemp's 0o600). Raises OSError; no temporary file is left behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 class Verified:
     """Which files under `root` were hashed and found intact, by their stat signature, kept in
     `root/VERIFIED_RECORD` (JSON: relative path -> signature and the time of hashing, ns).
@@ -223,6 +243,20 @@ class Verified:
             self._used.add(name)
             self._changed = True
 
+    def intact(self, path: Path, before: os.stat_result, digest: str, offset: int = 0) -> bool:
+        """True when the file at `path`, of stat `before`, holds content of sha256 `digest`
+        (hex) from byte `offset` on: trusted by its stat (`trusts`), else read in chunks,
+        hashed and, when it matches, remembered. Raises OSError (unreadable)."""
+        if self.trusts(path, before):
+            return True
+        with open(path, "rb") as f:
+            f.seek(offset)
+            if hashlib.file_digest(f, "sha256").hexdigest() != digest:
+                return False
+            after = os.fstat(f.fileno())
+        self.remember(path, before, after)
+        return True
+
     def save(self) -> None:
         """Write the record of the files asked about (atomically) when it changed; a failure
         to write is ignored."""
@@ -231,14 +265,8 @@ class Verified:
             return
         kept = {name: entries[name] for name in sorted(self._used)}
         with contextlib.suppress(OSError):
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=TEMP_PREFIX)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(kept, f, separators=(",", ":"))
-                os.replace(tmp, self.root / VERIFIED_RECORD)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+            text = json.dumps(kept, separators=(",", ":"))
+            write_replacing(self.root / VERIFIED_RECORD, text.encode("utf-8"))
         self._changed = False
 
 
@@ -285,17 +313,13 @@ class Cache:
             with path.open("rb") as f:
                 before = os.fstat(f.fileno())
                 header = read_header(f.read(HEADER_LIMIT))
-                if header is None:
-                    reason = "kepala entri tidak terbaca"
-                else:
-                    size = before.st_size - len(seal_header(*header))
-                    reason = mismatch(header, size, header[0])
-                    if not reason and not self.verified.trusts(path, before):
-                        f.seek(len(seal_header(*header)))
-                        digest = hashlib.file_digest(f, "sha256").hexdigest()
-                        reason = mismatch(header, size, digest)
-                        if not reason:
-                            self.verified.remember(path, before, os.fstat(f.fileno()))
+            if header is None:
+                reason = "kepala entri tidak terbaca"
+            else:
+                offset = len(seal_header(*header))
+                reason = mismatch(header, before.st_size - offset, header[0])  # the length
+                if not reason and not self.verified.intact(path, before, header[0], offset):
+                    reason = HASH_MISMATCH
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -319,16 +343,7 @@ class Cache:
 
     def put(self, key: str, data: bytes) -> None:
         """Store bytes under key, atomically."""
-        path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(seal(data))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_replacing(self.path(key), seal(data))
 
     def clean(self, max_age_days: float = 30.0, now: float | None = None) -> int:
         """Remove entries not used for `max_age_days` (and temporary files older than an

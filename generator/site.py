@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,6 +31,7 @@ from generator.cache import (
     cache_key,
     refresh_time,
     report_damaged,
+    write_replacing,
 )
 from generator.errors import Problem, UserError, storage_error
 from generator.loader import SOP_DIR, Project, load_project
@@ -85,23 +85,20 @@ def store_path(store: Path, digest: str, suffix: str) -> Path:
     return store / digest[:2] / f"{digest}{suffix}"
 
 
-def stored_intact(target: Path, digest: str, size: int, verified: Verified) -> bool:
-    """True when the store file exists and holds the content of that sha256 and size (read
-    in chunks, never whole, unless `verified` trusts it); a file whose content changed is
-    reported."""
+def stored_intact(
+    target: Path, digest: str, size: int, verified: Verified
+) -> os.stat_result | None:
+    """The store file's stat when it exists and holds the content of that sha256 and size
+    (`Verified.intact`: trusted by its stat, else read in chunks), else None; a file whose
+    content changed is reported."""
     try:
         before = target.stat()
-        if before.st_size == size:
-            if verified.trusts(target, before):
-                return True
-            with target.open("rb") as f:
-                if hashlib.file_digest(f, "sha256").hexdigest() == digest:
-                    verified.remember(target, before, os.fstat(f.fileno()))
-                    return True
+        if before.st_size == size and verified.intact(target, before, digest):
+            return before
     except FileNotFoundError:
-        return False
+        return None
     report_damaged(target, "isi berubah")
-    return False
+    return None
 
 
 def store_documents(docs: Mapping[str, bytes | CachedBytes], store: Path) -> dict[str, Path]:
@@ -124,26 +121,14 @@ def store_documents(docs: Mapping[str, bytes | CachedBytes], store: Path) -> dic
         else:
             digest, size = data.digest, data.size
         target = store_path(store, digest, PurePosixPath(path).suffix)
-        if not stored_intact(target, digest, size, verified):
-            _write_read_only(target, as_bytes(data))
-        with contextlib.suppress(OSError):
-            refresh_time(target, target.stat())  # used now: kept by `clean_store`
+        intact = stored_intact(target, digest, size, verified)
+        if intact is None:
+            write_replacing(target, as_bytes(data), mode=0o444)  # new: its time is now
+        else:
+            refresh_time(target, intact)  # used now: kept by `clean_store`
         placed[path] = target
     verified.save()
     return placed
-
-
-def _write_read_only(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def clean_store(store: Path, max_age_days: float = STORE_MAX_AGE_DAYS) -> int:

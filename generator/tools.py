@@ -223,10 +223,10 @@ def run_svg_pages(job: SvgPagesPdfJob, svg: bytes | None = None) -> bytes:
 _SVG_ELEMENT = re.compile(r"(<svg\b[^>]*>.*?</svg>)", re.S)
 SVG_NS = "http://www.w3.org/2000/svg"
 _SVG_SIZE = re.compile(r'\s(width|height)="([^"]+)"')
-_SVG_STYLE = re.compile(r'\sstyle="([^"]*)"')
 _SVG_KEPT = re.compile(r'\s(class|id)="([^"]*)"')
 _LINKED_FILE = re.compile(r"""href\s*=\s*["'](?!#|data:)""")
 _CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
 
 
 def svg_images(html: str) -> str:
@@ -251,7 +251,7 @@ def svg_images(html: str) -> str:
         except ElementTree.ParseError:
             return svg
         css = [f"{key}: {_css_length(value)}" for key, value in _SVG_SIZE.findall(head)]
-        css += [found.group(1) for found in [_SVG_STYLE.search(head)] if found]
+        css += [found.group(1) for found in [_STYLE_ATTR.search(head)] if found]
         kept = "".join(f' {a}="{v}"' for a, v in _SVG_KEPT.findall(head))
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         style = "; ".join(css)
@@ -268,7 +268,6 @@ def _css_length(value: str) -> str:
 # A start tag whose attributes are all well-formed (a quoted value may hold '>' or '/').
 _ATTRIBUTE = r"""\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
 _START_TAG = re.compile(rf"<([a-zA-Z][\w-]*)((?:{_ATTRIBUTE})*)(\s*/?)>")
-_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
 _ANY_STYLE = re.compile(r"\sstyle\s*=", re.I)
 _ANY_CLASS = re.compile(r"\sclass\s*=", re.I)
 _PLAIN_STYLE = re.compile(r"[\w\s.,:;%#()+-]*")
