@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
-import functools
 import gc
 import hashlib
 import json
@@ -36,7 +35,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from importlib import metadata
 from itertools import chain
 from pathlib import Path
 
@@ -47,11 +45,10 @@ from generator.cache import (
     DamagedEntryError,
     as_bytes,
     cache_key,
-    source_fingerprint,
 )
 from generator.errors import Problem, UserError, storage_error
-from generator.layout.text import metrics_identity
-from generator.loader import PACKAGE_DIR, Project, load_project, related_key, related_keys
+from generator.identity import code_fingerprint, templates_fingerprint
+from generator.loader import Project, load_project, related_key, related_keys
 from generator.model import Sop
 from generator.render import diagram, forms, sheet
 from generator.render.common import (
@@ -76,8 +73,6 @@ RENDERERS: tuple[tuple[str, Renderer], ...] = (
 DEFAULT_CACHE = Path(".sop-cache")
 BUNDLE_FORMAT = "sop-bundle-1"  # bump when the manifest layout changes
 CACHE_MAX_AGE_DAYS = 30.0  # entries no build used for this long are removed
-# Libraries whose version changes rendered bytes (besides WeasyPrint and Graphviz).
-KEYED_LIBRARIES = ("jinja2", "markupsafe", "pydantic")
 
 
 class Artifacts(Mapping[str, bytes]):
@@ -176,25 +171,6 @@ def _sop_outputs(ctx: RenderContext, sop: Sop, timings: dict[str, float]) -> Out
 
 
 # --------------------------------------------------------------------------- cache keys
-
-
-@functools.cache
-def code_fingerprint() -> str:
-    """A digest of the generator's own source, of every tool and library version and of the
-    fonts and hyphenation the layout measures with (`layout.text.metrics_identity`)."""
-    parts = [BUNDLE_FORMAT, tools.weasyprint_version(), tools.dot_version(), metrics_identity()]
-    parts += [f"{name}={metadata.version(name)}" for name in KEYED_LIBRARIES]
-    return cache_key([*parts, source_fingerprint(PACKAGE_DIR)])
-
-
-def templates_fingerprint(templates_dir: Path) -> str:
-    """A digest of every file under templates/ (names and content): an edit invalidates."""
-    root = Path(templates_dir)
-    parts: list[str] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        parts += [path.relative_to(root).as_posix(), digest]
-    return cache_key(parts)
 
 
 def context_fingerprint(project: Project, templates_dir: Path) -> str:
@@ -653,18 +629,6 @@ BUILD_KIND = "sop build"
 OUT_HINT = "pilih folder kosong atau folder baru untuk --out, mis. --out keluaran"
 
 
-def protected_folders(
-    data_dir: Path, templates_dir: Path, cache_dir: Path | None
-) -> dict[str, Path | None]:
-    """The folders an output folder may not be, hold or lie in, by Indonesian label."""
-    return {
-        "folder data": Path(data_dir),
-        "folder templat": Path(templates_dir),
-        "folder cache": Path(cache_dir) if cache_dir else None,
-        "folder kode program": PACKAGE_DIR,
-    }
-
-
 def write_tree(
     files: dict[str, bytes],
     out_dir: Path,
@@ -699,7 +663,7 @@ def build(
     Raises UserError: bad data, a refused output folder (both reported at once), another
     build writing out_dir, or a disk that cannot take the files."""
     start = time.perf_counter()
-    protected = protected_folders(data_dir, templates_dir, cache_dir)
+    protected = outdir.protected_folders(data_dir, templates_dir, cache_dir)
     refused = outdir.check_folder(Path(out_dir), protected, OUT_HINT)
     try:
         project = load_project(data_dir, templates_dir, cache_dir)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from generator import rules
 from generator.cache import Cache, cache_key, source_fingerprint
 from generator.errors import Problem, Severity, UserError
-from generator.layout.text import metrics_identity
+from generator.identity import PACKAGE_DIR, metrics_identity
 from generator.model import (
     ID_PATTERN,
     SLUG_PATTERN,
@@ -36,7 +36,6 @@ from generator.model import (
 from generator.paths import outside, outside_problem
 from generator.yamlread import Document, YamlRefused, field_name, read_yaml
 
-PACKAGE_DIR = Path(__file__).resolve().parent  # the generator's own code
 OFFICE_FILE = "instansi.yaml"
 SOP_DIR = "sop"
 FORMS_DIR = "formulir"

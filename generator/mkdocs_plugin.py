@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 from mkdocs.config import base
@@ -37,20 +37,14 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
-from generator.build import run_jobs
 from generator.cache import Cache
 from generator.errors import UserError, storage_error
-from generator.render.common import Job
-from generator.render.page import LostTableError
-from generator.site import (
-    SiteBuild,
-    SiteFiles,
-    SiteOutput,
-    build_site,
-    error_files,
-    place,
-    problem_report,
-)
+from generator.render.splice import LostTableError
+from generator.site import SiteOutput, build_site, error_files, problem_report
+from generator.site_files import SiteBuild, SiteFiles, place
+
+if TYPE_CHECKING:
+    from generator.render.common import Job
 
 log = get_plugin_logger("sop")
 PREVIEW_DIR = "pratinjau"  # under the cache folder, watched by `mkdocs serve`
@@ -142,13 +136,12 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             return config
         # A data warning never fails the site (`sop check` passes with it too): logged at
         # info level, which `strict` leaves alone, and shown as a note on the SOP's page.
-        for problem in self.site.project.warnings:
+        for problem in self.site.warnings:
             log.info(f"PERINGATAN data SOP (situs tetap dibangun): {problem.format()}")
         self._name_site(config, self.site)
-        result = self.site.result
+        site = self.site
         log.info(
-            f"{len(self.site.project.sops)} SOP: {result.jobs_run} berkas dirender, "
-            f"{result.cache_hits} dari cache"
+            f"{site.sop_count} SOP: {site.jobs_run} berkas dirender, {site.cache_hits} dari cache"
         )
         return config
 
@@ -167,6 +160,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         """Run the jobs; trigger a rebuild only when they are done. A failure is reported
         and triggers nothing (a rebuild would defer the same PDFs and fail again, without
         end): the next edit tries them again, `mkdocs build` renders them in the foreground."""
+        from generator.build import run_jobs  # the renderers: only when PDFs are left to make
+
         try:
             run_jobs(jobs, Cache(cache), background=True)
         except Exception as exc:  # noqa: BLE001 - reported, the preview goes on
@@ -225,8 +220,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         completion marker last and switch the new site in, in one step; not when strict mode
         is about to abort on warnings (on_build_error drops it then)."""
         built = self.failure is None and self.site is not None  # this build, not the last good
-        if self.serving and built and self.site.result.pending:
-            self._finish_pdfs_later(self.site.result.pending, self._folder(config, "cache_dir"))
+        if self.serving and built and self.site.pending:
+            self._finish_pdfs_later(self.site.pending, self._folder(config, "cache_dir"))
         if self.output is None or _strict_abort_pending(config):
             return
         output, self.output = self.output, None
@@ -254,7 +249,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put a page's tables and an SOP page's official sheet in place once the page is
         made: Markdown and the search index never see them whole (they would spend ~10x the
-        page's own time on them; the index reads each table's text, `page.stand_in`)."""
+        page's own time on them; the index reads each table's text, `splice.stand_in`)."""
         if self.failure or self.site is None:
             return output
         try:
@@ -290,7 +285,7 @@ class LinkedFile(File):
     """A document of the site: hard-linked from the document store, never copied or read."""
 
     def copy_file(self, dirty: bool = False) -> None:
-        """Put the store file into the site folder (`site.place`)."""
+        """Put the store file into the site folder (`site_files.place`)."""
         assert self.abs_src_path is not None
         place(Path(self.abs_src_path), Path(self.abs_dest_path))
 

@@ -44,6 +44,7 @@ import filelock
 
 from generator.cache import cache_key
 from generator.errors import Problem, UserError
+from generator.identity import PACKAGE_DIR
 
 MARKER = ".sop-keluaran.json"
 MARKER_FORMAT = "sop-keluaran-1"
@@ -136,6 +137,18 @@ def input_digests(folders: Mapping[str, Path]) -> dict[str, str]:
             if path.is_file():
                 found[f"{label}/{rel.as_posix()}"] = file_digest(path.read_bytes())
     return found
+
+
+def protected_folders(
+    data_dir: Path, templates_dir: Path, cache_dir: Path | None
+) -> dict[str, Path | None]:
+    """The folders an output folder may not be, hold or lie in, by Indonesian label."""
+    return {
+        "folder data": Path(data_dir),
+        "folder templat": Path(templates_dir),
+        "folder cache": Path(cache_dir) if cache_dir else None,
+        "folder kode program": PACKAGE_DIR,
+    }
 
 
 def read_marker(folder: Path) -> dict[str, object] | None:

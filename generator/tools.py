@@ -7,42 +7,17 @@ content-addressed caching in `build` correct.
 from __future__ import annotations
 
 import base64
-import functools
 import re
 import shutil
 import subprocess
 import unicodedata
-from importlib import metadata
 from xml.etree import ElementTree
 
 import graphviz
 
 from generator.errors import ToolMissingError, UserError
+from generator.identity import dot_binary, dot_version, weasyprint_version
 from generator.render.common import DotJob, Job, PdfJob, SvgPagesPdfJob
-
-
-def _dot_binary(engine: str) -> str:
-    path = shutil.which(engine)
-    if path is None:
-        raise ToolMissingError(engine, "graphviz")
-    return path
-
-
-@functools.cache
-def dot_version() -> str:
-    """Graphviz's version line (part of every diagram's cache key)."""
-    result = subprocess.run([_dot_binary("dot"), "-V"], capture_output=True, text=True, check=True)
-    return (result.stderr or result.stdout).strip()
-
-
-@functools.cache
-def weasyprint_version() -> str:
-    """WeasyPrint's version (part of every PDF's cache key), read from the installed package's
-    metadata: importing WeasyPrint costs ~0.7 s, too much for a rebuild that renders nothing."""
-    try:
-        return metadata.version("weasyprint")
-    except metadata.PackageNotFoundError:
-        return "absent"
 
 
 def run_dot(job: DotJob) -> bytes:
@@ -50,7 +25,7 @@ def run_dot(job: DotJob) -> bytes:
     rendered bytes; `neato` keeps the given positions (`neato -n2`). The package runs the
     `dot` program with `-K<engine>` (graphviz.pipe, graphviz docs), so `dot` is the one
     program needed; ToolMissingError names the Debian package when it is not installed."""
-    _dot_binary("dot")
+    dot_binary("dot")
     try:
         data = graphviz.pipe(
             job.engine,

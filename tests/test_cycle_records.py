@@ -378,7 +378,7 @@ def test_time_in_an_outside_lane_is_reported_apart(data_copy: Path) -> None:
 
 def test_a_step_id_matches_across_a_reworded_revision(walked: Path, tmp_path: Path) -> None:
     from generator.loader import load_project
-    from generator.site import cycle_views
+    from generator.site_pages import cycle_views
 
     data = tmp_path / "sop_data"
     shutil.copytree(walked, data)
@@ -485,7 +485,7 @@ def insert_step(data: Path, *, update_targets: bool = True) -> None:
 def test_figures_match_steps_across_revisions_never_by_number(walked: Path, tmp_path: Path) -> None:
     from generator import checklist as cl
     from generator.loader import load_project
-    from generator.site import cycle_views
+    from generator.site_pages import cycle_views
 
     data = tmp_path / "sop_data"
     shutil.copytree(walked, data)

@@ -52,7 +52,7 @@ def test_legacy_file_is_read_warned_and_chained_on_next_write(data_copy: Path) -
     assert path.read_bytes() == LEGACY.read_bytes()  # reading never rewrites
 
     site = build_site(data_copy, TEMPLATES, data_copy.parent / "cache")
-    shown = [p.format() for p in site.project.warnings if p.path == str(path)]
+    shown = [p.format() for p in site.warnings if p.path == str(path)]
     assert len(shown) == 1 and WARNING in shown[0], shown
     assert "siklus/evaluasi-kinerja-kecamatan/lama/index.md" in site.files
     assert path.read_bytes() == LEGACY.read_bytes()

@@ -22,7 +22,7 @@ from generator import build
 from generator.cache import cache_key
 from generator.loader import load_project
 from generator.mkdocs_plugin import SopPlugin
-from generator.site import SiteBuild
+from generator.site_files import SiteBuild
 from generator.tools import job_key_parts
 from tests.browser import free_port
 from tests.conftest import BESAR, ROOT, SEED_DATA
@@ -229,10 +229,10 @@ def test_a_rebuild_after_editing_one_sop_redoes_only_that_sop(tmp_path: Path) ->
     data, templates = project / "sop_data", project / "templates"
     add_sops(data)
     cache = project / ".sop-cache"
-    first = build_in_process(project).result
+    first = build_in_process(project)
     assert first.sops_rendered == tuple(sorted((SEED_SLUG, BESAR_SLUG, COPY_SLUG)))
     assert first.cache_hits == 0 and first.jobs_run > 0
-    second = build_in_process(project).result
+    second = build_in_process(project)
     assert (second.sops_rendered, second.jobs_run) == ((), 0)
 
     before = {p.stem for p in cache.rglob("*") if p.is_file()}
@@ -244,7 +244,7 @@ def test_a_rebuild_after_editing_one_sop_redoes_only_that_sop(tmp_path: Path) ->
     changed = _job_keys(data, templates, COPY_SLUG) - edited_before
     assert changed, "editing a step must change that SOP's documents"
 
-    third = build_in_process(project).result
+    third = build_in_process(project)
     after = {p.stem for p in cache.rglob("*") if p.is_file()}
     assert third.sops_rendered == (COPY_SLUG,)
     assert third.jobs_run == len(changed)
@@ -297,7 +297,7 @@ def test_documents_are_hard_links_of_the_store_not_copies(tmp_path: Path) -> Non
     real digests; a store file changed in place (through a site's link) is reported and
     replaced by a new file, never served."""
     from generator import outdir
-    from generator.site import DOCUMENT_STORE
+    from generator.site_files import DOCUMENT_STORE
 
     project = make_project(tmp_path / "p")
     first = build_in_process(project)

@@ -23,8 +23,9 @@ from pathlib import Path
 import filelock
 import pytest
 
-from generator import build, outdir
+from generator import outdir
 from generator.cache import VERIFIED_RECORD, seal, unseal
+from generator.identity import PACKAGE_DIR
 from generator.render import sheet
 from tests.conftest import ROOT, SEED_DATA
 
@@ -129,7 +130,7 @@ def test_build_refuses_a_folder_holding_a_users_files(project: Path) -> None:
         ("templates", "folder templat (templates)"),
         ("templates/baru", "folder templat (templates)"),
         (".sop-cache", "folder cache (.sop-cache)"),
-        (str(build.PACKAGE_DIR), f"folder kode program ({build.PACKAGE_DIR})"),
+        (str(PACKAGE_DIR), f"folder kode program ({PACKAGE_DIR})"),
     ],
 )
 def test_build_refuses_the_data_templates_cache_and_sources(

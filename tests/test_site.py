@@ -13,7 +13,8 @@ import pytest
 from generator import cli
 from generator.errors import ToolMissingError
 from generator.loader import load_project
-from generator.site import FONT_FILES, build_site, cycle_views, read_fonts
+from generator.site import build_site
+from generator.site_pages import FONT_FILES, cycle_views, read_fonts
 from tests.conftest import TEMPLATES
 
 SLUG = "evaluasi-kinerja-kecamatan"
@@ -73,7 +74,7 @@ def test_site_files_and_cached_fragments(data_copy: Path, tmp_path: Path) -> Non
     assert f"sop/{SLUG}/lembar-sop.pdf" in first.files
     again = build_site(data_copy, TEMPLATES, cache)
     assert again.files == first.files
-    assert again.result.sops_rendered == ()
+    assert again.sops_rendered == ()
 
 
 def test_missing_fonts_name_the_debian_package() -> None:
@@ -148,7 +149,7 @@ def test_a_cold_site_build_lays_each_sheet_out_once(
     monkeypatch.setattr(sheet, "layout_sheet", counted)
     first = build_site(data_copy, TEMPLATES, tmp_path / "cache")
     assert calls == [SLUG]
-    from generator.render.page import SHEET_MARKER, TABLE_MARKER
+    from generator.render.splice import SHEET_MARKER, TABLE_MARKER
 
     path = f"sop/{SLUG}/index.md"
     content = first.finish_content(path, "".join(TABLE_MARKER.format(n) for n in range(9)))
@@ -229,7 +230,7 @@ def test_an_entry_damaged_after_lookup_is_rendered_again_not_served(
     is reported, removed, and the site build starts once more, rendering that SOP again:
     the site gets the right bytes, and no traceback reaches the user."""
     from generator.cache import Cache
-    from generator.site import DOCUMENT_STORE
+    from generator.site_files import DOCUMENT_STORE
 
     cache = tmp_path / "cache"
     first = build_site(data_copy, TEMPLATES, cache)
@@ -274,10 +275,10 @@ def test_tables_set_aside_from_markdown_give_the_same_html(
     """Every table block the site sets aside before Markdown comes back where Markdown would
     have put it: each page's HTML (Markdown with the site's extensions) is the same, byte for
     byte. The search index reads the same sections, titles and words, on an SOP page from
-    less than half of the tables' HTML (each table's text, `page.stand_in`)."""
+    less than half of the tables' HTML (each table's text, `splice.stand_in`)."""
     import markdown
 
-    from generator.render import page
+    from generator.render import splice
     from tests.conftest import FIXTURES, SEED_DATA
 
     data = {
@@ -297,8 +298,8 @@ def test_tables_set_aside_from_markdown_give_the_same_html(
     for path in site.pages:
         whole, light = site.markdown(path), site.files[path].decode()
         content = site.finish_content(path, convert(light))
-        assert page.TABLE_MARKER.format(0).split('"')[0] not in content
-        made = page.insert_sheet(convert(whole), site.sheets.get(path, page.SHEET_MARKER))
+        assert splice.TABLE_MARKER.format(0).split('"')[0] not in content
+        made = splice.insert_sheet(convert(whole), site.sheets.get(path, splice.SHEET_MARKER))
         assert site.finish_page(path, content) == made, path
         assert search_words(content) == search_words(convert(whole)), path
         if path.startswith("sop/"):  # the index reads less than half the tables' text
@@ -307,7 +308,7 @@ def test_tables_set_aside_from_markdown_give_the_same_html(
     for path in (p for p in site.pages if p.startswith("sop/")):
         assert len(site.tables[path]) >= 2, path  # the identity and the steps at least
     assert len(site.tables["index.md"]) == (2 if folder == "cycles" else 1)  # + running ones
-    assert set_aside >= 2 * len(site.project.sops) + 1
+    assert set_aside >= 2 * site.sop_count + 1
     if folder == "cycles":
         assert len(site.tables[f"siklus/{SLUG}/siklus-1/index.md"]) == 3
 
@@ -322,7 +323,7 @@ def test_store_hashes_a_document_once_and_catches_an_in_place_change(
     import os
 
     from generator import cache
-    from generator.site import store_documents
+    from generator.site_files import store_documents
 
     monkeypatch.setattr(cache, "RACY_NS", 0)
     hashes = []

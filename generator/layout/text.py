@@ -48,21 +48,6 @@ def font(bold: bool = False) -> FontMetrics:
     return FontMetrics(units, advances, max(advances.get(ord("M"), units), units // 2))
 
 
-@functools.cache
-def metrics_identity() -> str:
-    """What every measurement here depends on besides the code: the font files fontconfig
-    finds (path, size, modification time) and the pyphen version (its `id_ID` dictionary).
-    Part of the cache keys of anything laid out, so a font or pyphen upgrade lays out again."""
-    from importlib import metadata
-
-    parts = [f"pyphen={metadata.version('pyphen')}"]
-    for style in ("Regular", "Bold"):
-        path = fonts.font_file(style)
-        stat = path.stat()
-        parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
-    return "\n".join(parts)
-
-
 # --------------------------------------------------------------------------- wrapping
 
 # Slack kept free at the end of every wrapped line, so that kerning or hinting differences

@@ -9,7 +9,7 @@ import pytest
 
 from generator.build import render_context
 from generator.loader import Project, load_project
-from generator.render import page
+from generator.render import page, splice
 from generator.render.common import RenderContext
 from tests.conftest import SEED_DATA, TEMPLATES
 from tests.expected import assert_matches_expected
@@ -150,9 +150,9 @@ def test_site_pages_and_artifact_paths(seed_project: Project) -> None:
     pages = page.site_pages(ctx_of(seed_project), files, {SEED_SLUG})
     assert sorted(pages) == ["index.md", f"sop/{SEED_SLUG}/index.md"]
     sop_md = pages[f"sop/{SEED_SLUG}/index.md"]
-    assert f'<div class="sop-lembar-wrap">\n{page.SHEET_MARKER}\n</div>' in sop_md
-    assert page.insert_sheet(sop_md, "<b>LEMBAR</b>").count("<b>LEMBAR</b>") == 1
-    assert page.SHEET_MARKER not in page.insert_sheet(sop_md, "<b>LEMBAR</b>")
+    assert f'<div class="sop-lembar-wrap">\n{splice.SHEET_MARKER}\n</div>' in sop_md
+    assert splice.insert_sheet(sop_md, "<b>LEMBAR</b>").count("<b>LEMBAR</b>") == 1
+    assert splice.SHEET_MARKER not in splice.insert_sheet(sop_md, "<b>LEMBAR</b>")
     assert '<a href="lembar-sop.pdf" download>' in pages[f"sop/{SEED_SLUG}/index.md"]
     assert sorted(page.site_artifacts(files)) == [
         f"sop/{SEED_SLUG}/formulir/01-undangan.html",
@@ -215,7 +215,7 @@ def test_a_table_stand_in_is_its_text_with_the_tags_search_keeps() -> None:
         '<td data-a="b">Surat &amp; <strong>nota</strong><!-- <p>catatan</p> -->'
         '<ul class="k"><li title="t">KTP</li></ul></td></tr>\n</table>\n</div>'
     )
-    assert page.stand_in(block) == "\n\n1Surat &amp; nota<ul><li>KTP</li></ul>\n\n"
+    assert splice.stand_in(block) == "\n\n1Surat &amp; nota<ul><li>KTP</li></ul>\n\n"
     for special in ("<h3 id=a>x</h3>", "<pre>x</pre>", '<span data-search-exclude="">'):
-        assert page.stand_in(block.replace("KTP", special)) == block.replace("KTP", special)
-    assert page.stand_in(block.replace("KTP", "K\x02TP")) == block.replace("KTP", "K\x02TP")
+        assert splice.stand_in(block.replace("KTP", special)) == block.replace("KTP", special)
+    assert splice.stand_in(block.replace("KTP", "K\x02TP")) == block.replace("KTP", "K\x02TP")

@@ -1,0 +1,92 @@
+"""What every output depends on besides the data: the generator's own source, the versions of
+the tools and libraries that draw it, and the fonts it is measured and drawn with.
+
+Light on purpose (standard library, `cache`, `fonts`, `errors`): a no-change site build checks
+these before anything heavy is imported (`site.build_site`, the site's memo).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import shutil
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from generator import fonts
+from generator.cache import cache_key, source_fingerprint
+from generator.errors import ToolMissingError
+
+PACKAGE_DIR = Path(__file__).resolve().parent  # the generator's own code
+# Libraries whose version changes rendered bytes (besides WeasyPrint and Graphviz).
+KEYED_LIBRARIES = ("jinja2", "markupsafe", "pydantic")
+
+
+def dot_binary(engine: str) -> str:
+    """The path of a Graphviz program (`dot`, `neato`); ToolMissingError naming the Debian
+    package when it is not installed."""
+    path = shutil.which(engine)
+    if path is None:
+        raise ToolMissingError(engine, "graphviz")
+    return path
+
+
+@functools.cache
+def dot_version() -> str:
+    """Graphviz's version line (part of every diagram's cache key)."""
+    result = subprocess.run([dot_binary("dot"), "-V"], capture_output=True, text=True, check=True)
+    return (result.stderr or result.stdout).strip()
+
+
+@functools.cache
+def weasyprint_version() -> str:
+    """WeasyPrint's version (part of every PDF's cache key), read from the installed package's
+    metadata: importing WeasyPrint costs ~0.7 s, too much for a rebuild that renders nothing."""
+    try:
+        return metadata.version("weasyprint")
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+@functools.cache
+def metrics_identity() -> str:
+    """What every text measurement (`layout.text`) depends on besides the code: the font files
+    fontconfig finds (path, size, modification time) and the pyphen version (its `id_ID`
+    dictionary). Part of the cache keys of anything laid out, so a font or pyphen upgrade lays
+    out again."""
+    parts = [f"pyphen={metadata.version('pyphen')}"]
+    for style in ("Regular", "Bold"):
+        parts.append(file_identity(fonts.font_file(style)))
+    return "\n".join(parts)
+
+
+def file_identity(path: Path) -> str:
+    """'path:size:mtime_ns' of an installed file (a font): changes when a package upgrade
+    replaces it."""
+    stat = path.stat()
+    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the generator's own source, of every tool and library version and of the
+    fonts and hyphenation the layout measures with (`metrics_identity`)."""
+    parts = [weasyprint_version(), dot_version(), metrics_identity()]
+    parts += [f"{name}={metadata.version(name)}" for name in KEYED_LIBRARIES]
+    return cache_key([*parts, source_fingerprint(PACKAGE_DIR)])
+
+
+def folder_digests(root: Path) -> list[str]:
+    """Every file under `root` (hidden ones too) as its relative posix path then the sha256 of
+    its content, in path order: [path, digest, path, digest, ...]. An absent folder gives []."""
+    root = Path(root)
+    parts: list[str] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        parts += [path.relative_to(root).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()]
+    return parts
+
+
+def templates_fingerprint(templates_dir: Path) -> str:
+    """A digest of every file under templates/ (names and content): an edit invalidates."""
+    return cache_key(folder_digests(templates_dir))

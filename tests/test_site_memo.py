@@ -1,0 +1,218 @@
+"""The site's memo (generator/site_files.py): an unchanged site build served without loading
+a single SOP, and every input that must make it build again."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import identity, site_files, site_pages
+from generator.cache import Cache
+from generator.errors import Severity
+from generator.site import build_site
+from generator.site_files import DOCUMENT_STORE, SiteBuild, memo_slot
+from tests.conftest import ROOT, TEMPLATES
+
+SLUG = "evaluasi-kinerja-kecamatan"
+
+
+def same_site(made: SiteBuild, served: SiteBuild) -> None:
+    """Everything MkDocs gets from the two builds is the same."""
+    assert served.files.texts == made.files.texts
+    assert served.files.documents == made.files.documents
+    assert (served.pages, served.logo, served.site_name) == (made.pages, made.logo, made.site_name)
+    assert (served.sheets, served.tables) == (made.sheets, made.tables)
+    assert (served.sop_count, served.warnings) == (made.sop_count, made.warnings)
+
+
+def no_made_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if the site is made (loaded and rendered) rather than served."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the site was made again, not served from its memo")
+
+    monkeypatch.setattr(site_pages, "site_files_of", refuse)
+
+
+def test_an_unchanged_site_is_served_from_its_memo(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sop = data_copy / "sop" / f"{SLUG}.yaml"
+    sop.write_text(sop.read_text("utf-8").replace("    waktu: 1 jam\n", "", 1), "utf-8")
+    cache = tmp_path / "cache"
+    made = build_site(data_copy, TEMPLATES, cache)
+    assert not made.remembered and made.jobs_run > 0
+    [warning] = made.warnings  # a step without a standard time
+    assert warning.severity is Severity.WARNING and "waktu baku" in warning.message
+    no_made_site(monkeypatch)
+    served = build_site(data_copy, TEMPLATES, cache)
+    assert served.remembered
+    same_site(made, served)
+    assert (served.jobs_run, served.cache_hits) == (0, made.jobs_run + made.cache_hits)
+    assert served.sops_rendered == () and not served.pending
+    assert served.files[f"sop/{SLUG}/lembar-sop.pdf"] == made.files[f"sop/{SLUG}/lembar-sop.pdf"]
+    for name in site_pages.FONT_FILES:  # binary texts come back byte for byte
+        assert served.files[f"assets/fonts/{name}"] == made.files[f"assets/fonts/{name}"]
+
+
+def test_a_served_build_imports_no_renderer(data_copy: Path, tmp_path: Path) -> None:
+    """The point of the memo: no model, layout, renderer or WeasyPrint is imported."""
+    cache = tmp_path / "cache"
+    build_site(data_copy, TEMPLATES, cache)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from generator.site import build_site\n"
+        f"site = build_site(Path({str(data_copy)!r}), Path({str(TEMPLATES)!r}), "
+        f"Path({str(cache)!r}))\n"
+        "heavy = ('generator.model', 'generator.loader', 'generator.build', 'generator.layout',"
+        " 'generator.render.page', 'generator.site_pages', 'weasyprint', 'pydantic', 'yaml')\n"
+        "print(site.remembered, sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "True []\n", done.stderr
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["sop edited", "file added", "template edited", "links", "code", "data named otherwise"],
+)
+def test_every_input_makes_the_site_again(
+    change: str, data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    templates = tmp_path / "templates"
+
+    shutil.copytree(TEMPLATES, templates)
+    first = build_site(data_copy, templates, cache)
+    data, urls = data_copy, True
+    if change == "sop edited":  # even a comment: the memo keys content, not meaning
+        sop = data_copy / "sop" / f"{SLUG}.yaml"
+        sop.write_text(sop.read_text("utf-8") + "# catatan\n", "utf-8")
+    elif change == "file added":
+        (data_copy / "catatan.txt").write_text("x", "utf-8")
+    elif change == "template edited":
+        page = templates / "pages" / "sop.md"
+        page.write_text(page.read_text("utf-8") + "\nDiubah kantor.\n", "utf-8")
+    elif change == "links":
+        urls = False
+    elif change == "code":
+        monkeypatch.setattr(identity, "code_fingerprint", lambda: "another version")
+    else:  # messages name the folder as given
+        monkeypatch.chdir(data_copy.parent)
+        data = Path(data_copy.name)
+    again = build_site(data, templates, cache, directory_urls=urls)
+    assert not again.remembered
+    if change == "template edited":
+        assert "Diubah kantor." in again.markdown(f"sop/{SLUG}/index.md")
+    if change == "links":
+        assert again.files.texts != first.files.texts
+    assert build_site(data, templates, cache, directory_urls=urls).remembered
+
+
+def test_a_missing_or_changed_document_makes_the_site_again(
+    data_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    made = build_site(data_copy, TEMPLATES, cache)
+    pdf = made.files.documents[f"sop/{SLUG}/lembar-sop.pdf"]
+    good = pdf.read_bytes()
+    pdf.unlink()
+    again = build_site(data_copy, TEMPLATES, cache)
+    assert not again.remembered and pdf.read_bytes() == good
+    png = made.files.documents[f"sop/{SLUG}/diagram-alir.png"]
+    png.chmod(0o644)
+    raw = png.read_bytes()
+    png.write_bytes(raw[:-1] + bytes([raw[-1] ^ 1]))  # changed in place, same size
+    later = build_site(data_copy, TEMPLATES, cache)
+    assert not later.remembered and "isi berubah" in capsys.readouterr().err
+    assert later.files[f"sop/{SLUG}/diagram-alir.png"] == raw
+    assert build_site(data_copy, TEMPLATES, cache).remembered
+
+
+@pytest.mark.parametrize(
+    "memo", ["damaged", "not a memo", "other format", "digest out of the store", "suffix out"]
+)
+def test_a_bad_memo_makes_the_site_again(
+    memo: str, data_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    made = build_site(data_copy, TEMPLATES, cache)
+    slot = memo_slot(data_copy, TEMPLATES, True)
+    entry = Cache(cache).path(slot)
+    if memo == "damaged":
+        raw = entry.read_bytes()
+        entry.write_bytes(raw[:-1] + bytes([raw[-1] ^ 1]))
+    elif memo == "not a memo":
+        Cache(cache).put(slot, b"[1, 2]")
+    elif memo == "other format":
+        old = json.loads(Cache(cache).get(slot) or b"")
+        Cache(cache).put(slot, json.dumps({**old, "format": "sop-situs-0"}).encode())
+    else:  # a listing naming a file outside the store is never linked into a site
+        old = json.loads(Cache(cache).get(slot) or b"")
+        outside = tmp_path / "rahasia.txt"
+        outside.write_text("rahasia", "utf-8")
+        # store/../rahasia.txt is tmp_path/rahasia.txt: never read, hashed or reported
+        digest, suffix = ("0" * 64, "/../x") if memo == "suffix out" else ("../rahasia", ".txt")
+        old["documents"][f"sop/{SLUG}/lembar-sop.pdf"] = [digest, suffix, 7]
+        Cache(cache).put(slot, json.dumps(old).encode())
+    again = build_site(data_copy, TEMPLATES, cache)
+    assert not again.remembered
+    same_site(made, again)
+    if memo == "damaged":
+        assert "entri cache rusak" in capsys.readouterr().err
+    assert "rahasia" not in capsys.readouterr().err
+    assert build_site(data_copy, TEMPLATES, cache).remembered
+
+
+def test_a_site_showing_cycle_states_is_never_remembered(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cycle's state is shown at the build's clock: such a site is made on every build."""
+    from generator import cli
+
+    monkeypatch.setenv("SOP_NOW", "2024-03-04 08:00")
+    assert cli.main(["run", "start", SLUG, "--run", "siklus-1", "--data", str(data_copy)]) == 0
+    cache = tmp_path / "cache"
+    first = build_site(data_copy, TEMPLATES, cache)
+    assert first.on_clock and Cache(cache).get(memo_slot(data_copy, TEMPLATES, True)) is None
+    monkeypatch.setenv("SOP_NOW", "2024-03-05 10:00")
+    later = build_site(data_copy, TEMPLATES, cache)
+    assert not later.remembered
+    assert "keadaan pada 2024-03-05 10:00 WITA" in later.markdown(f"sop/{SLUG}/index.md")
+
+
+def test_a_site_waiting_for_pdfs_is_not_remembered(data_copy: Path, tmp_path: Path) -> None:
+    """Live preview leaves PDFs for later: that site is not the complete one."""
+    cache = tmp_path / "cache"
+    deferred = build_site(data_copy, TEMPLATES, cache, defer_pdfs=True)
+    assert deferred.pending and Cache(cache).get(memo_slot(data_copy, TEMPLATES, True)) is None
+    assert not build_site(data_copy, TEMPLATES, cache).remembered
+
+
+def test_the_memo_key_covers_every_site_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade replacing an italic font file (not measured, but served) changes the key."""
+    key = site_files.site_key(ROOT / "sop_data", TEMPLATES, True)
+    fonts = site_files.site_font_paths()
+    assert len(fonts) == 4
+    replaced = [*fonts[:2], ROOT / "README.md", fonts[3]]
+    monkeypatch.setattr(site_files, "site_font_paths", lambda: replaced)
+    assert site_files.site_key(ROOT / "sop_data", TEMPLATES, True) != key
+
+
+def test_the_document_store_name_is_the_memo_listing(data_copy: Path, tmp_path: Path) -> None:
+    """The memo names each document by the digest and suffix its store file is named by."""
+    cache = tmp_path / "cache"
+    made = build_site(data_copy, TEMPLATES, cache)
+    memo = json.loads(Cache(cache).get(memo_slot(data_copy, TEMPLATES, True)) or b"")
+    for path, (digest, suffix, size) in memo["documents"].items():
+        stored = made.files.documents[path]
+        assert stored == cache / DOCUMENT_STORE / digest[:2] / f"{digest}{suffix}"
+        assert stored.stat().st_size == size
