@@ -77,14 +77,27 @@ def code_fingerprint() -> str:
     return cache_key([*parts, source_fingerprint(PACKAGE_DIR)])
 
 
-def folder_digests(root: Path) -> list[str]:
-    """Every file under `root` (hidden ones too) as its relative posix path then the sha256 of
-    its content, in path order: [path, digest, path, digest, ...]. An absent folder gives []."""
+def folder_digests(root: Path, skip: Path | None = None) -> list[str]:
+    """Every file under `root` (hidden ones too; none under the folder `skip`) as its relative
+    posix path then the sha256 of its content, in path order: [path, digest, path, digest,
+    ...]. An absent folder gives []."""
     root = Path(root)
+    skipped = _inside(Path(skip), root) if skip is not None else None
     parts: list[str] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        parts += [path.relative_to(root).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()]
+        rel = path.relative_to(root)
+        if skipped and rel.parts[: len(skipped)] == skipped:
+            continue
+        parts += [rel.as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()]
     return parts
+
+
+def _inside(folder: Path, root: Path) -> tuple[str, ...] | None:
+    """The parts of `folder` relative to `root` when it lies inside it, else None."""
+    try:
+        return folder.resolve().relative_to(root.resolve()).parts or None
+    except ValueError:
+        return None
 
 
 def templates_fingerprint(templates_dir: Path) -> str:

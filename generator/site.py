@@ -72,7 +72,7 @@ def _inputs_key(
     if cache_dir is None:
         return None
     try:
-        return site_key(data_dir, templates_dir, directory_urls)
+        return site_key(data_dir, templates_dir, directory_urls, cache_dir)
     except (OSError, UserError):  # UserError: a tool or font missing, reported by the build
         return None
 

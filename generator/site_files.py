@@ -235,13 +235,16 @@ class SiteBuild:
 MEMO_FORMAT = "sop-situs-1"  # bump when what the memo holds or its key covers changes
 
 
-def site_key(data_dir: Path, templates_dir: Path, directory_urls: bool) -> str:
+def site_key(
+    data_dir: Path, templates_dir: Path, directory_urls: bool, cache_dir: Path | None = None
+) -> str:
     """The digest of everything a site build is made from besides the clock (see the module
-    doc). Raises OSError (a file unreadable: the build then reports it where it reads it)."""
+    doc); a cache folder inside the data folder is not part of it. Raises OSError (a file
+    unreadable: the build then reports it where it reads it)."""
     parts = [MEMO_FORMAT, identity.code_fingerprint(), str(data_dir), str(templates_dir)]
     parts += [str(directory_urls), *map(identity.file_identity, site_font_paths())]
     for label, folder in (("data", data_dir), ("templat", templates_dir)):
-        parts += [label, *identity.folder_digests(folder)]
+        parts += [label, *identity.folder_digests(folder, skip=cache_dir)]
     return cache_key(parts)
 
 

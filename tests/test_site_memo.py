@@ -216,3 +216,12 @@ def test_the_document_store_name_is_the_memo_listing(data_copy: Path, tmp_path: 
         stored = made.files.documents[path]
         assert stored == cache / DOCUMENT_STORE / digest[:2] / f"{digest}{suffix}"
         assert stored.stat().st_size == size
+
+
+def test_a_cache_folder_inside_the_data_folder_is_not_an_input(data_copy: Path) -> None:
+    """Every build writes into the cache: were it hashed as data, nothing would be served."""
+    cache = data_copy / ".cache"
+    build_site(data_copy, TEMPLATES, cache)
+    assert build_site(data_copy, TEMPLATES, cache).remembered
+    (data_copy / "catatan.txt").write_text("x", "utf-8")  # the rest of the folder still counts
+    assert not build_site(data_copy, TEMPLATES, cache).remembered
