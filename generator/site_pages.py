@@ -263,6 +263,7 @@ def site_files_of(
     caller) and its page lists them as not available yet; pages, the sheet and the diagram
     are complete. Raises `UserError` for bad data or templates.
     """
+    build.start_forkserver()  # the workers' imports run beside the loading
     project = load_project(data_dir, templates_dir, cache_dir)
     result = build.render_project(project, templates_dir, cache_dir, defer_pdfs=defer_pdfs)
     ctx = build.render_context(project, templates_dir)

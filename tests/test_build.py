@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from generator.errors import UserError
 from generator.loader import load_project
 from generator.model import Sop
 from generator.render.common import Outputs, PdfJob, RenderContext
-from tests.conftest import SEED_DATA, TEMPLATES
+from tests.conftest import ROOT, SEED_DATA, TEMPLATES
 
 pytestmark = pytest.mark.slow
 
@@ -321,3 +323,36 @@ def test_the_diagram_pdf_uses_the_svg_made_just_before(
     alone = build.render_sop(ctx, sop, None)
     assert sorted(formats) == ["png", "svg", "svg"]
     assert alone.files["diagram-alir.pdf"] == cached.files["diagram-alir.pdf"]
+
+
+def test_render_workers_fork_with_the_renderers_and_weasyprint_imported() -> None:
+    """`build.start_forkserver` (called before loading): the forkserver imports
+    `generator.preload` once, so a worker starts with the renderers and WeasyPrint in place
+    instead of importing them itself; without it, a worker starts without them."""
+    script = (
+        "import sys\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "import multiprocessing\n"
+        "from generator import build\n"
+        "if __name__ == '__main__':\n"
+        "    if sys.argv[1] == 'early':\n"
+        "        build.start_forkserver()\n"
+        "    ctx = multiprocessing.get_context('forkserver')\n"
+        "    with ProcessPoolExecutor(1, mp_context=ctx) as pool:\n"
+        "        ask = \"sorted(m for m in ('weasyprint', 'generator.build',"
+        " 'generator.render.forms') if m in __import__('sys').modules)\"\n"
+        "        print(pool.submit(eval, ask).result())\n"
+    )
+    found = {}
+    for mode in ("early", "plain"):
+        done = subprocess.run(
+            [sys.executable, "-c", script, mode],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        found[mode] = done.stdout.strip()
+    assert found["early"] == "['generator.build', 'generator.render.forms', 'weasyprint']"
+    assert found["plain"] == "[]"

@@ -26,7 +26,6 @@ lane (`luar: true`) says so under its header label.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -34,7 +33,7 @@ from typing import Literal
 from generator.flow import Edge, edges
 from generator.layout.geometry import Box, Point, segments
 from generator.layout.labels import Along, Candidate, Obstacles, Score, along, around, best_place
-from generator.layout.router import CLEAR, Port, Router
+from generator.layout.router import Port, Router
 from generator.layout.sheet.grid import symbol_kind
 from generator.layout.text import MM_PER_PT, text_width, wrap, wrap_shaped
 from generator.model import Sop, text_blocks
@@ -531,12 +530,11 @@ class DiagramRouter:
         self.label_width = lanes[0].w * LABEL_SHARE
         self.xs = self._xs()
         self.ys = sorted({round(y, 2) for y in self._ys(gap_y)})
-        self.router = Router([x * MM_PER_PT for x in self.xs], [y * MM_PER_PT for y in self.ys], [])
-        # The symbols close the grid nodes inside them: found per symbol by bisection (the
-        # Router's own test of every node against every symbol is too slow for a diagram's
-        # grid), with the Router's clearance.
-        self.router.obstacles = [_mm(n.box) for n in self.nodes]
-        self.router.closed = _closed(self.router.xs, self.router.ys, self.router.obstacles)
+        self.router = Router(
+            [x * MM_PER_PT for x in self.xs],
+            [y * MM_PER_PT for y in self.ys],
+            [_mm(n.box) for n in self.nodes],  # the symbols close the grid nodes inside them
+        )
         self.back = {_key(v): v for v in self.xs + self.ys}
         for n in self.nodes:
             for v in (n.x, n.x + n.w, n.y, n.y + n.h, n.cx, n.cy):
@@ -703,14 +701,3 @@ def _nearest(values: Sequence[float], low: float, high: float, after: bool) -> i
     if after:
         return next((i for i, v in enumerate(values) if v > high + 0.01), -1)
     return max((i for i, v in enumerate(values) if v < low - 0.01), default=-1)
-
-
-def _closed(xs: Sequence[float], ys: Sequence[float], boxes: Sequence[Box]) -> set[tuple[int, int]]:
-    """The grid nodes inside a box grown by the Router's clearance (xs, ys sorted)."""
-    closed: set[tuple[int, int]] = set()
-    for box in boxes:
-        b = box.grow(CLEAR)
-        cols = range(bisect_left(xs, b.x0), bisect_right(xs, b.x1))
-        rows = range(bisect_left(ys, b.y0), bisect_right(ys, b.y1))
-        closed |= {(i, j) for i in cols for j in rows}
-    return closed

@@ -136,7 +136,7 @@ class Obstacles:
         """How many things `box` touches (lines, boxes, shapes, labels placed, borders),
         counting a box outside the frame as `outside` touches."""
         grown = box.grow(self.clear)
-        bad = sum(grown.crosses_segment(a, b) or segment_inside(grown, a, b) for a, b in self.lines)
+        bad = sum(segment_inside(grown, a, b) for a, b in self.lines)  # crossing included
         bad += sum(grown.overlaps(b) for b in self.boxes)
         bad += sum(shape(box) for shape in self.shapes)
         bad += sum(grown.overlaps(p) for p in self.placed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,26 @@ class Port:
 
 
 DIRS = {"top": (0, -1), "bottom": (0, 1), "left": (-1, 0), "right": (1, 0)}
+STEPS = tuple(DIRS.values())  # the order `Router.moves` tries them in (ties pop in push order)
+
+
+def closed_nodes(
+    xs: Sequence[float], ys: Sequence[float], boxes: Iterable[Box]
+) -> set[tuple[int, int]]:
+    """The grid nodes (column, row) inside or on the edge of a box grown by `CLEAR`; `xs` and
+    `ys` sorted ascending. Found per box by bisection: O(boxes x log(lines)) plus the nodes
+    found, not a test of every node against every box."""
+    if any(a > b for a, b in zip(xs, xs[1:], strict=False)) or any(
+        a > b for a, b in zip(ys, ys[1:], strict=False)
+    ):
+        raise ValueError("grid lines must be sorted")
+    closed: set[tuple[int, int]] = set()
+    for box in boxes:
+        b = box.grow(CLEAR)
+        cols = range(bisect_left(xs, b.x0), bisect_right(xs, b.x1))
+        rows = range(bisect_left(ys, b.y0), bisect_right(ys, b.y1))
+        closed.update((i, j) for i in cols for j in rows)
+    return closed
 
 
 class Router:
@@ -61,13 +82,7 @@ class Router:
         self.ys = list(ys)
         self.obstacles = list(obstacles)
         self.hugging = {self.xs.index(x) for x in hugging}
-        grown = [b.grow(CLEAR) for b in obstacles]
-        self.closed = {
-            (i, j)
-            for i, x in enumerate(self.xs)
-            for j, y in enumerate(self.ys)
-            if any(b.contains(x, y) for b in grown)
-        }
+        self.closed = closed_nodes(self.xs, self.ys, self.obstacles)
         self.used_segments: set[tuple[int, int, int, int]] = set()
         self.node_use: dict[tuple[int, int], str] = {}  # 'h', 'v' (straight through) or 'x'
         self.used_ports: set[tuple[int, str]] = set()
@@ -151,20 +166,27 @@ class Router:
         """The steps a path arriving at `node` in direction `d` may take next: (next node,
         direction, cost) with the costs of length, bends, crossings, close parallels and
         reserved nodes; no turning back, no bend where another route touches, no step along
-        a used segment or straight through another route's run."""
-        nx, ny = len(self.xs), len(self.ys)
-        for nd in DIRS.values():
-            if nd == (-d[0], -d[1]) or (nd != d and node in self.node_use):
+        a used segment or straight through another route's run. (The A* search's inner
+        loop: written out, with the costs summed in one fixed order.)"""
+        xs, ys, node_use = self.xs, self.ys, self.node_use
+        i, j = node
+        x0, y0 = xs[i], ys[j]
+        back = (-d[0], -d[1])
+        busy = node in node_use
+        for nd in STEPS:
+            if nd == back or (busy and nd != d):
                 continue
-            nxt = (node[0] + nd[0], node[1] + nd[1])
-            if not (0 <= nxt[0] < nx and 0 <= nxt[1] < ny) or nxt in self.closed:
+            ni, nj = i + nd[0], j + nd[1]
+            nxt = (ni, nj)
+            if not (0 <= ni < len(xs) and 0 <= nj < len(ys)) or nxt in self.closed:
                 continue
-            use = self.node_use.get(nxt)
+            use = node_use.get(nxt)
             axis = "h" if nd[1] == 0 else "v"
-            if self._seg(node, nxt) in self.used_segments or use == "x" or use == axis:
+            segment = (i, j, ni, nj) if node < nxt else (ni, nj, i, j)  # `_seg`
+            if segment in self.used_segments or use == "x" or use == axis:
                 continue
-            step = manhattan(self.point(node), self.point(nxt))
-            if nd[0] == 0 and node[0] in self.hugging:
+            step = abs(x0 - xs[ni]) + abs(y0 - ys[nj])  # `manhattan`
+            if nd[0] == 0 and i in self.hugging:
                 step *= 1.3
             step *= 1.0 + CLOSE_COST * self._beside(node, nxt)
             crossing = CROSS_COST if use and nxt not in junctions else 0.0
@@ -181,14 +203,15 @@ class Router:
         axis = 0 if a[0] == b[0] else 1  # 0: vertical step (neighbours left/right)
         lines = self.xs if axis == 0 else self.ys
         along = "v" if axis == 0 else "h"
-        count = int(self.ghosts.get(a) == along and self.ghosts.get(b) == along)  # on one
-        for d in (-1, 1):
-            k = a[axis] + d
-            if not 0 <= k < len(lines) or abs(lines[k] - lines[a[axis]]) >= CLOSE_GAP:
+        ghosts = self.ghosts
+        count = int(bool(ghosts) and ghosts.get(a) == along and ghosts.get(b) == along)
+        here = a[axis]
+        for k in (here - 1, here + 1):
+            if not 0 <= k < len(lines) or abs(lines[k] - lines[here]) >= CLOSE_GAP:
                 continue
             na = (k, a[1]) if axis == 0 else (a[0], k)
             nb = (k, b[1]) if axis == 0 else (b[0], k)
-            ghost = self.ghosts.get(na) == along and self.ghosts.get(nb) == along
+            ghost = ghosts.get(na) == along and ghosts.get(nb) == along
             count += self._seg(na, nb) in self.used_segments or ghost
         return count
 
@@ -291,8 +314,13 @@ class _Search:
 
     def estimate(self, node: Node) -> float:
         """The A* heuristic: the Manhattan distance (mm) to the nearest aim."""
-        x, y = self.router.point(node)
-        return min(abs(x - ax) + abs(y - ay) for ax, ay in self.aims)
+        x, y = self.router.xs[node[0]], self.router.ys[node[1]]
+        nearest = math.inf
+        for ax, ay in self.aims:
+            distance = abs(x - ax) + abs(y - ay)
+            if distance < nearest:
+                nearest = distance
+        return nearest
 
     def push(self, state: tuple[Node, Node], g: float, prev: Any) -> None:
         """Record a state reached at cost g (from `prev`) when it is the cheapest so far."""
