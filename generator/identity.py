@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import shutil
 import subprocess
 from importlib import metadata
@@ -77,16 +78,21 @@ def code_fingerprint() -> str:
     return cache_key([*parts, source_fingerprint(PACKAGE_DIR)])
 
 
-def folder_digests(root: Path, skip: Path | None = None) -> list[str]:
+def folder_digests(root: Path, skip: Path | None = None, links_out: bool = True) -> list[str]:
     """Every file under `root` (hidden ones too; none under the folder `skip`) as its relative
     posix path then the sha256 of its content, in path order: [path, digest, path, digest,
-    ...]. An absent folder gives []."""
+    ...]. An absent folder gives []. `links_out` false: a symbolic link leading out of `root`
+    is not read (`paths.outside`: a data file must not be read through such a link; the
+    loader refuses it), it counts as the text of the link."""
     root = Path(root)
     skipped = _inside(Path(skip), root) if skip is not None else None
     parts: list[str] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root)
         if skipped and rel.parts[: len(skipped)] == skipped:
+            continue
+        if not links_out and path.is_symlink() and _inside(path, root) is None:
+            parts += [rel.as_posix(), f"tautan:{os.readlink(path)}"]
             continue
         parts += [rel.as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()]
     return parts

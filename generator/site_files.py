@@ -243,8 +243,8 @@ def site_key(
     unreadable: the build then reports it where it reads it)."""
     parts = [MEMO_FORMAT, identity.code_fingerprint(), str(data_dir), str(templates_dir)]
     parts += [str(directory_urls), *map(identity.file_identity, site_font_paths())]
-    for label, folder in (("data", data_dir), ("templat", templates_dir)):
-        parts += [label, *identity.folder_digests(folder, skip=cache_dir)]
+    parts += ["data", *identity.folder_digests(data_dir, skip=cache_dir, links_out=False)]
+    parts += ["templat", *identity.folder_digests(templates_dir)]  # Jinja follows its links
     return cache_key(parts)
 
 

@@ -225,3 +225,29 @@ def test_a_cache_folder_inside_the_data_folder_is_not_an_input(data_copy: Path) 
     assert build_site(data_copy, TEMPLATES, cache).remembered
     (data_copy / "catatan.txt").write_text("x", "utf-8")  # the rest of the folder still counts
     assert not build_site(data_copy, TEMPLATES, cache).remembered
+
+
+def test_a_data_link_leading_out_is_never_read_for_the_key(data_copy: Path, tmp_path: Path) -> None:
+    """A data file that is a link out of the folder is refused by the loader and must not be
+    read (`paths.outside`): the key counts the link's text, not what it points to."""
+    secret = tmp_path / "rahasia.yaml"
+    secret.write_text("a: 1\n", "utf-8")
+    (data_copy / "sop" / "tautan.yaml").symlink_to(secret)
+    key = site_files.site_key(data_copy, TEMPLATES, True)
+    secret.write_text("a: 2\n", "utf-8")
+    assert site_files.site_key(data_copy, TEMPLATES, True) == key
+    (data_copy / "sop" / "tautan.yaml").unlink()
+    (data_copy / "sop" / "tautan.yaml").symlink_to(tmp_path / "lain.yaml")
+    assert site_files.site_key(data_copy, TEMPLATES, True) != key
+
+
+def test_a_template_link_is_followed_for_the_key(tmp_path: Path) -> None:
+    """Jinja follows a template's link, so the key counts what it points to."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    shared = tmp_path / "bersama.html"
+    shared.write_text("<p>1</p>", "utf-8")
+    (templates / "bersama.html").symlink_to(shared)
+    key = site_files.site_key(ROOT / "sop_data", templates, True)
+    shared.write_text("<p>2</p>", "utf-8")
+    assert site_files.site_key(ROOT / "sop_data", templates, True) != key
