@@ -81,21 +81,50 @@ def code_fingerprint() -> str:
 def folder_digests(root: Path, skip: Path | None = None, links_out: bool = True) -> list[str]:
     """Every file under `root` (hidden ones too; none under the folder `skip`) as its relative
     posix path then the sha256 of its content, in path order: [path, digest, path, digest,
-    ...]. An absent folder gives []. `links_out` false: a symbolic link leading out of `root`
-    is not read (`paths.outside`: a data file must not be read through such a link; the
-    loader refuses it), it counts as the text of the link."""
+    ...]; every symbolic link (to a file or a folder) also as its path then its text. Linked
+    folders are walked, as the loader and Jinja follow them (each folder once: a link
+    back up ends there). An absent folder gives [].
+
+    `links_out` false: a link leading out of `root` is not read or walked (`paths.outside`: a
+    data file must not be read through such a link; the loader refuses it), only its text
+    counts."""
     root = Path(root)
     skipped = _inside(Path(skip), root) if skip is not None else None
-    parts: list[str] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = path.relative_to(root)
-        if skipped and rel.parts[: len(skipped)] == skipped:
+    found: list[tuple[tuple[str, ...], str]] = []
+    walked: set[tuple[int, int]] = set()
+    for folder, folders, files in os.walk(root, followlinks=True):
+        here = Path(folder)
+        stat = here.stat()
+        if (stat.st_dev, stat.st_ino) in walked:
+            folders[:] = []
             continue
-        if not links_out and path.is_symlink() and _inside(path, root) is None:
-            parts += [rel.as_posix(), f"tautan:{os.readlink(path)}"]
-            continue
-        parts += [rel.as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()]
-    return parts
+        walked.add((stat.st_dev, stat.st_ino))
+        kept = []
+        for name in sorted(folders):
+            path, rel = here / name, (here / name).relative_to(root)
+            if skipped and rel.parts[: len(skipped)] == skipped:
+                continue
+            if _linked(path, root, links_out, found, rel):
+                kept.append(name)
+        folders[:] = kept
+        for name in files:
+            path, rel = here / name, (here / name).relative_to(root)
+            if skipped and rel.parts[: len(skipped)] == skipped:
+                continue
+            if _linked(path, root, links_out, found, rel) and path.is_file():
+                found.append((rel.parts, hashlib.sha256(path.read_bytes()).hexdigest()))
+    return [part for parts, value in sorted(found) for part in ("/".join(parts), value)]
+
+
+def _linked(
+    path: Path, root: Path, links_out: bool, found: list[tuple[tuple[str, ...], str]], rel: Path
+) -> bool:
+    """Record `path`'s link text when it is a symbolic link; False when it is a link leading
+    out of `root` that must not be followed (`links_out` false)."""
+    if not path.is_symlink():
+        return True
+    found.append((rel.parts, f"tautan:{os.readlink(path)}"))
+    return links_out or _inside(path, root) is not None
 
 
 def _inside(folder: Path, root: Path) -> tuple[str, ...] | None:

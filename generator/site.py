@@ -56,8 +56,11 @@ def build_site(
             clean_store(store)
             return site
         site = _made_site(data_dir, templates_dir, cache_dir, directory_urls, defer_pdfs)
-        with contextlib.suppress(OSError):  # the memo is a shortcut: the site is made anyway
-            remember_site(cache, slot, key, site)
+        # Remembered only when no input changed while the site was made: what was read may
+        # be the edited file, which must not be served under the key taken before it.
+        if _inputs_key(data_dir, templates_dir, cache_dir, directory_urls) == key:
+            with contextlib.suppress(OSError):  # the memo is a shortcut: the site is made anyway
+                remember_site(cache, slot, key, site)
         return site
     except OSError as exc:
         what = "berkas situs tidak dapat dibaca"

@@ -16,7 +16,6 @@ them) and the link style. A site that shows cycle states at the build's clock
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import os
@@ -294,18 +293,78 @@ def remember_site(cache: Cache, slot: str, key: str, site: SiteBuild) -> None:
 
 def remembered_site(cache: Cache, slot: str, key: str, store: Path) -> SiteBuild | None:
     """The site remembered for inputs `key`, its documents verified in `store`; None when the
-    memo is absent, damaged (reported by the cache), of other inputs or another format, or a
-    document is missing or changed. Raises OSError (disk)."""
+    memo is absent, damaged (reported by the cache), of other inputs or another format, not
+    what this code writes (`_checked_memo`), or a document is missing or changed. Raises
+    OSError (disk)."""
     raw = cache.get(slot)
     if raw is None:
         return None
     try:
         memo = json.loads(raw)
-        if memo.get("format") != MEMO_FORMAT or memo.get("key") != key:
+        if not _checked_memo(memo) or memo["key"] != key:
             return None
         return _site_of_memo(memo, store)
-    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error):
-        return None  # not a memo this code wrote: built again, and replaced
+    except OSError:
+        raise
+    except Exception:  # noqa: BLE001 - not a memo this code wrote: made again, and replaced
+        return None
+
+
+def site_path(path: object) -> bool:
+    """True for a path a site file may have: relative posix, no '.', '..' or empty part, no
+    backslash or NUL (MkDocs would write '../x' or '/x' outside the site folder)."""
+    if not isinstance(path, str) or not path or "\\" in path or "\x00" in path:
+        return False
+    return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _checked_memo(memo: object) -> bool:
+    """True when `memo` has the shape `remember_site` writes: every site path safe
+    (`site_path`), every text a string, each document [sha256, suffix, size]."""
+    if not isinstance(memo, dict) or memo.get("format") != MEMO_FORMAT:
+        return False
+    maps = [memo.get(name) for name in ("texts", "binaries", "documents", "sheets", "tables")]
+    if not all(isinstance(m, dict) and all(map(site_path, m)) for m in maps):
+        return False
+    texts, binaries, documents, sheets, tables = maps
+    scalars = (memo.get("key"), memo.get("logo"), memo.get("site_name"))
+    return (
+        all(isinstance(value, str) for value in scalars)
+        and type(memo.get("sop_count")) is int
+        and type(memo.get("jobs")) is int
+        and _strings(memo.get("pages"))
+        and all(map(site_path, memo["pages"]))
+        and all(isinstance(v, str) for m in (texts, binaries, sheets) for v in m.values())
+        and all(_strings(blocks) for blocks in tables.values())
+        and all(_document(entry) for entry in documents.values())
+        and isinstance(memo.get("warnings"), list)
+        and all(_problem(located) for located in memo["warnings"])
+    )
+
+
+def _document(entry: object) -> bool:
+    return (
+        isinstance(entry, list)
+        and len(entry) == 3
+        and isinstance(entry[0], str)
+        and isinstance(entry[1], str)
+        and type(entry[2]) is int
+        and bool(STORE_NAME.fullmatch(entry[0]) and STORE_SUFFIX.fullmatch(entry[1]))
+    )
+
+
+def _problem(located: object) -> bool:
+    kinds = (str, int, int, str, str, str, str)
+    return (
+        isinstance(located, list)
+        and len(located) == len(kinds)
+        and all(type(v) is k for v, k in zip(located, kinds, strict=True))
+        and located[6] in {s.value for s in Severity}
+    )
 
 
 def _site_of_memo(memo: dict[str, Any], store: Path) -> SiteBuild | None:
@@ -318,12 +377,12 @@ def _site_of_memo(memo: dict[str, Any], store: Path) -> SiteBuild | None:
     return SiteBuild(
         files=SiteFiles(texts, documents),
         pages=tuple(memo["pages"]),
-        logo=str(memo["logo"]),
-        site_name=str(memo["site_name"]),
-        sop_count=int(memo["sop_count"]),
+        logo=memo["logo"],
+        site_name=memo["site_name"],
+        sop_count=memo["sop_count"],
         warnings=warnings,
         sheets=dict(memo["sheets"]),
         tables={path: tuple(blocks) for path, blocks in memo["tables"].items()},
-        cache_hits=int(memo["jobs"]),
+        cache_hits=memo["jobs"],
         remembered=True,
     )

@@ -251,3 +251,96 @@ def test_a_template_link_is_followed_for_the_key(tmp_path: Path) -> None:
     key = site_files.site_key(ROOT / "sop_data", templates, True)
     shared.write_text("<p>2</p>", "utf-8")
     assert site_files.site_key(ROOT / "sop_data", templates, True) != key
+
+
+def test_a_linked_data_folder_re_pointed_makes_the_site_again(data_copy: Path) -> None:
+    """sop/ a link to one of two folders inside the data folder (the loader follows it): a
+    re-pointed link is a new input, not the remembered site."""
+    cache = data_copy.parent / "cache"
+    sop_dir = data_copy / "sop"
+    first, second = data_copy / "versi-1", data_copy / "versi-2"
+    sop_dir.rename(first)
+    shutil.copytree(first, second)
+    edited = second / f"{SLUG}.yaml"
+    edited.write_text(edited.read_text("utf-8").replace("Evaluasi", "Penilaian", 1), "utf-8")
+    sop_dir.symlink_to("versi-1")
+    made = build_site(data_copy, TEMPLATES, cache)
+    assert "Penilaian" not in made.markdown(f"sop/{SLUG}/index.md")
+    sop_dir.unlink()
+    sop_dir.symlink_to("versi-2")
+    again = build_site(data_copy, TEMPLATES, cache)
+    assert not again.remembered and "Penilaian" in again.markdown(f"sop/{SLUG}/index.md")
+
+
+def test_a_linked_templates_folder_is_walked_for_the_key(tmp_path: Path) -> None:
+    """templates/pages a link to a shared folder (Jinja follows it): its files are inputs."""
+    templates, shared = tmp_path / "templates", tmp_path / "halaman-bersama"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "pages").rename(shared)
+    (templates / "pages").symlink_to(shared)
+    key = site_files.site_key(ROOT / "sop_data", templates, True)
+    page = shared / "sop.md"
+    page.write_text(page.read_text("utf-8") + "\nDiubah.\n", "utf-8")
+    assert site_files.site_key(ROOT / "sop_data", templates, True) != key
+    assert identity.templates_fingerprint(templates) != identity.templates_fingerprint(TEMPLATES)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "document out of the site",
+        "text at an absolute path",
+        "short warning",
+        "infinite count",
+        "deep nesting",
+        "sheet not text",
+    ],
+)
+def test_a_tampered_memo_is_never_served_and_never_a_traceback(
+    tamper: str, data_copy: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    made = build_site(data_copy, TEMPLATES, cache)
+    slot = memo_slot(data_copy, TEMPLATES, True)
+    memo = json.loads(Cache(cache).get(slot) or b"")
+    raw = None
+    if tamper == "document out of the site":
+        memo["documents"]["../../../keluar.pdf"] = memo["documents"][f"sop/{SLUG}/lembar-sop.pdf"]
+    elif tamper == "text at an absolute path":
+        memo["texts"][str(tmp_path / "keluar.md")] = "x"
+    elif tamper == "short warning":
+        memo["warnings"] = [["a.yaml", 1]]
+    elif tamper == "infinite count":
+        raw = json.dumps(memo).replace('"sop_count": 1', '"sop_count": Infinity').encode()
+    elif tamper == "deep nesting":
+        raw = json.dumps(memo).replace('"logo": ""', '"logo": ' + "[" * 100000 + "]" * 100000)
+        raw = raw.encode()
+    else:
+        memo["sheets"][f"sop/{SLUG}/index.md"] = 5
+    Cache(cache).put(slot, raw or json.dumps(memo).encode())
+    again = build_site(data_copy, TEMPLATES, cache)
+    assert not again.remembered
+    same_site(made, again)
+    assert not (tmp_path / "keluar.md").exists()
+
+
+def test_an_edit_during_the_build_is_not_remembered_under_the_old_key(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clerk saves B while the site is made from it: the site of B is not kept under the key
+    of A, so undoing to A never serves B."""
+    cache = tmp_path / "cache"
+    sop = data_copy / "sop" / f"{SLUG}.yaml"
+    text_a = sop.read_text("utf-8")
+    real = site_pages.site_files_of
+
+    def saved_meanwhile(*args: object, **kwargs: object) -> SiteBuild:
+        sop.write_text(text_a.replace("Evaluasi", "Penilaian", 1), "utf-8")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(site_pages, "site_files_of", saved_meanwhile)
+    assert "Penilaian" in build_site(data_copy, TEMPLATES, cache).markdown(f"sop/{SLUG}/index.md")
+    monkeypatch.setattr(site_pages, "site_files_of", real)
+    sop.write_text(text_a, "utf-8")  # undone
+    again = build_site(data_copy, TEMPLATES, cache)
+    assert not again.remembered and "Penilaian" not in again.markdown(f"sop/{SLUG}/index.md")
