@@ -30,6 +30,7 @@ from generator.site_files import (
     remember_site,
     remembered_site,
     site_key,
+    stored_digest,
 )
 
 
@@ -206,7 +207,7 @@ class SiteOutput:
         known = {}
         for path, source in (documents or {}).items():
             with contextlib.suppress(OSError):
-                known[path] = (source.stat().st_ino, source.name.split(".")[0])
+                known[path] = (source.stat().st_ino, stored_digest(source))
         self.staged.commit(SITE_KIND, self.inputs, known=known)
 
     def abort(self) -> None:

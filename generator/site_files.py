@@ -88,6 +88,11 @@ def store_path(store: Path, digest: str, suffix: str) -> Path:
     return store / digest[:2] / f"{digest}{suffix}"
 
 
+def stored_digest(target: Path) -> str:
+    """The sha256 (hex) a store file is named by (`store_path`)."""
+    return target.name.split(".", 1)[0]
+
+
 def stored_intact(
     target: Path, digest: str, size: int, verified: Verified
 ) -> os.stat_result | None:
@@ -157,7 +162,7 @@ def stored_documents(listing: Mapping[str, list[Any]], store: Path) -> dict[str,
             if not (STORE_NAME.fullmatch(digest) and STORE_SUFFIX.fullmatch(suffix)):
                 raise ValueError(f"not a store file: {digest!r}{suffix!r}")
             target = store_path(store, digest, suffix)
-            if not reuse_stored(target, str(digest), int(size), verified):
+            if not reuse_stored(target, digest, size, verified):
                 return None
             placed[path] = target
     finally:
@@ -282,7 +287,7 @@ def remember_site(cache: Cache, slot: str, key: str, site: SiteBuild) -> None:
         "texts": texts,
         "binaries": binaries,
         "documents": {
-            path: [source.name.split(".", 1)[0], source.suffix, source.stat().st_size]
+            path: [stored_digest(source), source.suffix, source.stat().st_size]
             for path, source in site.files.documents.items()
         },
         "sheets": site.sheets,
@@ -347,13 +352,13 @@ def _checked_memo(memo: object) -> bool:
 
 
 def _document(entry: object) -> bool:
+    """[sha256, suffix, size] by type; the names are checked where they become a path
+    (`stored_documents`)."""
+    kinds = (str, str, int)
     return (
         isinstance(entry, list)
-        and len(entry) == 3
-        and isinstance(entry[0], str)
-        and isinstance(entry[1], str)
-        and type(entry[2]) is int
-        and bool(STORE_NAME.fullmatch(entry[0]) and STORE_SUFFIX.fullmatch(entry[1]))
+        and len(entry) == len(kinds)
+        and all(type(v) is k for v, k in zip(entry, kinds, strict=True))
     )
 
 
