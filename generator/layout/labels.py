@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from generator.layout.geometry import Box, Point, box_segment_distance, manhattan, segment_inside
+from generator.layout.geometry import Box, Point, box_segment_distance, manhattan, ordered
 
 Candidate = tuple[float, Box]  # (penalty, box): the lower the penalty the better the place
 Score = tuple[int, float]  # (things touched, penalty): touching nothing comes first
@@ -132,11 +133,22 @@ class Obstacles:
     outside: int = 5
     placed: list[Box] = field(default_factory=list)
 
+    @cached_property
+    def _line_bounds(self) -> tuple[tuple[float, float, float, float], ...]:
+        """Each line's bounding box (lo_x, hi_x, lo_y, hi_y), worked out at the first `count`
+        (`lines` does not change after; `placed` may)."""
+        return tuple((*ordered(a[0], b[0]), *ordered(a[1], b[1])) for a, b in self.lines)
+
     def count(self, box: Box) -> int:
         """How many things `box` touches (lines, boxes, shapes, labels placed, borders),
-        counting a box outside the frame as `outside` touches."""
+        counting a box outside the frame as `outside` touches. A line touches when it has a
+        point strictly inside the grown box (`segment_inside`, written out: the placer asks
+        for every candidate and every line)."""
         grown = box.grow(self.clear)
-        bad = sum(segment_inside(grown, a, b) for a, b in self.lines)  # crossing included
+        x0, y0, x1, y1 = grown.x0, grown.y0, grown.x1, grown.y1
+        bad = sum(
+            1 for lx, hx, ly, hy in self._line_bounds if lx < x1 and x0 < hx and ly < y1 and y0 < hy
+        )
         bad += sum(grown.overlaps(b) for b in self.boxes)
         bad += sum(shape(box) for shape in self.shapes)
         bad += sum(grown.overlaps(p) for p in self.placed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,7 @@ class Port:
 
 
 DIRS = {"top": (0, -1), "bottom": (0, 1), "left": (-1, 0), "right": (1, 0)}
-STEPS = tuple(DIRS.values())  # the order `Router.moves` tries them in (ties pop in push order)
+STEPS = tuple(DIRS.values())  # the order `Router.steps_from` tries them in (ties pop in push order)
 
 
 def closed_nodes(
@@ -160,22 +160,21 @@ class Router:
             search.push((port.node, port.direction), g, ("port", port))
         return search.run()
 
-    def moves(
-        self, node: Node, d: Node, goal: dict[Node, Any], junctions: dict[Node, Any]
-    ) -> Iterator[tuple[Node, Node, float]]:
-        """The steps a path arriving at `node` in direction `d` may take next: (next node,
-        direction, cost) with the costs of length, bends, crossings, close parallels and
-        reserved nodes; no turning back, no bend where another route touches, no step along
-        a used segment or straight through another route's run. (The A* search's inner
-        loop: written out, with the costs summed in one fixed order.)"""
+    def steps_from(
+        self, node: Node, goal: dict[Node, Any], junctions: dict[Node, Any]
+    ) -> tuple[tuple[Node, Node, float, float], ...]:
+        """Every step out of `node` in the order of STEPS, whatever direction a path arrives
+        in: (next node, direction, length cost, crossing cost), the length cost with the
+        hugging and close-parallel surcharges, the crossing cost with the crossing, ghost
+        and reserved-node surcharges. No step into a closed node, along a used segment or
+        straight through another route's run. The same for every arrival, so one search
+        asks once per node; `_Search.run` adds the bend cost and refuses turning back and a
+        bend where another route touches."""
         xs, ys, node_use = self.xs, self.ys, self.node_use
         i, j = node
         x0, y0 = xs[i], ys[j]
-        back = (-d[0], -d[1])
-        busy = node in node_use
+        out = []
         for nd in STEPS:
-            if nd == back or (busy and nd != d):
-                continue
             ni, nj = i + nd[0], j + nd[1]
             nxt = (ni, nj)
             if not (0 <= ni < len(xs) and 0 <= nj < len(ys)) or nxt in self.closed:
@@ -195,7 +194,8 @@ class Router:
                 crossing += CROSS_COST
             if nxt in self.reserved and nxt not in goal:
                 crossing += RESERVE_COST  # keep other symbols' ports reachable
-            yield nxt, nd, step + (BEND_COST if nd != d else 0.0) + crossing
+            out.append((nxt, nd, step, crossing))
+        return tuple(out)
 
     def _beside(self, a: tuple[int, int], b: tuple[int, int]) -> int:
         """How many routed (or ghost) segments run parallel to the step a-b on a neighbouring
@@ -311,15 +311,22 @@ class _Search:
         self.came: dict[tuple[Node, Node], Any] = {}
         self.best: dict[tuple[Node, Node], float] = {}
         self.pushed = 0  # ties pop in push order
+        self.nearest: dict[Node, float] = {}  # `estimate` of each node seen
+        self.steps: dict[Node, tuple[tuple[Node, Node, float, float], ...]] = {}
 
     def estimate(self, node: Node) -> float:
-        """The A* heuristic: the Manhattan distance (mm) to the nearest aim."""
+        """The A* heuristic: the Manhattan distance (mm) to the nearest aim (worked out once
+        per node)."""
+        known = self.nearest.get(node)
+        if known is not None:
+            return known
         x, y = self.router.xs[node[0]], self.router.ys[node[1]]
         nearest = math.inf
         for ax, ay in self.aims:
             distance = abs(x - ax) + abs(y - ay)
             if distance < nearest:
                 nearest = distance
+        self.nearest[node] = nearest
         return nearest
 
     def push(self, state: tuple[Node, Node], g: float, prev: Any) -> None:
@@ -333,12 +340,14 @@ class _Search:
             self.pushed += 1
 
     def run(self) -> tuple[list[Point], int | None] | None:
-        """Pop states cheapest first until one has arrived: its path, or None."""
-        router = self.router
-        while self.heap:
-            _f, g, _c, node, d = heapq.heappop(self.heap)
+        """Pop states cheapest first until one has arrived: its path, or None. (The inner
+        loop: `push` and `Router.moves` written out, the same costs in the same order.)"""
+        router, steps, heap, best = self.router, self.steps, self.heap, self.best
+        nearest = self.nearest
+        while heap:
+            _f, g, _c, node, d = heapq.heappop(heap)
             state = (node, d)
-            if g > self.best.get(state, math.inf):
+            if g > best.get(state, math.inf):
                 continue
             if d == ARRIVED:
                 return router.finish(self.came, self.came[state], self.goal[node][0], None), None
@@ -346,8 +355,21 @@ class _Search:
                 path = router.finish(self.came, self.came[state], None, node)
                 return path, self.junctions[node][2]
             self.arrive(state, g)
-            for nxt, nd, cost in router.moves(node, d, self.goal, self.junctions):
-                self.push((nxt, nd), g + cost, state)
+            out = steps.get(node)
+            if out is None:  # the router does not change during one search
+                out = steps[node] = router.steps_from(node, self.goal, self.junctions)
+            back, busy = (-d[0], -d[1]), node in router.node_use
+            for nxt, nd, step, crossing in out:
+                if nd == back or (busy and nd != d):
+                    continue
+                new, new_g = (nxt, nd), g + (step + (BEND_COST if nd != d else 0.0) + crossing)
+                if new_g < best.get(new, math.inf):
+                    best[new] = new_g
+                    self.came[new] = state
+                    h = nearest.get(nxt)
+                    h = self.estimate(nxt) if h is None else h
+                    heapq.heappush(heap, (new_g + h, new_g, self.pushed, *new))
+                    self.pushed += 1
         return None
 
     def arrive(self, state: tuple[Node, Node], g: float) -> None:

@@ -62,30 +62,33 @@ def step_texts(sop: Sop, number: int) -> dict[str, str]:
 
 
 def _estimated_height(
-    widths: dict[str, float], lengths: list[dict[str, float]], room_lines: float
+    widths: dict[str, float], lengths: list[tuple[float, ...]], room_lines: float
 ) -> float:
     """Sum over the rows of the most lines any text column needs (a cheap estimate); lines
-    beyond what a page holds weigh ten times, every column's lines a tenth."""
+    beyond what a page holds weigh ten times, every column's lines a tenth. `lengths`: each
+    row's text widths in TEXT_KEYS order, negated and times 1.08 (`_scaled_lengths`)."""
+    rooms = [max(widths[k] - 2 * STYLE.pad_x - 0.8, 1.0) for k in TEXT_KEYS]
     total = 0.0
     for row in lengths:
-        each = [
-            max(1.0, -(-row[k] * 1.08 // max(widths[k] - 2 * STYLE.pad_x - 0.8, 1.0)))
-            for k in TEXT_KEYS
-        ]
+        each = [max(1.0, -(scaled // room)) for scaled, room in zip(row, rooms, strict=True)]
         lines = max(max(each), ROW_MIN_LINES)  # a row is never lower than its symbol needs
         # a little for every line too: no column squeezed to a word a line where rows allow
         total += lines + 10 * max(0.0, lines - room_lines) + 0.1 * sum(each)
     return total
 
 
+def _scaled_lengths(sop: Sop) -> list[tuple[float, ...]]:
+    """Each step's text widths (mm, one line) in TEXT_KEYS order, negated and times 1.08: what
+    `_estimated_height` divides by each column's room, worked out once per SOP."""
+    rows = [step_texts(sop, n) for n in range(1, len(sop.steps) + 1)]
+    return [tuple(-text_width(row[k], STYLE.body_pt) * 1.08 for k in TEXT_KEYS) for row in rows]
+
+
 def _balanced_widths(sop: Sop, rest: float, room_lines: float) -> dict[str, float]:
     """Widths of the four text columns sharing `rest` mm so that rows are as short as they
     can be: start from the usual shares and move width (2, 6 or 12 mm at a time) to where
     it saves lines."""
-    lengths = [
-        {k: text_width(t, STYLE.body_pt) for k, t in step_texts(sop, n).items()}
-        for n in range(1, len(sop.steps) + 1)
-    ]
+    lengths = _scaled_lengths(sop)
     widths = {k: max(TEXT_MIN_W[k], rest * TEXT_SHARES[k]) for k in TEXT_KEYS}
     scale = rest / sum(widths.values())
     widths = {k: w * scale for k, w in widths.items()}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from generator.layout.geometry import Box, Point  # noqa: F401  (Box: the sheet's name)
 from generator.layout.sheet.measure import STYLE, Style
 from generator.layout.text import wrap
+
+TOUCH_MARGIN = 0.2  # mm: how close to a symbol's outline `Symbol.touches` counts as touching
 
 
 def round_mm(v: float) -> float:
@@ -44,10 +47,15 @@ class Symbol:
     letter: str = ""  # connectors only
     ends: str = ""  # an exit's end capsule: the exit's flow.Edge.ident
 
-    def touches(self, box: Box, margin: float = 0.2) -> bool:
+    @cached_property
+    def grown(self) -> Box:
+        """The symbol's box grown by TOUCH_MARGIN (what `touches` asks, once)."""
+        return self.box.grow(TOUCH_MARGIN)
+
+    def touches(self, box: Box, margin: float = TOUCH_MARGIN) -> bool:
         """True when `box` comes within `margin` mm of the symbol's drawn outline (a diamond
         is a rhombus, not its bounding box)."""
-        b = self.box.grow(margin)
+        b = self.grown if margin == TOUCH_MARGIN else self.box.grow(margin)
         if not b.overlaps(box):
             return False
         if self.kind != "decision":
