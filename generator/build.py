@@ -418,22 +418,26 @@ def run_job_collected(job: Job) -> bytes:
 
 
 def job_worker(parent_pid: int) -> None:
-    """Set up a worker of `run_jobs`: it dies with the build process, collects less."""
+    """Set up a worker of `run_jobs`: it dies with the build process, collects less and
+    shares one font configuration among its PDFs (`tools.share_fonts`)."""
     die_with_parent(parent_pid)
     fewer_collections()
+    tools.share_fonts()
 
 
 def _init_worker(
     project: Project, templates_dir: Path, cache_dir: Path | None, parent_pid: int
 ) -> None:
     """Set up a worker process: its own Jinja environment and cache handle; it dies with
-    the build process."""
+    the build process, collects less and shares one font configuration among its PDFs
+    (`tools.share_fonts`)."""
     die_with_parent(parent_pid)
     ctx = render_context(project, templates_dir)
     _WORKER["ctx"] = ctx  # every SOP: a sheet prints the nama of the SOPs it names
     _WORKER["sops"] = {sop.slug: sop for sop in project.sops}
     _WORKER["cache"] = Cache(cache_dir) if cache_dir else None
     fewer_collections()
+    tools.share_fonts()
 
 
 def _worker_render(slug: str, defer_pdfs: bool = False) -> SopResult:
@@ -478,7 +482,7 @@ def _render_missing(
     if len(missing) < 2 or workers < 2:
         ctx = render_context(project, templates_dir)
         cache = Cache(cache_dir) if cache_dir else None
-        with collecting_less():
+        with collecting_less(), tools.fonts_shared():
             for sop in missing:
                 result = render_sop(ctx, sop, cache, defer_pdfs)
                 gc.collect()  # WeasyPrint's cycles, as a worker does after each SOP

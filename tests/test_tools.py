@@ -1,6 +1,8 @@
-"""The two rewrites of a PDF job's HTML made for WeasyPrint's speed (`tools.shared_styles`,
-`tools.svg_images`): exact output on small inputs, refusals, and the same pages, pixel for
-pixel, on the real documents (real WeasyPrint, real `pdftoppm`)."""
+"""What `tools.run_pdf` does for WeasyPrint's speed: the two rewrites of a job's HTML
+(`tools.shared_styles`, `tools.svg_images`), exact output on small inputs, refusals, and the
+same pages, pixel for pixel, on the real documents (real WeasyPrint, real `pdftoppm`); one
+font configuration shared by a build's PDFs (`tools.share_fonts`): the same bytes, no fonts
+carried from one document to the next."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import weasyprint
+from weasyprint.text.fonts import FontConfiguration
 
 from generator import build, tools
 from generator.render import diagram, forms, sheet
@@ -157,3 +160,58 @@ def test_a_page_slice_without_what_lies_outside_it_draws_the_same(
     if fixture == "besar_project":  # several pages: each slice leaves most shapes out
         assert len(before) >= 3 and len(sliced) < len(whole) / 2
     assert rasters(tools.svg_images(sliced), tmp_path, "sliced") == before
+
+
+def test_pdfs_sharing_one_font_configuration_are_the_same_bytes(
+    seed_project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside `fonts_shared`, every document of an SOP is rendered with one WeasyPrint
+    `FontConfiguration` (made once), and each PDF is byte for byte what a configuration of
+    its own gives."""
+    jobs = [PdfJob(html) for html in documents(seed_project).values()]
+    alone = [tools.run_pdf(job) for job in jobs]
+    made = []
+    real_init = FontConfiguration.__init__
+
+    def counted(self: FontConfiguration) -> None:
+        made.append(self)
+        real_init(self)
+
+    monkeypatch.setattr(FontConfiguration, "__init__", counted)
+    with tools.fonts_shared():
+        shared = [tools.run_pdf(job) for job in jobs]
+    assert len(made) == 1 and len(jobs) == 6
+    assert shared == alone
+    made.clear()
+    tools.run_pdf(jobs[0])  # after the block: one configuration per document again
+    tools.run_pdf(jobs[0])
+    assert len(made) == 2
+
+
+FACE = '@font-face { font-family: "Huruf Kantor"; src: local("Liberation Serif"); }'
+
+
+def pdf_fonts(data: bytes, tmp_path: Path) -> list[str]:
+    """The names of the fonts a PDF embeds, without the subset prefix (poppler's pdffonts)."""
+    pdf = tmp_path / "fonts.pdf"
+    pdf.write_bytes(data)
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    return [line.split()[0].split("+")[-1] for line in listing.stdout.splitlines()[2:]]
+
+
+def test_a_font_one_document_adds_never_reaches_the_next(tmp_path: Path) -> None:
+    """A document whose `@font-face` adds a font to the shared configuration comes out as
+    with a configuration of its own (its family was looked up, and its line height cached,
+    by the document before), and the next document gets a new configuration, so a family
+    only the first defined falls back as it would alone (Liberation Sans, not the added
+    Liberation Serif)."""
+    body = "<p style=\"font-family: 'Huruf Kantor', 'Liberation Sans'\">Surat Masuk</p>"
+    adds = PdfJob(f"<html><head><style>{FACE}</style></head><body>{body}</body></html>")
+    uses = PdfJob(f"<html><body>{body}</body></html>")
+    alone = {job: tools.run_pdf(job) for job in (adds, uses)}
+    assert pdf_fonts(alone[adds], tmp_path) == ["Huruf-Kantor"]
+    assert pdf_fonts(alone[uses], tmp_path) == ["Liberation-Sans"]
+    with tools.fonts_shared():
+        assert tools.run_pdf(adds) == alone[adds]
+        assert tools.run_pdf(uses) == alone[uses]  # not the family the document before added
+        assert tools.run_pdf(adds) == alone[adds]  # not what the document before looked up
