@@ -9,6 +9,8 @@ median of `--runs` runs, every build a separate process:
   (same theme, extensions and search; one page per SOP with its metadata and steps);
 - cold: `mkdocs build` of the SOP site and `sop build` with an empty cache, and the bare tool
   time: the same WeasyPrint and Graphviz jobs run on every core with nothing of ours around;
+  with `--against COMMIT`, the cold `mkdocs build` of that commit's code too, alternating
+  with this code's in the same runs, so a machine shared with other work gives a fair ratio;
 - no change: `mkdocs build` and `sop build` again, cache warm (the cache is shared);
 - one edit: one SOP's step text changed, then `mkdocs build`; the jobs re-rendered are
   counted from the plugin's log line;
@@ -155,6 +157,19 @@ def snapshot(work: Path) -> Path:
         shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", src / "mkdocs.yml")
     return src
+
+
+def commit_snapshot(work: Path, commit: str) -> Path:
+    """generator/ and templates/ as they were at `commit` (`git archive`), to measure against."""
+    dest = work / "against"
+    dest.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", commit, "generator", "templates"], cwd=ROOT, capture_output=True
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"--against {commit}: {archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest
 
 
 def bench_env(src: Path) -> dict[str, str]:
@@ -469,17 +484,23 @@ def run_size(n: int, args: argparse.Namespace, src: Path, env: dict, raw: dict) 
     out["baseline"] = median_runs([measure(mkdocs, bproj, env) for _ in range(args.runs)])
     if n <= args.cold_max:
         say("cold builds")
-        colds, sop_colds, bares = [], [], []
-        for _ in range(args.cold_runs):
-            shutil.rmtree(cache, ignore_errors=True)
-            colds.append(measure(mkdocs, proj, env))
-            if args.lean:  # the cold site build only; `sop build` then fills out/ from cache
-                measure(sop_build, ROOT, env)
-                continue
-            shutil.rmtree(cache, ignore_errors=True)
-            sop_colds.append(measure(sop_build, ROOT, env))
-            bares.append(_bare_in_process(data, src, args.workers, env))
+        colds, sop_colds, bares, against = [], [], [], []
+        for run in range(args.cold_runs):
+            for code in _cold_order(args, run):
+                shutil.rmtree(cache, ignore_errors=True)
+                if code == "against":  # the same project, the code of --against
+                    against.append(measure(mkdocs, proj, args.against_env))
+                    continue
+                colds.append(measure(mkdocs, proj, env))
+                if args.lean:  # the cold site build only; `sop build` then fills out/ from cache
+                    measure(sop_build, ROOT, env)
+                    continue
+                shutil.rmtree(cache, ignore_errors=True)
+                sop_colds.append(measure(sop_build, ROOT, env))
+                bares.append(_bare_in_process(data, src, args.workers, env))
         out["cold"] = median_runs(colds)
+        if against:
+            out["cold_against"] = median_runs(against)
         if sop_colds:
             out["cold_sop"] = median_runs(sop_colds)
             out["bare"] = {
@@ -527,6 +548,15 @@ def run_size(n: int, args: argparse.Namespace, src: Path, env: dict, raw: dict) 
     )
     raw[str(n)] = {k: v for k, v in out.items()}
     return out
+
+
+def _cold_order(args: argparse.Namespace, run: int) -> tuple[str, ...]:
+    """Which code the cold builds of round `run` measure, in order: this code ("now") and,
+    with --against, that commit's, alternating who goes first (a machine getting faster or
+    slower favours neither) and this code last of all, so the cache then holds its files."""
+    if not args.against:
+        return ("now",)
+    return ("against", "now") if (args.cold_runs - 1 - run) % 2 == 0 else ("now", "against")
 
 
 def _in_process(mode: str, params: list, env: dict) -> dict:
@@ -650,18 +680,27 @@ def extra_table(results: list[dict]) -> list[str]:
     lines = [
         "## Per SOP, live preview, sheet quality",
         "",
-        "| N | cold `mkdocs build` per SOP | edit to fresh page (`mkdocs serve`) "
+        "| N | cold `mkdocs build` per SOP (CPU) | the same, code of --against (CPU) "
+        "| this / --against | edit to fresh page (`mkdocs serve`) "
         "| sheet quality (TOTAL of `sheet_quality.py` on the `sop build` output) |",
-        "|---|---|---|---|",
+        "|---|---|---|---|---|---|",
     ]
     for r in results:
-        cold = _get(r, "cold")
-        per = f"{cold / r['sops']:.2f} s" if cold else "—"
         serve = _s(r.get("serve_edit"))
         q = r.get("quality") or {}
         quality = ", ".join(f"{k} {v}" for k, v in q.items()) if q else "—"
-        lines.append(f"| {r['n']} | {per} | {serve} | {quality} |")
+        now, then = _per_sop(r, "cold"), _per_sop(r, "cold_against")
+        ratio = _x(_get(r, "cold"), _get(r, "cold_against"))
+        lines.append(f"| {r['n']} | {now} | {then} | {ratio} | {serve} | {quality} |")
     return lines
+
+
+def _per_sop(result: dict, key: str) -> str:
+    """A build's wall seconds per SOP with its CPU seconds per SOP, or '—'."""
+    if key not in result:
+        return "—"
+    n = result["sops"]
+    return f"{result[key]['wall'] / n:.3f} s ({result[key]['cpu'] / n:.2f} s)"
 
 
 def _get(result: dict, key: str) -> float | None:
@@ -696,6 +735,9 @@ def targets(results: list[dict]) -> list[str]:
         c = colds[-1]
         per = c["cold"]["wall"] / c["sops"]
         rows.append((f"cold build of N={c['n']} <= 1.0 s per SOP", f"{per:.2f} s", per <= 1.0))
+        if "cold_against" in c:
+            name = f"cold build of N={c['n']}: this code / the code of --against, same runs"
+            rows.append((name, _x(c["cold"]["wall"], c["cold_against"]["wall"]), None))
     serves = [r for r in results if "serve_edit" in r]
     if serves:
         r = serves[-1]
@@ -771,6 +813,13 @@ def notes(results: list[dict], args: argparse.Namespace) -> list[str]:
         "- Jobs re-run after edit: per run, the WeasyPrint/Graphviz jobs the plugin reported "
         "as rendered after changing one step of one SOP; in brackets the jobs that SOP has."
     )
+    if args.against:
+        lines.append(
+            f"- --against {args.against}: that commit's generator/ and templates/ built the "
+            "same project cold in the same runs, its builds alternating with this code's (who "
+            "goes first alternates; this code's build comes last). On a machine shared with "
+            "other work, the ratio of the two medians says more than either figure alone."
+        )
     warm = [r["n"] for r in results if "warm_up" in r]
     if warm:
         lines.append(
@@ -801,6 +850,11 @@ def main() -> None:
     )
     parser.add_argument("--serve-max", type=int, default=100, help="edit-to-page up to this N")
     parser.add_argument("--quality-max", type=int, default=10, help="sheet quality up to this N")
+    parser.add_argument(
+        "--against",
+        default=None,
+        help="a commit whose cold build is measured in the same runs, alternating (a ratio)",
+    )
     parser.add_argument("--bare", nargs=3)
     parser.add_argument("--warm", nargs=5)
     parser.add_argument("--stages", nargs=3)
@@ -833,6 +887,8 @@ def run_suite(args: argparse.Namespace) -> None:
     args.pdf_source = None
     src = snapshot(args.work)
     env = bench_env(src)
+    if args.against:
+        args.against_env = bench_env(commit_snapshot(args.work, args.against))
     from synth import write_data
 
     sizes = sorted(int(s) for s in args.sizes.split(","))
