@@ -482,9 +482,10 @@ def _render_missing(
     if len(missing) < 2 or workers < 2:
         ctx = render_context(project, templates_dir)
         cache = Cache(cache_dir) if cache_dir else None
-        with collecting_less(), tools.fonts_shared():
+        with collecting_less():
             for sop in missing:
-                result = render_sop(ctx, sop, cache, defer_pdfs)
+                with tools.fonts_shared():  # not across the yield: the caller's code runs there
+                    result = render_sop(ctx, sop, cache, defer_pdfs)
                 gc.collect()  # WeasyPrint's cycles, as a worker does after each SOP
                 yield result
         return

@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from xml.etree import ElementTree
 
@@ -59,11 +59,7 @@ def run_pdf(job: PdfJob) -> bytes:
             "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
         ) from None
     html = shared_styles(svg_images(job.html))
-    config = _font_config()
-    data = weasyprint.HTML(string=html, base_url=".").write_pdf(font_config=config)
-    if config is not None and config.faces_added:  # see `share_fonts`
-        _FONTS.pop("config")
-        data = weasyprint.HTML(string=html, base_url=".").write_pdf()
+    data = _write_pdf(lambda: weasyprint.HTML(string=html, base_url="."))
     if job.expect:
         check_pdf_text(data, job.expect)
     return data
@@ -80,9 +76,10 @@ def share_fonts(share: bool = True) -> None:
     worker shares for its life, which is one build, so fonts installed meanwhile reach the
     next build. A document with `@font-face` rules adds its fonts to the configuration it
     is given, where what earlier documents found under the same family names is cached
-    (WeasyPrint's line-height cache, Pango's font sets): it is rendered again with a
-    configuration of its own, and the shared one is dropped, so every PDF is the bytes a
-    configuration of its own gives."""
+    (WeasyPrint's line-height cache, Pango's font sets): the shared configuration is then
+    dropped, and the document rendered again with a configuration of its own unless it was
+    the first the shared one served, so every PDF is the bytes a configuration of its own
+    gives. One process renders one document at a time: the switch is this process's."""
     _FONTS.clear()
     if share:
         _FONTS["share"] = True
@@ -90,12 +87,39 @@ def share_fonts(share: bool = True) -> None:
 
 @contextlib.contextmanager
 def fonts_shared() -> Iterator[None]:
-    """`share_fonts` for the PDFs rendered inside the block, in this process."""
+    """`share_fonts` for the PDFs rendered inside the block, in this process; inside a block
+    or a worker already sharing, nothing changes."""
+    if _FONTS.get("share"):
+        yield
+        return
     share_fonts()
     try:
         yield
     finally:
         share_fonts(False)
+
+
+def _write_pdf(document: Callable[[], Any]) -> bytes:
+    """The PDF of the WeasyPrint `HTML` that `document` makes, with the shared font
+    configuration while sharing: what a
+    configuration of its own gives (see `share_fonts`). A configuration a document added
+    fonts to, or one a failed document may have, is dropped; the document is rendered again
+    with its own configuration only when the shared one had served an earlier document."""
+    config = _font_config()
+    if config is None:
+        return document().write_pdf()
+    fresh = config.documents == 0
+    config.documents += 1
+    try:
+        data = document().write_pdf(font_config=config)
+    except BaseException:
+        _FONTS.pop("config", None)
+        raise
+    if config.faces_added:
+        _FONTS.pop("config", None)
+        if not fresh:
+            data = document().write_pdf()
+    return data
 
 
 def _font_config() -> Any:
@@ -109,11 +133,13 @@ def _font_config() -> Any:
 
 
 def _new_font_config() -> Any:
-    """A WeasyPrint `FontConfiguration` that records whether a document added fonts to it."""
+    """A WeasyPrint `FontConfiguration` that records whether a document added fonts to it
+    and how many documents it was given."""
     from weasyprint.text.fonts import FontConfiguration
 
     class BuildFonts(FontConfiguration):
         faces_added = False
+        documents = 0  # documents given this configuration
 
         def add_font_face(self, rule_descriptors: Any, url_fetcher: Any) -> Any:
             self.faces_added = True

@@ -199,19 +199,66 @@ def pdf_fonts(data: bytes, tmp_path: Path) -> list[str]:
     return [line.split()[0].split("+")[-1] for line in listing.stdout.splitlines()[2:]]
 
 
-def test_a_font_one_document_adds_never_reaches_the_next(tmp_path: Path) -> None:
+def test_a_font_one_document_adds_never_reaches_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A document whose `@font-face` adds a font to the shared configuration comes out as
-    with a configuration of its own (its family was looked up, and its line height cached,
-    by the document before), and the next document gets a new configuration, so a family
-    only the first defined falls back as it would alone (Liberation Sans, not the added
-    Liberation Serif)."""
+    with a configuration of its own (rendered again when the configuration served the
+    document before, which looked its family up and cached its line height; once when it is
+    the first), and the next document gets a new configuration, so a family only the first
+    defined falls back as it would alone (Liberation Sans, not the added Liberation Serif)."""
     body = "<p style=\"font-family: 'Huruf Kantor', 'Liberation Sans'\">Surat Masuk</p>"
     adds = PdfJob(f"<html><head><style>{FACE}</style></head><body>{body}</body></html>")
     uses = PdfJob(f"<html><body>{body}</body></html>")
     alone = {job: tools.run_pdf(job) for job in (adds, uses)}
     assert pdf_fonts(alone[adds], tmp_path) == ["Huruf-Kantor"]
     assert pdf_fonts(alone[uses], tmp_path) == ["Liberation-Sans"]
+    renders = count_renders(monkeypatch)
     with tools.fonts_shared():
         assert tools.run_pdf(adds) == alone[adds]
         assert tools.run_pdf(uses) == alone[uses]  # not the family the document before added
         assert tools.run_pdf(adds) == alone[adds]  # not what the document before looked up
+    assert renders == [1, 1, 2]
+
+
+def count_renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """WeasyPrint renders (`HTML.write_pdf`) per `tools.run_pdf` call, counted as they run."""
+    renders: list[int] = []
+    real_run, real_write = tools.run_pdf, weasyprint.HTML.write_pdf
+
+    def run(job: PdfJob) -> bytes:
+        renders.append(0)
+        return real_run(job)
+
+    def write(self: weasyprint.HTML, *args: object, **kwargs: object) -> bytes:
+        renders[-1] += 1
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(tools, "run_pdf", run)
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", write)
+    return renders
+
+
+def test_a_document_that_fails_leaves_no_shared_configuration_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A document that adds a font and then fails takes the shared configuration with it:
+    the next document is rendered once, with a new one, and comes out as alone."""
+    body = "<p style=\"font-family: 'Huruf Kantor', 'Liberation Sans'\">Surat Masuk</p>"
+    adds = PdfJob(f"<html><head><style>{FACE}</style></head><body>{body}</body></html>")
+    uses = PdfJob(f"<html><body>{body}</body></html>")
+    expected = tools.run_pdf(uses)
+    real_write = weasyprint.HTML.write_pdf
+
+    def failing(self: weasyprint.HTML, *args: object, **kwargs: object) -> bytes:
+        real_write(self, *args, **kwargs)  # the font is added, then the render fails
+        raise MemoryError
+
+    with tools.fonts_shared():
+        monkeypatch.setattr(weasyprint.HTML, "write_pdf", failing)
+        with pytest.raises(MemoryError):
+            tools.run_pdf(adds)
+        monkeypatch.undo()
+        renders = count_renders(monkeypatch)
+        assert tools.run_pdf(uses) == expected
+    assert renders == [1]
