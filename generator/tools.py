@@ -101,10 +101,10 @@ def fonts_shared() -> Iterator[None]:
 
 def _write_pdf(document: Callable[[], Any]) -> bytes:
     """The PDF of the WeasyPrint `HTML` that `document` makes, with the shared font
-    configuration while sharing: what a
-    configuration of its own gives (see `share_fonts`). A configuration a document added
-    fonts to, or one a failed document may have, is dropped; the document is rendered again
-    with its own configuration only when the shared one had served an earlier document."""
+    configuration while sharing: the bytes a configuration of its own gives (see
+    `share_fonts`). A configuration a document added fonts to, or one a failed document may
+    have, is dropped; the document is rendered again with its own configuration only when
+    the shared one had served an earlier document."""
     config = _font_config()
     if config is None:
         return document().write_pdf()
