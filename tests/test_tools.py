@@ -2,7 +2,9 @@
 (`tools.shared_styles`, `tools.svg_images`), exact output on small inputs, refusals, and the
 same pages, pixel for pixel, on the real documents (real WeasyPrint, real `pdftoppm`); one
 font configuration shared by a build's PDFs (`tools.share_fonts`): the same bytes, no fonts
-carried from one document to the next."""
+carried from one document to the next; the lean user-agent stylesheet
+(`tools.lean_html_class`): the same bytes, and WeasyPrint's own sheet wherever a document can
+have the pseudo-elements it leaves out."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import weasyprint
+import weasyprint.html
 from weasyprint.text.fonts import FontConfiguration
 
 from generator import build, tools
@@ -262,3 +265,109 @@ def test_a_document_that_fails_leaves_no_shared_configuration_behind(
         renders = count_renders(monkeypatch)
         assert tools.run_pdf(uses) == expected
     assert renders == [1]
+
+
+ALL_SIX = frozenset(name for names, _ in tools.UA_PSEUDO_ELEMENTS for name in names)
+NOTES = ALL_SIX - {"::marker"}
+
+
+def plain_pdf(html: str) -> bytes:
+    """The PDF of the job's rewritten HTML with WeasyPrint's own user-agent stylesheet."""
+    return weasyprint.HTML(
+        string=tools.shared_styles(tools.svg_images(html)), base_url="."
+    ).write_pdf()
+
+
+def ua_sheets_asked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per document that asked WeasyPrint's `HTML` for its own user-agent sheets."""
+    asked: list[int] = []
+    real = weasyprint.HTML._ua_stylesheets
+
+    def asking(self: weasyprint.HTML, *args: object, **kwargs: object) -> object:
+        asked.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "_ua_stylesheets", asking)
+    return asked
+
+
+def test_every_document_of_an_sop_renders_lean_to_the_same_bytes(
+    seed_project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """None of the six documents of an SOP can have the six pseudo-elements, so each is
+    rendered with the lean user-agent stylesheet, not WeasyPrint's own (the installed
+    WeasyPrint is one `lean_html_class` knows), and its PDF is byte for byte the same."""
+    html = documents(seed_project)
+    expected = {name: plain_pdf(text) for name, text in html.items()}
+    asked = ua_sheets_asked(monkeypatch)
+    for name, text in html.items():
+        assert (
+            tools.unused_ua_pseudo_elements(tools.shared_styles(tools.svg_images(text))) == ALL_SIX
+        )
+        assert tools.run_pdf(PdfJob(text)) == expected[name], name
+    assert asked == [] and len(html) == 6
+    plain_pdf(html["evaluasi.pdf"])
+    assert asked == [1]
+
+
+LIST = (
+    "<ol style='text-transform: uppercase; list-style-type: lower-alpha'><li>Surat masuk</li></ol>"
+)
+LIST_ITEM = (
+    "<div style='display: list-item; list-style: lower-alpha inside; text-transform: uppercase'>"
+    "Surat masuk</div>"
+)
+FOOTNOTE = "<p>Surat masuk<span style='float: footnote'>Catatan kaki</span></p>"
+
+
+@pytest.mark.parametrize(
+    ("body", "unused", "text"),
+    [
+        (LIST, NOTES, "SURAT MASUK a."),
+        (LIST_ITEM, NOTES, "a. SURAT MASUK"),
+        (FOOTNOTE, frozenset({"::marker"}), "Surat masuk1 1. Catatan kaki"),
+        (LIST + FOOTNOTE, frozenset(), "SURAT MASUK Surat masuk1 a. 1. Catatan kaki"),
+    ],
+)
+def test_a_document_that_can_have_the_pseudo_elements_keeps_their_rules(
+    body: str, unused: frozenset[str], text: str
+) -> None:
+    """A list item keeps the user-agent `::marker` rule (its `text-transform: none` keeps
+    the marker "a.", where the lean sheet would give "A."), a footnote its call and marker
+    (without them WeasyPrint cannot build the call's box); the PDF is WeasyPrint's own."""
+    html = f"<html><body>{body}</body></html>"
+    assert tools.unused_ua_pseudo_elements(html) == unused
+    data = tools.run_pdf(PdfJob(html))
+    assert data == plain_pdf(html)
+    assert tools.pdf_text(data) == text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<html><head><link rel="stylesheet" href="gaya.css"></head><body>a</body></html>',
+        "<html><head><style>@import url(gaya.css);</style></head><body>a</body></html>",
+        "<html><head><style>p { float: foot\\6e ote }</style></head><body><p>a</p></body></html>",
+    ],
+)
+def test_a_document_with_css_from_outside_or_escaped_drops_nothing(html: str) -> None:
+    """A linked or imported stylesheet, or a CSS escape, could ask for a footnote or a list
+    item in words the document's text does not show: WeasyPrint's own sheet is used."""
+    assert tools.unused_ua_pseudo_elements(html) == frozenset()
+
+
+def test_the_lean_sheet_is_weasyprints_own_less_the_dropped_rules() -> None:
+    """The lean user-agent CSS is the installed sheet's lines less the six one-line rules; a
+    pseudo-element without exactly one such rule, or nothing dropped, gives no lean class
+    (the caller then uses `weasyprint.HTML`)."""
+    own = weasyprint.html.UA.split("\n")
+    lean = tools.lean_ua_css(weasyprint.html.UA, ALL_SIX).split("\n")
+    gone = [line for line in own if line not in lean]
+    assert len(own) - len(lean) == 6 and sorted(line.split(" {")[0] for line in gone) == sorted(
+        ALL_SIX
+    )
+    assert tools.lean_ua_css("::marker {\n  color: red }", frozenset({"::marker"})) is None
+    assert tools.lean_ua_css("::marker { a }\n::marker { b }", frozenset({"::marker"})) is None
+    assert tools.lean_html_class(frozenset({"::marker", "::bukan-ada"})) is None
+    assert tools.lean_html_class(frozenset()) is None
+    assert issubclass(tools.lean_html_class(ALL_SIX), weasyprint.HTML)
