@@ -84,8 +84,8 @@ _OUTSIDE_CSS = ("<link", "@import", "\\")  # a linked sheet, an imported one, a 
 
 def unused_ua_pseudo_elements(html: str) -> frozenset[str]:
     """The pseudo-elements of `UA_PSEUDO_ELEMENTS` that no element of this standalone HTML
-    can have: those whose trigger words (case-insensitive) it lacks. None when it links or
-    imports a stylesheet or holds a backslash (a CSS escape could spell a trigger)."""
+    can have: those whose trigger words (case-insensitive) it lacks. None of them when it
+    links or imports a stylesheet or holds a backslash (a CSS escape could spell a trigger)."""
     text = html.lower()
     if any(mark in text for mark in _OUTSIDE_CSS):
         return frozenset()
@@ -113,17 +113,18 @@ def lean_html_class(dropped: frozenset[str]) -> Any:
     """A `weasyprint.HTML` subclass whose user-agent stylesheet is WeasyPrint's own less the
     rules of the `dropped` pseudo-elements (`lean_ua_css`), or None when nothing is dropped
     or the installed WeasyPrint is not one this knows (its `weasyprint.html.UA` text and
-    the `_ua_stylesheets` hook its own tests override, WeasyPrint 70): the caller then uses
-    `weasyprint.HTML`. For a document that cannot have those pseudo-elements
+    `UA_STYLESHEET`, and the `_ua_stylesheets` hook its own tests override, WeasyPrint 70):
+    the caller then uses `weasyprint.HTML`. The hook's list is kept, with WeasyPrint's
+    sheet swapped for the lean one. For a document that cannot have those pseudo-elements
     (`unused_ua_pseudo_elements`) the PDF is the same bytes, for a third less CSS work:
     17 % less CPU for an SOP's forms booklet (benchmarks/RESULTS.md)."""
     import weasyprint
     from weasyprint import html as ua
 
     text, counters = getattr(ua, "UA", None), getattr(ua, "UA_COUNTER_STYLE", None)
-    form_sheet = getattr(ua, "UA_FORM_STYLESHEET", None)
+    own = getattr(ua, "UA_STYLESHEET", None)
     hook = getattr(weasyprint.HTML, "_ua_stylesheets", None)
-    if not dropped or not isinstance(text, str) or None in (counters, form_sheet, hook):
+    if not dropped or not isinstance(text, str) or any(x is None for x in (counters, own, hook)):
         return None
     css = lean_ua_css(text, dropped)
     if css is None:
@@ -131,8 +132,9 @@ def lean_html_class(dropped: frozenset[str]) -> Any:
     sheet = weasyprint.CSS(string=css, counter_style=counters)
 
     class LeanHTML(weasyprint.HTML):
-        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
-            return [sheet, form_sheet] if forms else [sheet]
+        def _ua_stylesheets(self, *args: Any, **kwargs: Any) -> list[Any]:
+            sheets = super()._ua_stylesheets(*args, **kwargs)
+            return [sheet if item is own else item for item in sheets]
 
     return LeanHTML
 

@@ -278,36 +278,36 @@ def plain_pdf(html: str) -> bytes:
     ).write_pdf()
 
 
-def ua_sheets_asked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """One entry per document that asked WeasyPrint's `HTML` for its own user-agent sheets."""
-    asked: list[int] = []
+def documents_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The class name of each WeasyPrint document asking for its user-agent sheets."""
+    made: list[str] = []
     real = weasyprint.HTML._ua_stylesheets
 
     def asking(self: weasyprint.HTML, *args: object, **kwargs: object) -> object:
-        asked.append(1)
+        made.append(type(self).__name__)
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(weasyprint.HTML, "_ua_stylesheets", asking)
-    return asked
+    return made
 
 
 def test_every_document_of_an_sop_renders_lean_to_the_same_bytes(
     seed_project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """None of the six documents of an SOP can have the six pseudo-elements, so each is
-    rendered with the lean user-agent stylesheet, not WeasyPrint's own (the installed
-    WeasyPrint is one `lean_html_class` knows), and its PDF is byte for byte the same."""
+    rendered with the lean user-agent stylesheet (the installed WeasyPrint is one
+    `lean_html_class` knows), and its PDF is byte for byte WeasyPrint's own."""
     html = documents(seed_project)
     expected = {name: plain_pdf(text) for name, text in html.items()}
-    asked = ua_sheets_asked(monkeypatch)
+    made = documents_made(monkeypatch)
     for name, text in html.items():
         assert (
             tools.unused_ua_pseudo_elements(tools.shared_styles(tools.svg_images(text))) == ALL_SIX
         )
         assert tools.run_pdf(PdfJob(text)) == expected[name], name
-    assert asked == [] and len(html) == 6
+    assert made == ["LeanHTML"] * 6
     plain_pdf(html["evaluasi.pdf"])
-    assert asked == [1]
+    assert made[6:] == ["HTML"]
 
 
 LIST = (
@@ -370,4 +370,6 @@ def test_the_lean_sheet_is_weasyprints_own_less_the_dropped_rules() -> None:
     assert tools.lean_ua_css("::marker { a }\n::marker { b }", frozenset({"::marker"})) is None
     assert tools.lean_html_class(frozenset({"::marker", "::bukan-ada"})) is None
     assert tools.lean_html_class(frozenset()) is None
-    assert issubclass(tools.lean_html_class(ALL_SIX), weasyprint.HTML)
+    sheets = tools.lean_html_class(ALL_SIX)(string="<p>a</p>")._ua_stylesheets()
+    own = weasyprint.HTML(string="<p>a</p>")._ua_stylesheets()
+    assert len(sheets) == len(own) == 1 and sheets != own == [weasyprint.html.UA_STYLESHEET]
