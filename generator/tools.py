@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections.abc import Callable, Iterator
+from html import unescape
 from typing import Any
 from xml.etree import ElementTree
 
@@ -82,11 +83,13 @@ UA_PSEUDO_ELEMENTS = (
 _OUTSIDE_CSS = ("<link", "@import", "\\")  # a linked sheet, an imported one, a CSS escape
 
 
-def unused_ua_pseudo_elements(html: str) -> frozenset[str]:
+def unused_ua_pseudo_elements(document: str) -> frozenset[str]:
     """The pseudo-elements of `UA_PSEUDO_ELEMENTS` that no element of this standalone HTML
-    can have: those whose trigger words (case-insensitive) it lacks. None of them when it
-    links or imports a stylesheet or holds a backslash (a CSS escape could spell a trigger)."""
-    text = html.lower()
+    can have: those whose trigger words it lacks, looked for case-insensitively after its
+    character references are decoded (a `style` attribute may spell `foot&#110;ote`). None
+    of them when it links or imports a stylesheet or holds a backslash (a CSS escape could
+    spell a trigger)."""
+    text = unescape(document).lower()
     if any(mark in text for mark in _OUTSIDE_CSS):
         return frozenset()
     return frozenset(

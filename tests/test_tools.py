@@ -318,6 +318,7 @@ LIST_ITEM = (
     "Surat masuk</div>"
 )
 FOOTNOTE = "<p>Surat masuk<span style='float: footnote'>Catatan kaki</span></p>"
+FOOTNOTE_REF = "<p>Surat masuk<span style='float: foot&#110;ote'>Catatan kaki</span></p>"
 
 
 @pytest.mark.parametrize(
@@ -326,6 +327,7 @@ FOOTNOTE = "<p>Surat masuk<span style='float: footnote'>Catatan kaki</span></p>"
         (LIST, NOTES, "SURAT MASUK a."),
         (LIST_ITEM, NOTES, "a. SURAT MASUK"),
         (FOOTNOTE, frozenset({"::marker"}), "Surat masuk1 1. Catatan kaki"),
+        (FOOTNOTE_REF, frozenset({"::marker"}), "Surat masuk1 1. Catatan kaki"),
         (LIST + FOOTNOTE, frozenset(), "SURAT MASUK Surat masuk1 a. 1. Catatan kaki"),
     ],
 )
@@ -334,7 +336,8 @@ def test_a_document_that_can_have_the_pseudo_elements_keeps_their_rules(
 ) -> None:
     """A list item keeps the user-agent `::marker` rule (its `text-transform: none` keeps
     the marker "a.", where the lean sheet would give "A."), a footnote its call and marker
-    (without them WeasyPrint cannot build the call's box); the PDF is WeasyPrint's own."""
+    (without them WeasyPrint cannot build the call's box), even spelt with a character
+    reference in a `style` attribute; the PDF is WeasyPrint's own."""
     html = f"<html><body>{body}</body></html>"
     assert tools.unused_ua_pseudo_elements(html) == unused
     data = tools.run_pdf(PdfJob(html))
