@@ -70,9 +70,10 @@ def run_pdf(job: PdfJob) -> bytes:
 
 # WeasyPrint's user-agent stylesheet gives six pseudo-elements of every element a rule, so
 # it cascades and computes six styles per element that only a few elements ever use
-# (WeasyPrint `formatting_structure/build.py`): `::marker` makes a box only for a
-# `display: list-item` element (its user-agent sheet gives that to `li` alone), the
-# footnote ones only for `float: footnote`, the note ones only for `position: note()`.
+# (WeasyPrint `formatting_structure/build.py`): the `::marker` style only for a
+# `display: list-item` element or its `display: list-item` `::before` or `::after` (the
+# user-agent sheets make `li` alone a list item), the footnote ones only for
+# `float: footnote`, the note ones only for `position: note()`.
 UA_PSEUDO_ELEMENTS = (
     (("::marker",), ("<li", "list-item")),
     (
@@ -81,6 +82,16 @@ UA_PSEUDO_ELEMENTS = (
     ),
 )
 _OUTSIDE_CSS = ("<link", "@import", "\\")  # a linked sheet, an imported one, a CSS escape
+# The lines of WeasyPrint 70's user-agent sheets that name a list item or a note, less the
+# rules dropped: any other such line could make one, and then nothing is dropped.
+UA_TRIGGER_LINES = frozenset(
+    {
+        "li { display: list-item }",
+        "ol, ul { counter-reset: list-item }",
+        "@footnote { margin-top: 1em }",
+        "@note-area { content: element(note, all-once) }",
+    }
+)
 
 
 def unused_ua_pseudo_elements(document: str) -> frozenset[str]:
@@ -100,39 +111,52 @@ def unused_ua_pseudo_elements(document: str) -> frozenset[str]:
     )
 
 
-def lean_ua_css(text: str, dropped: frozenset[str]) -> str | None:
-    """WeasyPrint's user-agent CSS `text` without the rules of the `dropped` pseudo-elements,
-    or None unless each has exactly one rule, alone on its line (`::marker { ... }`)."""
+def lean_ua_css(text: str, dropped: frozenset[str], others: tuple[str, ...] = ()) -> str | None:
+    """WeasyPrint's user-agent CSS `text` without the rules of the `dropped` pseudo-elements.
+    None unless each has exactly one rule, alone on its line (`::marker { ... }`), and every
+    other line of `text` and of the `others` (its form and presentational-hint sheets) that
+    names a list item or a note is one of `UA_TRIGGER_LINES`: a sheet that could make an
+    element a list item, a footnote or a note itself defeats `unused_ua_pseudo_elements`."""
     lines = text.split("\n")
     heads = tuple(f"{name} {{" for name in dropped)
-    rules = [line for line in lines if line.startswith(heads)]
-    if len(rules) != len(dropped) or not all(line.rstrip().endswith("}") for line in rules):
-        return None
-    return "\n".join(line for line in lines if not line.startswith(heads))
+    for head in heads:
+        rules = [line.rstrip() for line in lines if line.startswith(head)]
+        if len(rules) != 1 or rules[0].count("{") != 1 or rules[0].find("}") != len(rules[0]) - 1:
+            return None
+    kept = [line for line in lines if not line.startswith(heads)]
+    for line in kept + [line for other in others for line in other.split("\n")]:
+        if ("list-item" in line or "note" in line) and " ".join(
+            line.split()
+        ) not in UA_TRIGGER_LINES:
+            return None
+    return "\n".join(kept)
 
 
 @functools.cache
 def lean_html_class(dropped: frozenset[str]) -> Any:
     """A `weasyprint.HTML` subclass whose user-agent stylesheet is WeasyPrint's own less the
     rules of the `dropped` pseudo-elements (`lean_ua_css`), or None when nothing is dropped
-    or the installed WeasyPrint is not one this knows (its `weasyprint.html.UA` text and
-    `UA_STYLESHEET`, and the `_ua_stylesheets` hook its own tests override, WeasyPrint 70):
-    the caller then uses `weasyprint.HTML`. The hook's list is kept, with WeasyPrint's
-    sheet swapped for the lean one. For a document that cannot have those pseudo-elements
-    (`unused_ua_pseudo_elements`) the PDF is the same bytes, for a third less CSS work:
-    17 % less CPU for an SOP's forms booklet (benchmarks/RESULTS.md)."""
+    or the installed WeasyPrint is not one this knows (its user-agent texts `UA`, `UA_FORM`
+    and `PH` and sheet `UA_STYLESHEET` in `weasyprint.html`, and the `_ua_stylesheets` hook
+    its own tests override, WeasyPrint 70): the caller then uses `weasyprint.HTML`. The
+    hook's list is kept, with WeasyPrint's sheet swapped for the lean one. For a document
+    that cannot have those pseudo-elements (`unused_ua_pseudo_elements`) the PDF is the
+    same bytes, for a third less CSS work: 17 % less CPU for an SOP's forms booklet
+    (benchmarks/RESULTS.md). The lean sheet's `@counter-style` rules go to a counter-style
+    registry of its own: documents read a copy of WeasyPrint's (`_ua_counter_style`)."""
     import weasyprint
     from weasyprint import html as ua
+    from weasyprint.css.counters import CounterStyle
 
-    text, counters = getattr(ua, "UA", None), getattr(ua, "UA_COUNTER_STYLE", None)
+    texts = [getattr(ua, name, None) for name in ("UA", "UA_FORM", "PH")]
     own = getattr(ua, "UA_STYLESHEET", None)
     hook = getattr(weasyprint.HTML, "_ua_stylesheets", None)
-    if not dropped or not isinstance(text, str) or any(x is None for x in (counters, own, hook)):
+    if not dropped or not all(isinstance(t, str) for t in texts) or own is None or hook is None:
         return None
-    css = lean_ua_css(text, dropped)
+    css = lean_ua_css(texts[0], dropped, tuple(texts[1:]))
     if css is None:
         return None
-    sheet = weasyprint.CSS(string=css, counter_style=counters)
+    sheet = weasyprint.CSS(string=css, counter_style=CounterStyle())
 
     class LeanHTML(weasyprint.HTML):
         def _ua_stylesheets(self, *args: Any, **kwargs: Any) -> list[Any]:
@@ -140,6 +164,14 @@ def lean_html_class(dropped: frozenset[str]) -> Any:
             return [sheet if item is own else item for item in sheets]
 
     return LeanHTML
+
+
+def prepare_lean_html() -> None:
+    """Build the lean class of every set of pseudo-elements a document can drop, so that
+    processes forked afterwards (`generator.preload`) start with them."""
+    groups = [frozenset(names) for names, _ in UA_PSEUDO_ELEMENTS]
+    for dropped in (*groups, frozenset().union(*groups)):
+        lean_html_class(dropped)
 
 
 _FONTS: dict[str, Any] = {}  # "share": True while sharing; "config": the configuration shared

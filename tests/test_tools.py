@@ -361,8 +361,9 @@ def test_a_document_with_css_from_outside_or_escaped_drops_nothing(html: str) ->
 
 def test_the_lean_sheet_is_weasyprints_own_less_the_dropped_rules() -> None:
     """The lean user-agent CSS is the installed sheet's lines less the six one-line rules; a
-    pseudo-element without exactly one such rule, or nothing dropped, gives no lean class
-    (the caller then uses `weasyprint.HTML`)."""
+    pseudo-element without exactly one rule alone on its line, a user-agent sheet that makes
+    a list item or a footnote itself, or nothing dropped, gives no lean class (the caller
+    then uses `weasyprint.HTML`)."""
     own = weasyprint.html.UA.split("\n")
     lean = tools.lean_ua_css(weasyprint.html.UA, ALL_SIX).split("\n")
     gone = [line for line in own if line not in lean]
@@ -371,6 +372,11 @@ def test_the_lean_sheet_is_weasyprints_own_less_the_dropped_rules() -> None:
     )
     assert tools.lean_ua_css("::marker {\n  color: red }", frozenset({"::marker"})) is None
     assert tools.lean_ua_css("::marker { a }\n::marker { b }", frozenset({"::marker"})) is None
+    assert tools.lean_ua_css("::marker { a } p { b }", frozenset({"::marker"})) is None
+    giving = weasyprint.html.UA + "\nsummary { display: list-item }"
+    assert tools.lean_ua_css(giving, ALL_SIX) is None  # a user-agent list item without `<li`
+    assert tools.lean_ua_css(weasyprint.html.UA, ALL_SIX, ("aside { float: footnote }",)) is None
+    assert tools.lean_ua_css(weasyprint.html.UA, ALL_SIX, (weasyprint.html.UA_FORM,)) is not None
     assert tools.lean_html_class(frozenset({"::marker", "::bukan-ada"})) is None
     assert tools.lean_html_class(frozenset()) is None
     sheets = tools.lean_html_class(ALL_SIX)(string="<p>a</p>")._ua_stylesheets()
