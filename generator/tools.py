@@ -121,13 +121,13 @@ def lean_ua_css(text: str, dropped: frozenset[str], others: tuple[str, ...] = ()
     heads = tuple(f"{name} {{" for name in dropped)
     for head in heads:
         rules = [line.rstrip() for line in lines if line.startswith(head)]
-        if len(rules) != 1 or rules[0].count("{") != 1 or rules[0].find("}") != len(rules[0]) - 1:
+        alone = len(rules) == 1 and rules[0].count("{") == rules[0].count("}") == 1
+        if not (alone and rules[0].endswith("}")):
             return None
     kept = [line for line in lines if not line.startswith(heads)]
     for line in kept + [line for other in others for line in other.split("\n")]:
-        if ("list-item" in line or "note" in line) and " ".join(
-            line.split()
-        ) not in UA_TRIGGER_LINES:
+        named = "list-item" in line or "note" in line
+        if named and " ".join(line.split()) not in UA_TRIGGER_LINES:
             return None
     return "\n".join(kept)
 
